@@ -1,0 +1,252 @@
+//! The command line: clap types only, no I/O.
+//!
+//! Every argument is parsed into a real type here (`Host`, `Target`,
+//! `Duration`, ports as `u16`), so a bad value is a usage error with exit
+//! code 2 before any step creates a socket. Each field's `///` comment is its
+//! `--help` text, written for students: it says what the kernel does with it.
+
+use std::time::Duration;
+
+use clap::{Args, Parser, Subcommand, ValueEnum};
+
+use crate::error::EXIT_CODES_HELP;
+use crate::target::{self, Host, Target};
+
+/// socktool: learn TCP and UDP sockets by running each step of a classic
+/// socket tutorial on real sockets, narrated as it happens.
+///
+/// Narration (the tutorial's own lines) goes to stderr; data goes to stdout,
+/// so `socktool http-get example.com > page.html` saves only the reply.
+#[derive(Debug, Parser)]
+#[command(name = "socktool", version, after_help = EXIT_CODES_HELP)]
+pub struct Cli {
+    #[command(flatten)]
+    pub output: OutputOpts,
+
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+/// How much socktool says about what it does. Shared by every subcommand and
+/// accepted before or after it.
+#[derive(Debug, Clone, Args)]
+#[command(next_help_heading = "Narration")]
+pub struct OutputOpts {
+    /// Data only: no narration on stderr (servers still print their
+    /// "Socket now listening on" line, which scripts wait for)
+    #[arg(short, long, global = true, conflicts_with_all = ["trace", "hex"])]
+    pub quiet: bool,
+
+    /// Also print every socket call as it happens: its arguments and result,
+    /// errors with their errno name (ECONNREFUSED, EAGAIN, ...)
+    #[arg(long, global = true)]
+    pub trace: bool,
+
+    /// Show every chunk sent and received as a hex dump with its direction
+    /// and size: see the \r\n that telnet sends and where recv boundaries fall
+    #[arg(long, global = true)]
+    pub hex: bool,
+
+    /// Colour the narration: auto = only when stderr is a terminal and
+    /// NO_COLOR is not set (CLICOLOR_FORCE=1 forces it)
+    #[arg(long, value_enum, global = true, default_value_t = ColorChoice::Auto)]
+    pub color: ColorChoice,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum ColorChoice {
+    Auto,
+    Always,
+    Never,
+}
+
+/// The subcommands, in the tutorial's order.
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Step 2: turn a host name into an IP address (gethostbyname,
+    /// getaddrinfo), or an address into a name (getnameinfo)
+    #[command(
+        after_help = "Socket calls: getaddrinfo (or getnameinfo for an address)\n\
+                            Example: socktool resolve localhost --all"
+    )]
+    Resolve(ResolveArgs),
+
+    /// Step 3: connect to a web server, send an HTTP GET request, print the
+    /// reply (socket, connect, sendall, recv, close)
+    #[command(
+        after_help = "Socket calls: socket, getaddrinfo, connect, sendall, recv ... recv -> 0, close\n\
+                            Example: socktool http-get http://localhost:8000/ > page.html"
+    )]
+    HttpGet(HttpGetArgs),
+}
+
+/// `-4` / `-6`: which address family to use.
+#[derive(Debug, Clone, Args)]
+pub struct FamilyOpts {
+    /// Use IPv4 only (AF_INET)
+    #[arg(short = '4', long = "ipv4", conflicts_with = "ipv6")]
+    pub ipv4: bool,
+
+    /// Use IPv6 only (AF_INET6)
+    #[arg(short = '6', long = "ipv6")]
+    pub ipv6: bool,
+}
+
+/// Address families as the socket API names them.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Family {
+    V4,
+    V6,
+}
+
+impl Family {
+    pub fn of(ip: std::net::IpAddr) -> Family {
+        if ip.is_ipv4() { Family::V4 } else { Family::V6 }
+    }
+
+    /// The constant's name, for narration: AF_INET or AF_INET6.
+    pub fn af_name(self) -> &'static str {
+        match self {
+            Family::V4 => "AF_INET",
+            Family::V6 => "AF_INET6",
+        }
+    }
+
+    /// The family's everyday name: IPv4 or IPv6.
+    pub fn name(self) -> &'static str {
+        match self {
+            Family::V4 => "IPv4",
+            Family::V6 => "IPv6",
+        }
+    }
+}
+
+impl FamilyOpts {
+    /// The family asked for with -4 or -6, if any.
+    pub fn family(&self) -> Option<Family> {
+        match (self.ipv4, self.ipv6) {
+            (true, _) => Some(Family::V4),
+            (_, true) => Some(Family::V6),
+            _ => None,
+        }
+    }
+}
+
+#[derive(Debug, Args)]
+pub struct ResolveArgs {
+    /// A host name (www.example.com) to look up, or an IP address to find
+    /// the name of
+    #[arg(value_parser = target::parse_host)]
+    pub host: Host,
+
+    /// Every address getaddrinfo returns, IPv4 and IPv6, each once, with its
+    /// family (gethostbyname gives only the first IPv4 one)
+    #[arg(short, long)]
+    pub all: bool,
+
+    /// Bare addresses, one per line, for scripts
+    #[arg(short, long)]
+    pub short: bool,
+
+    #[command(flatten)]
+    pub family: FamilyOpts,
+}
+
+#[derive(Debug, Args)]
+pub struct HttpGetArgs {
+    /// Where to connect: host, host:port, [v6addr]:port or
+    /// http://host[:port]/path (https:// is refused: socktool speaks plain TCP)
+    #[arg(value_parser = target::parse_target)]
+    pub target: Target,
+
+    /// Send exactly the tutorial's request, "GET / HTTP/1.1\r\n\r\n", and
+    /// make exactly one recv, as the tutorial does (the reply may be cut)
+    #[arg(long)]
+    pub tutorial: bool,
+
+    /// Bytes asked for in each recv call (the tutorial's recv(4096))
+    #[arg(long, default_value_t = 4096, value_parser = parse_recv_size)]
+    pub recv_size: usize,
+
+    /// Seconds to wait for connect and for every read and write; nothing
+    /// ever hangs forever (decimals allowed: 0.5)
+    #[arg(long, default_value = "10", value_parser = parse_timeout)]
+    pub timeout: Duration,
+
+    /// Stop after this many bytes of reply (exit 65): a guard against a
+    /// server that sends forever
+    #[arg(long, value_parser = clap::value_parser!(u64).range(1..))]
+    pub max_bytes: Option<u64>,
+
+    #[command(flatten)]
+    pub family: FamilyOpts,
+}
+
+/// The largest buffer a single recv may ask for. The kernel never returns
+/// more than its socket buffer holds anyway; this keeps memory bounded.
+pub const MAX_RECV_SIZE: usize = 16 * 1024 * 1024;
+
+/// The longest timeout accepted: one day. Longer is almost always a typo,
+/// and the kernel's timeval would overflow on absurd values.
+pub const MAX_TIMEOUT_SECS: f64 = 86_400.0;
+
+/// `--recv-size`: 1 byte to 16 MiB.
+pub fn parse_recv_size(text: &str) -> Result<usize, String> {
+    match text.trim().parse::<u64>() {
+        Ok(0) => Err("a recv of 0 bytes would always return 0, which means 'the peer closed': give 1 or more".into()),
+        Ok(n) if n <= MAX_RECV_SIZE as u64 => Ok(n as usize),
+        Ok(n) => Err(format!("{n} bytes is too large for one recv: at most {MAX_RECV_SIZE} (16 MiB)")),
+        Err(_) => Err(format!("'{text}' is not a number of bytes (e.g. 1024)")),
+    }
+}
+
+/// `--timeout` and friends: seconds, decimals allowed, above 0, at most a day.
+pub fn parse_timeout(text: &str) -> Result<Duration, String> {
+    let secs: f64 = text
+        .trim()
+        .parse()
+        .map_err(|_| format!("'{text}' is not a number of seconds (e.g. 10 or 0.5)"))?;
+    if secs.is_nan() {
+        return Err("NaN is not a number of seconds: give e.g. 10 or 0.5".into());
+    }
+    if secs <= 0.0 {
+        return Err(format!(
+            "a timeout must be above 0 seconds (got {text}): a socket timeout of 0 means 'wait forever'"
+        ));
+    }
+    if secs > MAX_TIMEOUT_SECS {
+        return Err(format!(
+            "{text} seconds is too long: at most {MAX_TIMEOUT_SECS} (one day)"
+        ));
+    }
+    // At least a millisecond: the kernel rounds smaller values to zero,
+    // which would mean "no timeout" again.
+    Ok(Duration::from_secs_f64(secs).max(Duration::from_millis(1)))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use clap::CommandFactory;
+
+    #[test]
+    fn cli_is_consistent() {
+        Cli::command().debug_assert();
+    }
+
+    #[test]
+    fn timeouts() {
+        assert_eq!(parse_timeout("0.5"), Ok(Duration::from_millis(500)));
+        for bad in ["0", "-1", "NaN", "inf", "1e9", "abc", ""] {
+            assert!(parse_timeout(bad).is_err(), "{bad}");
+        }
+    }
+
+    #[test]
+    fn recv_sizes() {
+        assert_eq!(parse_recv_size("1024"), Ok(1024));
+        for bad in ["0", "-1", "99999999999", "x"] {
+            assert!(parse_recv_size(bad).is_err(), "{bad}");
+        }
+    }
+}

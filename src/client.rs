@@ -1,0 +1,119 @@
+//! What every client step shares: create a socket, resolve the host, connect,
+//! each narrated with the tutorial's lines.
+//!
+//! The order is the tutorial's: the socket exists before the address is
+//! known (`socket.socket(AF_INET, SOCK_STREAM)` comes first there too), which
+//! is why the address family is chosen up front: from `-4`/`-6`, from an
+//! address literal, or IPv4 as in the tutorial.
+
+use std::io;
+use std::net::{IpAddr, SocketAddr, TcpStream};
+use std::time::Duration;
+
+use crate::cli::Family;
+use crate::error::{self, Phase, SockError};
+use crate::lookup;
+use crate::narrate::Narrator;
+use crate::sockopt;
+use crate::target::Host;
+
+/// socket → resolve → connect. Returns the connected stream and the address
+/// it reached; read and write timeouts are set to `timeout` as well.
+pub fn connect(
+    host: &Host,
+    port: u16,
+    family: Option<Family>,
+    timeout: Duration,
+    say: &Narrator,
+) -> Result<(TcpStream, SocketAddr), SockError> {
+    let family = family.or(host.ip().map(Family::of)).unwrap_or(Family::V4);
+
+    let socket = say
+        .traced(
+            "socket",
+            format_args!("{}, SOCK_STREAM", family.af_name()),
+            sockopt::tcp_socket(family),
+            |s| format!("fd {}", s.fd()),
+        )
+        .map_err(|source| SockError::Io {
+            op: "socket",
+            addr: SocketAddr::new(unspecified(family), port),
+            source,
+        })?;
+    say.step("Socket created");
+
+    let (ip, scope_id) = resolve(host, family, say)?;
+    let addr = match (ip, scope_id) {
+        (IpAddr::V6(v6), scope) if scope != 0 => {
+            SocketAddr::V6(std::net::SocketAddrV6::new(v6, port, 0, scope))
+        }
+        _ => SocketAddr::new(ip, port),
+    };
+
+    let stream = say
+        .traced(
+            "connect",
+            format_args!("{addr}, timeout {}", error::secs(timeout)),
+            socket.connect(addr, timeout),
+            |_| "ok".into(),
+        )
+        .map_err(|source| match source.kind() {
+            io::ErrorKind::TimedOut | io::ErrorKind::WouldBlock => SockError::Timeout {
+                phase: Phase::Connect,
+                addr,
+                after: timeout,
+            },
+            _ => SockError::Connect { addr, source },
+        })?;
+    say.step(format!("Socket Connected to {host} on ip {ip}"));
+
+    sockopt::set_io_timeouts(&stream, Some(timeout)).map_err(|source| SockError::Io {
+        op: "setsockopt",
+        addr,
+        source,
+    })?;
+    Ok((stream, addr))
+}
+
+/// The tutorial's `gethostbyname`: a name becomes the first address of the
+/// chosen family; a literal is used as it is.
+fn resolve(host: &Host, family: Family, say: &Narrator) -> Result<(IpAddr, u32), SockError> {
+    let name = match host {
+        Host::Ip { addr, scope_id } => {
+            if Family::of(*addr) != family {
+                return Err(SockError::NoAddress {
+                    host: host.to_string(),
+                    family: family.name(),
+                });
+            }
+            return Ok((*addr, *scope_id));
+        }
+        Host::Name(name) => name,
+    };
+    let found = lookup::lookup(name, Some(family));
+    say.trace(
+        "getaddrinfo",
+        format_args!("\"{name}\", {}", family.af_name()),
+        match &found {
+            Ok(a) => a
+                .iter()
+                .map(IpAddr::to_string)
+                .collect::<Vec<_>>()
+                .join(", "),
+            Err(e) => e.to_string(),
+        },
+    );
+    let ip = *found?.first().ok_or_else(|| SockError::NoAddress {
+        host: name.clone(),
+        family: family.name(),
+    })?;
+    say.step(format!("Ip address of {name} is {ip}"));
+    Ok((ip, 0))
+}
+
+fn unspecified(family: Family) -> IpAddr {
+    match family {
+        Family::V4 => IpAddr::V4(std::net::Ipv4Addr::UNSPECIFIED),
+        Family::V6 => IpAddr::V6(std::net::Ipv6Addr::UNSPECIFIED),
+    }
+}

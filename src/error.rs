@@ -1,0 +1,309 @@
+//! Every way a step can fail, as a value, and the one table that turns each
+//! failure into a message and an exit code.
+//!
+//! Steps never print their own errors and never call `exit`: they return a
+//! [`SockError`] and `main` hands it to the narrator, which prints one line
+//! (plus an optional `hint:` line) and exits with [`SockError::exit_code`].
+//! Keeping the table in one place is what lets README.md, `socktool --help`
+//! and the tests promise the same numbers.
+//!
+//! The codes come from BSD's `sysexits.h` where one fits, so scripts that
+//! already know those numbers read ours the same way.
+
+use std::fmt;
+use std::io;
+use std::net::{IpAddr, SocketAddr};
+use std::time::Duration;
+
+/// Exit codes, one per failure kind. 2 is clap's usage error.
+pub mod code {
+    /// Everything worked (also: stdout was closed by the reader, e.g. `| head`).
+    pub const OK: u8 = 0;
+    /// Bad arguments; clap prints the usage line.
+    pub const USAGE: u8 = 2;
+    /// The reply was larger than `--max-bytes` (EX_DATAERR).
+    pub const TOO_LARGE: u8 = 65;
+    /// The host name could not be resolved (EX_NOHOST).
+    pub const NO_HOST: u8 = 68;
+    /// Connection refused, or host/network unreachable (EX_UNAVAILABLE).
+    pub const UNAVAILABLE: u8 = 69;
+    /// Cannot bind: address in use, no permission, not a local address (EX_OSERR).
+    pub const BIND: u8 = 71;
+    /// Any other input/output error, e.g. a reset connection (EX_IOERR).
+    pub const IO: u8 = 74;
+    /// A connect, read or write timed out (EX_TEMPFAIL).
+    pub const TIMED_OUT: u8 = 75;
+}
+
+/// The exit-code table as shown by `socktool --help` and README.md.
+/// A unit test checks it against the constants above.
+pub const EXIT_CODES_HELP: &str = "\
+Exit codes:
+   0  ok (also when stdout is closed early, e.g. piped into head)
+   2  usage: a bad argument or option (the line above says which)
+  65  the reply was larger than --max-bytes
+  68  host not found: the name could not be resolved
+  69  connection refused or host unreachable: nothing listens there
+  71  cannot bind: address in use, port needs privileges, or not a local address
+  74  other input/output error, e.g. connection reset by the peer
+  75  timed out: connect, read or write took longer than --timeout";
+
+/// Which part of a conversation a timeout hit; students need to know whether
+/// the peer never answered the handshake or answered and then went silent.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Phase {
+    Connect,
+    Read,
+    Write,
+}
+
+impl fmt::Display for Phase {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(match self {
+            Phase::Connect => "connect",
+            Phase::Read => "read",
+            Phase::Write => "write",
+        })
+    }
+}
+
+/// A failure, carrying what was being done and to whom.
+#[derive(Debug, thiserror::Error)]
+pub enum SockError {
+    /// The tutorial's own line, followed by the resolver's reason.
+    #[error("Hostname could not be resolved. Exiting ({host}: {reason})")]
+    Resolve { host: String, reason: String },
+
+    /// The name resolved, but not to the family that was asked for.
+    #[error("{host} has no {family} address")]
+    NoAddress { host: String, family: &'static str },
+
+    #[error("no host name for {addr}: {reason}")]
+    ReverseLookup { addr: IpAddr, reason: String },
+
+    /// `connect` failed for a reason other than a timeout.
+    #[error("cannot connect to {addr}: {source}")]
+    Connect {
+        addr: SocketAddr,
+        #[source]
+        source: io::Error,
+    },
+
+    #[error("timed out after {} while {phase}ing {addr}", secs(*after))]
+    Timeout {
+        phase: Phase,
+        addr: SocketAddr,
+        after: Duration,
+    },
+
+    /// The tutorial's bind failure line, with the real errno and text.
+    #[error(
+        "Bind failed. Error Code : {} Message {} ({addr})",
+        errno(source),
+        strerror(source)
+    )]
+    Bind {
+        addr: SocketAddr,
+        #[source]
+        source: io::Error,
+    },
+
+    /// Any other failing socket call: `op` is the call's name as traced.
+    #[error("{op} failed ({addr}): {source}")]
+    Io {
+        op: &'static str,
+        addr: SocketAddr,
+        #[source]
+        source: io::Error,
+    },
+
+    #[error("the reply passed --max-bytes {limit}; stopped after {limit} bytes")]
+    TooLarge { limit: u64 },
+
+    #[error("cannot write the data to stdout: {source}")]
+    Stdout {
+        #[source]
+        source: io::Error,
+    },
+
+    /// Whoever read our stdout stopped reading (`| head`). Not a failure of
+    /// ours: exit 0 and print nothing, as `cat` does.
+    #[error("stdout was closed")]
+    StdoutClosed,
+}
+
+impl SockError {
+    /// The one mapping from failure to exit code.
+    pub fn exit_code(&self) -> u8 {
+        match self {
+            SockError::Resolve { .. }
+            | SockError::NoAddress { .. }
+            | SockError::ReverseLookup { .. } => code::NO_HOST,
+            SockError::Connect { source, .. } => match source.kind() {
+                io::ErrorKind::TimedOut => code::TIMED_OUT,
+                io::ErrorKind::ConnectionRefused
+                | io::ErrorKind::HostUnreachable
+                | io::ErrorKind::NetworkUnreachable
+                | io::ErrorKind::AddrNotAvailable => code::UNAVAILABLE,
+                _ => code::IO,
+            },
+            SockError::Timeout { .. } => code::TIMED_OUT,
+            SockError::Bind { .. } => code::BIND,
+            SockError::Io { .. } | SockError::Stdout { .. } => code::IO,
+            SockError::TooLarge { .. } => code::TOO_LARGE,
+            SockError::StdoutClosed => code::OK,
+        }
+    }
+
+    /// A second line saying what to do about it, where we know.
+    pub fn hint(&self) -> Option<String> {
+        match self {
+            SockError::Resolve { .. } => Some(
+                "check the spelling and your network, or try `socktool resolve HOST --all`".into(),
+            ),
+            SockError::NoAddress { family, .. } => Some(format!(
+                "the name exists but has no {family} address: try the other family (-4 or -6) or `socktool resolve HOST --all`"
+            )),
+            SockError::Connect { addr, source } => match source.kind() {
+                io::ErrorKind::ConnectionRefused => Some(format!(
+                    "nothing listens on port {}: start a server there first, e.g. `socktool serve-threaded --port {}`",
+                    addr.port(),
+                    addr.port()
+                )),
+                io::ErrorKind::TimedOut => Some(
+                    "the handshake got no answer: a firewall drops it, or the server's accept queue is full; raise --timeout or check the address".into(),
+                ),
+                io::ErrorKind::HostUnreachable | io::ErrorKind::NetworkUnreachable => {
+                    Some("no route to that address: check the address and your network".into())
+                }
+                _ => None,
+            },
+            SockError::Timeout { phase, .. } => Some(match phase {
+                Phase::Connect => "the handshake got no answer: raise --timeout or check the address".into(),
+                Phase::Read => "the peer is connected but sent nothing in time: raise --timeout, or check that it expects a request first".into(),
+                Phase::Write => "the peer stopped reading and its receive window is full: raise --timeout or check the peer".into(),
+            }),
+            SockError::Bind { addr, source } => Some(match source.kind() {
+                io::ErrorKind::AddrInUse => format!(
+                    "port {} is taken: choose another --port (0 lets the OS pick), or after a restart add --reuse-address (the old connections wait in TIME_WAIT)",
+                    addr.port()
+                ),
+                io::ErrorKind::PermissionDenied => format!(
+                    "ports below 1024 need privileges: use a port above 1023, e.g. --port {}",
+                    addr.port() as u32 + 8000
+                ),
+                io::ErrorKind::AddrNotAvailable => format!(
+                    "{} is not an address of this machine: use 127.0.0.1, 0.0.0.0 or one of `ip addr`",
+                    addr.ip()
+                ),
+                _ => "check --host and --port".into(),
+            }),
+            SockError::Io { source, .. } => match source.kind() {
+                io::ErrorKind::ConnectionReset => {
+                    Some("the peer reset the connection (it closed with unread data, or crashed)".into())
+                }
+                io::ErrorKind::BrokenPipe => {
+                    Some("the peer closed its end before we finished sending".into())
+                }
+                _ => None,
+            },
+            SockError::TooLarge { .. } => Some("raise --max-bytes to receive more".into()),
+            _ => None,
+        }
+    }
+}
+
+/// Wraps a failed read or write: an expired `SO_RCVTIMEO`/`SO_SNDTIMEO`
+/// surfaces as `WouldBlock` (EAGAIN) on Linux, not as `TimedOut`, so both are
+/// turned into [`SockError::Timeout`] here rather than in every step.
+pub fn io_failure(
+    op: &'static str,
+    phase: Phase,
+    addr: SocketAddr,
+    after: Option<Duration>,
+    source: io::Error,
+) -> SockError {
+    match (source.kind(), after) {
+        (io::ErrorKind::WouldBlock | io::ErrorKind::TimedOut, Some(after)) => {
+            SockError::Timeout { phase, addr, after }
+        }
+        _ => SockError::Io { op, addr, source },
+    }
+}
+
+/// The errno number of an I/O error, as the tutorial's `Error Code : 98`.
+pub fn errno(e: &io::Error) -> i32 {
+    e.raw_os_error().unwrap_or(0)
+}
+
+/// The OS's message for an error without Rust's ` (os error N)` suffix.
+pub fn strerror(e: &io::Error) -> String {
+    match e.raw_os_error() {
+        Some(n) => {
+            let full = io::Error::from_raw_os_error(n).to_string();
+            match full.rfind(" (os error") {
+                Some(cut) => full[..cut].to_string(),
+                None => full,
+            }
+        }
+        None => e.to_string(),
+    }
+}
+
+/// Seconds as a person writes them: `10s`, `0.5s`.
+pub fn secs(d: Duration) -> String {
+    format!("{}s", d.as_secs_f64())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn help_table_lists_every_code_once() {
+        for c in [
+            code::OK,
+            code::USAGE,
+            code::TOO_LARGE,
+            code::NO_HOST,
+            code::UNAVAILABLE,
+            code::BIND,
+            code::IO,
+            code::TIMED_OUT,
+        ] {
+            let rows = EXIT_CODES_HELP
+                .lines()
+                .filter(|l| l.trim_start().starts_with(&format!("{c} ")))
+                .count();
+            assert_eq!(rows, 1, "exit code {c} must appear once in the help table");
+        }
+    }
+
+    #[test]
+    fn kinds_map_to_distinct_codes() {
+        let addr: SocketAddr = "127.0.0.1:1".parse().unwrap();
+        let refused = SockError::Connect {
+            addr,
+            source: io::ErrorKind::ConnectionRefused.into(),
+        };
+        let timed = io_failure(
+            "recv",
+            Phase::Read,
+            addr,
+            Some(Duration::from_secs(1)),
+            io::ErrorKind::WouldBlock.into(),
+        );
+        let bind = SockError::Bind {
+            addr,
+            source: io::Error::from_raw_os_error(98),
+        };
+        assert_eq!(refused.exit_code(), 69);
+        assert_eq!(timed.exit_code(), 75);
+        assert_eq!(bind.exit_code(), 71);
+        assert_eq!(
+            bind.to_string(),
+            "Bind failed. Error Code : 98 Message Address already in use (127.0.0.1:1)"
+        );
+        assert_eq!(SockError::StdoutClosed.exit_code(), 0);
+    }
+}

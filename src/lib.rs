@@ -1,0 +1,26 @@
+//! # socktool
+//! A classic socket tutorial, run for real and narrated.
+//!
+//! Read it top down, the way a request travels:
+//! ```text
+//! main.rs      parse the command line, pick the step, turn errors into exit codes
+//! cli.rs       every option, parsed into real types (clap)
+//! target.rs    host, host:port and URL parsing (strict; fuzzed)
+//! steps/       one module per tutorial step, in teaching order
+//! client.rs    what client steps share: socket → resolve → connect
+//! conn.rs      sendall and recv, traced and hex-dumped
+//! lookup.rs    getaddrinfo / getnameinfo
+//! sockopt.rs   socket creation and socket options: the only socket2 user
+//! narrate.rs   everything printed: tutorial lines, notes, trace, hex, errors
+//! error.rs     every failure as a value, its message and exit code
+//! ```
+
+pub mod cli;
+pub mod client;
+pub mod conn;
+pub mod error;
+pub mod lookup;
+pub mod narrate;
+pub mod sockopt;
+pub mod steps;
+pub mod target;

@@ -1,0 +1,81 @@
+//! Names to addresses and back, over the C library's resolver.
+//!
+//! `getaddrinfo` is what Python's `gethostbyname` calls underneath: it reads
+//! `/etc/hosts`, then asks DNS, as `/etc/nsswitch.conf` says. It can return
+//! several addresses of both families; `gethostbyname` keeps only the first
+//! IPv4 one. `getnameinfo` goes the other way, from an address to a name.
+
+use std::net::{IpAddr, SocketAddr};
+
+use dns_lookup::{AddrInfoHints, LookupError};
+
+use crate::cli::Family;
+use crate::error::SockError;
+
+/// Every address `host` has, in the resolver's order, each once, restricted
+/// to `family` if one is given.
+pub fn lookup(host: &str, family: Option<Family>) -> Result<Vec<IpAddr>, SockError> {
+    if is_special_invalid(host) {
+        return Err(SockError::Resolve {
+            host: host.to_string(),
+            reason: "Name or service not known (names under .invalid never resolve, RFC 6761)"
+                .into(),
+        });
+    }
+    let hints = AddrInfoHints {
+        address: match family {
+            Some(Family::V4) => libc::AF_INET,
+            Some(Family::V6) => libc::AF_INET6,
+            None => libc::AF_UNSPEC,
+        },
+        // One socket type, or every address comes back three times
+        // (stream, datagram, raw).
+        socktype: libc::SOCK_STREAM,
+        ..AddrInfoHints::default()
+    };
+    let failed = |e: LookupError| SockError::Resolve {
+        host: host.to_string(),
+        reason: gai_reason(&e),
+    };
+    let mut addrs: Vec<IpAddr> = Vec::new();
+    for info in dns_lookup::getaddrinfo(Some(host), None, Some(hints)).map_err(failed)? {
+        let ip = info
+            .map_err(|e| SockError::Resolve {
+                host: host.to_string(),
+                reason: e.to_string(),
+            })?
+            .sockaddr
+            .ip();
+        if !addrs.contains(&ip) {
+            addrs.push(ip);
+        }
+    }
+    Ok(addrs)
+}
+
+/// The name of an address, as `getnameinfo(NI_NAMEREQD)` finds it.
+pub fn reverse(addr: IpAddr) -> Result<String, SockError> {
+    let sockaddr = SocketAddr::new(addr, 0);
+    dns_lookup::getnameinfo(&sockaddr, libc::NI_NAMEREQD)
+        .map(|(name, _service)| name)
+        .map_err(|e| SockError::ReverseLookup {
+            addr,
+            reason: gai_reason(&e),
+        })
+}
+
+/// RFC 6761 reserves `.invalid` for names that must never resolve and asks
+/// resolver libraries to answer "no" at once. glibc still asks the network,
+/// so socktool answers itself: `nosuch.invalid` fails fast and offline.
+fn is_special_invalid(host: &str) -> bool {
+    let host = host.strip_suffix('.').unwrap_or(host).to_ascii_lowercase();
+    host == "invalid" || host.ends_with(".invalid")
+}
+
+/// The resolver's own words: `Name or service not known`.
+fn gai_reason(e: &LookupError) -> String {
+    // SAFETY: gai_strerror returns a pointer to a static, NUL-terminated
+    // message for any error number.
+    let text = unsafe { std::ffi::CStr::from_ptr(libc::gai_strerror(e.error_num())) };
+    text.to_string_lossy().into_owned()
+}

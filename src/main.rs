@@ -1,0 +1,25 @@
+//! Parse → narrate → run one step → exit code. Nothing else lives here.
+
+use std::process::ExitCode;
+
+use clap::Parser;
+
+use socktool::cli::{Cli, Command};
+use socktool::narrate::Narrator;
+use socktool::steps;
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    let say = Narrator::new(&cli.output);
+    let result = match &cli.command {
+        Command::Resolve(args) => steps::resolve::run(args, &say),
+        Command::HttpGet(args) => steps::http_get::run(args, &say),
+    };
+    match result {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(e) => {
+            say.error(&e);
+            ExitCode::from(e.exit_code())
+        }
+    }
+}

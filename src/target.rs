@@ -1,0 +1,369 @@
+//! Reading what the user typed as a host or an HTTP target.
+//!
+//! This is the only code that parses text from outside before any socket
+//! exists, so it is strict and total: every input either becomes a
+//! [`Target`] or a one-line reason that says what to type instead. clap calls
+//! these functions as value parsers, so a bad target is a usage error (exit 2)
+//! before a single socket is created. The fuzz target in `fuzz/` feeds them
+//! arbitrary strings.
+//!
+//! Accepted forms for `http-get`:
+//! ```text
+//! host            example.com, 127.0.0.1, ::1
+//! host:port       example.com:8080, 127.0.0.1:8080
+//! [v6]:port       [::1]:8080, [fe80::1%eth0]:80
+//! http://host[:port][/path][?query][#fragment]
+//! ```
+
+use std::fmt;
+use std::net::{IpAddr, Ipv6Addr};
+
+/// A host as typed: a name to resolve, or an address literal.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Host {
+    Name(String),
+    /// An IP literal; `scope_id` is the interface index of an IPv6 zone
+    /// (`fe80::1%eth0`), 0 when there is none.
+    Ip {
+        addr: IpAddr,
+        scope_id: u32,
+    },
+}
+
+impl Host {
+    pub fn ip(&self) -> Option<IpAddr> {
+        match self {
+            Host::Ip { addr, .. } => Some(*addr),
+            Host::Name(_) => None,
+        }
+    }
+}
+
+impl fmt::Display for Host {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Host::Name(n) => f.write_str(n),
+            Host::Ip { addr, .. } => write!(f, "{addr}"),
+        }
+    }
+}
+
+/// Where `http-get` connects and what it asks for.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Target {
+    pub host: Host,
+    pub port: u16,
+    /// The request target: path and query, as typed (already percent-encoded).
+    pub path: String,
+}
+
+impl Target {
+    /// The value of the `Host:` header: IPv6 literals in brackets, the port
+    /// only when it is not HTTP's default.
+    pub fn host_header(&self) -> String {
+        let host = match &self.host {
+            Host::Ip {
+                addr: IpAddr::V6(a),
+                ..
+            } => format!("[{a}]"),
+            other => other.to_string(),
+        };
+        if self.port == 80 {
+            host
+        } else {
+            format!("{host}:{}", self.port)
+        }
+    }
+}
+
+/// The longest DNS name (RFC 1035), not counting a final dot.
+const MAX_NAME: usize = 253;
+/// The longest DNS label.
+const MAX_LABEL: usize = 63;
+
+/// Parses a bare host: a name or an IP literal (IPv6 with or without
+/// brackets, with an optional `%zone`). Used by `resolve` and by `http-get`.
+pub fn parse_host(input: &str) -> Result<Host, String> {
+    if input.is_empty() {
+        return Err(
+            "the host is empty: give a name such as localhost or an address such as 127.0.0.1"
+                .into(),
+        );
+    }
+    if let Some(inner) = input.strip_prefix('[') {
+        let inner = inner
+            .strip_suffix(']')
+            .ok_or_else(|| format!("'{input}' opens a [ but does not close it: write [::1]"))?;
+        return parse_v6(inner, input);
+    }
+    if input.contains(':') {
+        return parse_v6(input, input);
+    }
+    if let Ok(addr) = input.parse::<IpAddr>() {
+        return Ok(Host::Ip { addr, scope_id: 0 });
+    }
+    check_name(input)?;
+    Ok(Host::Name(input.to_string()))
+}
+
+/// An IPv6 literal, possibly with a zone: `fe80::1%eth0`, `fe80::1%2`, or in a
+/// URL `fe80::1%25eth0` (RFC 6874 escapes the `%`).
+fn parse_v6(text: &str, input: &str) -> Result<Host, String> {
+    let (addr_text, zone) = match text.split_once('%') {
+        Some((a, z)) => (
+            a,
+            Some(z.strip_prefix("25").filter(|z| !z.is_empty()).unwrap_or(z)),
+        ),
+        None => (text, None),
+    };
+    let addr: Ipv6Addr = addr_text.parse().map_err(|_| {
+        format!("'{input}' is not a valid IPv6 address (for host:port with IPv6, write [::1]:8080)")
+    })?;
+    let scope_id = match zone {
+        None => 0,
+        Some("") => {
+            return Err(format!(
+                "'{input}' has an empty zone after %: write fe80::1%eth0"
+            ));
+        }
+        Some(z) => zone_index(z).ok_or_else(|| {
+            format!("'{input}': no network interface named '{z}' (see `ip link` for names)")
+        })?,
+    };
+    Ok(Host::Ip {
+        addr: IpAddr::V6(addr),
+        scope_id,
+    })
+}
+
+/// A zone is an interface name or its number.
+fn zone_index(zone: &str) -> Option<u32> {
+    if let Ok(n) = zone.parse::<u32>() {
+        return Some(n);
+    }
+    let name = std::ffi::CString::new(zone).ok()?;
+    // SAFETY: `name` is a valid NUL-terminated string that outlives the call;
+    // if_nametoindex only reads it and returns 0 when there is no such name.
+    let index = unsafe { libc::if_nametoindex(name.as_ptr()) };
+    (index != 0).then_some(index)
+}
+
+/// DNS names: at most 253 characters, labels of 1 to 63 letters, digits,
+/// hyphens or underscores, one optional final dot.
+fn check_name(name: &str) -> Result<(), String> {
+    let body = name.strip_suffix('.').unwrap_or(name);
+    if body.len() > MAX_NAME {
+        return Err(format!(
+            "the host name is {} characters long; DNS allows at most {MAX_NAME}",
+            body.len()
+        ));
+    }
+    for label in body.split('.') {
+        if label.is_empty() {
+            return Err(format!(
+                "'{}' has an empty label (two dots in a row, or a leading dot)",
+                shorten(name)
+            ));
+        }
+        if label.len() > MAX_LABEL {
+            return Err(format!(
+                "a label of '{}' is {} characters long; DNS allows at most {MAX_LABEL} between dots",
+                shorten(name),
+                label.len()
+            ));
+        }
+        if let Some(c) = label
+            .chars()
+            .find(|c| !(c.is_ascii_alphanumeric() || *c == '-' || *c == '_'))
+        {
+            return Err(format!(
+                "'{}' contains {c:?}, which a host name cannot: use letters, digits, '-' and '.'",
+                shorten(name)
+            ));
+        }
+    }
+    Ok(())
+}
+
+/// Long inputs are cut in messages so the error stays one readable line.
+fn shorten(s: &str) -> String {
+    if s.chars().count() <= 60 {
+        s.to_string()
+    } else {
+        format!("{}...", s.chars().take(57).collect::<String>())
+    }
+}
+
+/// Parses a port a client connects to: 1 to 65535.
+pub fn parse_port(text: &str) -> Result<u16, String> {
+    if text.is_empty() {
+        return Err("the port is empty: give a number from 1 to 65535".into());
+    }
+    match text.parse::<u32>() {
+        Ok(0) => Err("port 0 is for servers (the OS picks a free one); a client must name a port from 1 to 65535".into()),
+        Ok(n) if n <= 65535 => Ok(n as u16),
+        Ok(n) => Err(format!("port {n} is out of range: ports go from 1 to 65535")),
+        Err(_) => Err(format!("port '{}' is not a number from 1 to 65535", shorten(text))),
+    }
+}
+
+/// Parses an `http-get` TARGET (see the module docs for the forms).
+pub fn parse_target(input: &str) -> Result<Target, String> {
+    let input_trimmed = input.trim();
+    if input_trimmed.is_empty() {
+        return Err("the target is empty: give a host, host:port or http://host/path".into());
+    }
+    if let Some((scheme, rest)) = input_trimmed.split_once("://") {
+        return match scheme.to_ascii_lowercase().as_str() {
+            "http" => parse_url_rest(rest),
+            "https" => Err("https:// needs TLS, and socktool speaks plain TCP: use http:// or a host:port that serves plain HTTP".into()),
+            other => Err(format!("the scheme {other}:// is not supported: socktool speaks HTTP only (http://host/path)")),
+        };
+    }
+    parse_url_rest(input_trimmed)
+}
+
+/// `host[:port][/path][?query][#fragment]`, after any `http://`.
+fn parse_url_rest(rest: &str) -> Result<Target, String> {
+    // The fragment is for the browser; HTTP never sends it.
+    let rest = rest.split_once('#').map_or(rest, |(before, _)| before);
+    let split_at = rest.find(['/', '?']).unwrap_or(rest.len());
+    let (authority, path) = rest.split_at(split_at);
+    if authority.contains('@') {
+        return Err(
+            "user@host (credentials in the URL) is not supported: socktool sends no authentication"
+                .into(),
+        );
+    }
+    let (host, port) = split_host_port(authority)?;
+    let path = match path {
+        "" => "/".to_string(),
+        p if p.starts_with('?') => format!("/{p}"),
+        p => p.to_string(),
+    };
+    check_path(&path)?;
+    Ok(Target { host, port, path })
+}
+
+/// `host`, `host:port`, `[v6]`, `[v6]:port` or a bare IPv6 literal.
+fn split_host_port(authority: &str) -> Result<(Host, u16), String> {
+    if authority.starts_with('[') {
+        let close = authority.find(']').ok_or_else(|| {
+            format!("'{authority}' opens a [ but does not close it: write [::1]:8080")
+        })?;
+        let host = parse_host(&authority[..=close])?;
+        let port = match &authority[close + 1..] {
+            "" => 80,
+            tail => match tail.strip_prefix(':') {
+                Some(p) => parse_port(p)?,
+                None => return Err(format!("unexpected '{tail}' after ']': write [::1]:8080")),
+            },
+        };
+        return Ok((host, port));
+    }
+    match authority.matches(':').count() {
+        0 => Ok((parse_host(authority)?, 80)),
+        1 => {
+            let (h, p) = authority.split_once(':').unwrap_or((authority, ""));
+            Ok((parse_host(h)?, parse_port(p)?))
+        }
+        // Several colons and no brackets: a bare IPv6 literal on port 80.
+        _ => Ok((parse_host(authority)?, 80)),
+    }
+}
+
+/// The request target goes into the request line as is, so it must not
+/// contain spaces or control bytes (they would end the line early) and every
+/// `%` must start a valid escape.
+fn check_path(path: &str) -> Result<(), String> {
+    let bytes = path.as_bytes();
+    for (i, &b) in bytes.iter().enumerate() {
+        if b == b' ' || b.is_ascii_control() || !b.is_ascii() {
+            return Err(format!(
+                "the path contains {:?}, which cannot go in a request line: percent-encode it (a space is %20)",
+                path[i..].chars().next().unwrap_or(' ')
+            ));
+        }
+        if b == b'%' {
+            let hex = bytes.get(i + 1..i + 3);
+            if !hex.is_some_and(|h| h.iter().all(u8::is_ascii_hexdigit)) {
+                return Err(format!(
+                    "bad percent-escape at '{}' in the path: % must be followed by two hex digits (%25 for % itself)",
+                    shorten(&path[i..])
+                ));
+            }
+        }
+    }
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn ok(s: &str) -> Target {
+        parse_target(s).unwrap_or_else(|e| panic!("{s}: {e}"))
+    }
+
+    #[test]
+    fn forms() {
+        let t = ok("example.com");
+        assert_eq!(
+            (t.host.to_string(), t.port, t.path.as_str()),
+            ("example.com".into(), 80, "/")
+        );
+        let t = ok("127.0.0.1:8080");
+        assert_eq!(
+            (t.host.ip(), t.port),
+            (Some("127.0.0.1".parse().unwrap()), 8080)
+        );
+        let t = ok("[::1]:81");
+        assert_eq!((t.host.ip(), t.port), (Some("::1".parse().unwrap()), 81));
+        assert_eq!(t.host_header(), "[::1]:81");
+        let t = ok("::1");
+        assert_eq!((t.host.ip(), t.port), (Some("::1".parse().unwrap()), 80));
+        let t = ok("HTTP://Example.com:8080/a/b?x=1#frag");
+        assert_eq!((t.port, t.path.as_str()), (8080, "/a/b?x=1"));
+        assert_eq!(t.host_header(), "Example.com:8080");
+        let t = ok("http://localhost?q");
+        assert_eq!(t.path, "/?q");
+        let t = ok("localhost.");
+        assert_eq!(t.host, Host::Name("localhost.".into()));
+        let t = ok("http://[::1%251]/");
+        assert_eq!(
+            t.host,
+            Host::Ip {
+                addr: "::1".parse().unwrap(),
+                scope_id: 1
+            }
+        );
+    }
+
+    #[test]
+    fn refusals_say_why() {
+        for (input, needle) in [
+            ("", "empty"),
+            ("https://example.com", "TLS"),
+            ("ftp://example.com", "ftp://"),
+            ("http://user:pw@example.com/", "credentials"),
+            ("example.com:0", "port 0"),
+            ("example.com:65536", "out of range"),
+            ("example.com:abc", "not a number"),
+            ("example.com:", "empty"),
+            ("a..b", "empty label"),
+            (&"a".repeat(64), "63"),
+            (&"a.".repeat(150), "253"),
+            ("[::1", "does not close"),
+            ("[::1]x", "unexpected"),
+            ("[fe80::1%nosuchif0]:80", "no network interface"),
+            ("http://h/a%zz", "percent-escape"),
+            ("http://h/a%2", "percent-escape"),
+            ("exa mple.com", "contains"),
+            ("1:2:3", "IPv6"),
+        ] {
+            let err = parse_target(input).expect_err(input);
+            assert!(err.contains(needle), "{input:?} -> {err}");
+            assert!(!err.contains('\n'), "one line: {err}");
+        }
+    }
+}
