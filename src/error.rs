@@ -10,7 +10,6 @@
 //! The codes come from BSD's `sysexits.h` where one fits, so scripts that
 //! already know those numbers read ours the same way.
 
-use std::fmt;
 use std::io;
 use std::net::{IpAddr, SocketAddr};
 use std::time::Duration;
@@ -57,13 +56,14 @@ pub enum Phase {
     Write,
 }
 
-impl fmt::Display for Phase {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(match self {
-            Phase::Connect => "connect",
-            Phase::Read => "read",
-            Phase::Write => "write",
-        })
+impl Phase {
+    /// What was going on: `connecting to`, `reading from`, `writing to`.
+    pub fn doing(self) -> &'static str {
+        match self {
+            Phase::Connect => "connecting to",
+            Phase::Read => "reading from",
+            Phase::Write => "writing to",
+        }
     }
 }
 
@@ -89,7 +89,7 @@ pub enum SockError {
         source: io::Error,
     },
 
-    #[error("timed out after {} while {phase}ing {addr}", secs(*after))]
+    #[error("timed out after {} while {} {addr}", secs(*after), phase.doing())]
     Timeout {
         phase: Phase,
         addr: SocketAddr,

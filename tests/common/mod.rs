@@ -1,0 +1,245 @@
+//! What every integration test shares: running the built binary, starting a
+//! server and waiting for its readiness line, small peers on loopback.
+//!
+//! Rules kept here so no test can forget them: loopback only, port 0 only,
+//! readiness from the server's own "Socket now listening on" line (never a
+//! sleep), a read timeout on every socket (a bug fails in seconds instead of
+//! hanging CI), and a `Drop` guard that kills any server a test started.
+
+#![allow(dead_code)]
+
+use std::io::{BufRead, BufReader, Read, Write};
+use std::net::{SocketAddr, TcpListener, TcpStream};
+use std::process::{Child, ChildStdout, Command, Stdio};
+use std::sync::mpsc::{self, Receiver};
+use std::thread::{self, JoinHandle};
+use std::time::{Duration, Instant};
+
+pub const BIN: &str = env!("CARGO_BIN_EXE_socktool");
+
+/// The safety net on every blocking call in a test; never synchronisation.
+pub const PATIENCE: Duration = Duration::from_secs(10);
+
+/// `socktool` with colour off and a bound on its run time.
+pub fn socktool() -> assert_cmd::Command {
+    let mut cmd = assert_cmd::Command::new(BIN);
+    cmd.env_remove("NO_COLOR")
+        .env_remove("CLICOLOR_FORCE")
+        .arg("--color")
+        .arg("never")
+        .timeout(Duration::from_secs(30));
+    cmd
+}
+
+/// A std `Command` for the binary, for tests that need pipes of their own.
+pub fn socktool_std() -> Command {
+    let mut cmd = Command::new(BIN);
+    cmd.env_remove("NO_COLOR")
+        .env_remove("CLICOLOR_FORCE")
+        .arg("--color")
+        .arg("never");
+    cmd
+}
+
+/// A running socktool server. Dropping it kills the process.
+pub struct Server {
+    pub child: Child,
+    /// The address from the server's own "Socket now listening on" line.
+    pub addr: SocketAddr,
+    /// Every stderr line the server has printed, as it prints them.
+    lines: Receiver<String>,
+    /// Lines already taken from `lines`, kept for `stderr_so_far`.
+    seen: Vec<String>,
+    pub stdout: Option<ChildStdout>,
+}
+
+/// Starts `socktool ARGS` (a server given `--port 0`) and returns once it
+/// has printed its listening line.
+pub fn start_server(args: &[&str]) -> Server {
+    let mut child = socktool_std()
+        .args(args)
+        .stdin(Stdio::null())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("spawn socktool");
+    let stderr = child.stderr.take().expect("stderr piped");
+    let (tx, lines) = mpsc::channel();
+    thread::spawn(move || {
+        for line in BufReader::new(stderr).lines() {
+            let Ok(line) = line else { break };
+            if tx.send(line).is_err() {
+                break;
+            }
+        }
+    });
+    let stdout = child.stdout.take();
+    let mut server = Server {
+        child,
+        addr: "0.0.0.0:0".parse().unwrap(),
+        lines,
+        seen: Vec::new(),
+        stdout,
+    };
+    let line = server.wait_for("Socket now listening on ");
+    let addr = line
+        .rsplit("Socket now listening on ")
+        .next()
+        .and_then(|a| a.trim().parse().ok())
+        .unwrap_or_else(|| panic!("no address in {line:?}"));
+    server.addr = addr;
+    server
+}
+
+impl Server {
+    /// Waits (at most [`PATIENCE`]) for a stderr line containing `needle`
+    /// and returns it. Panics with everything printed so far otherwise.
+    pub fn wait_for(&mut self, needle: &str) -> String {
+        let deadline = Instant::now() + PATIENCE;
+        loop {
+            let left = deadline.saturating_duration_since(Instant::now());
+            match self.lines.recv_timeout(left) {
+                Ok(line) => {
+                    self.seen.push(line.clone());
+                    if line.contains(needle) {
+                        return line;
+                    }
+                }
+                Err(_) => panic!(
+                    "server never printed {needle:?}; stderr so far:\n{}",
+                    self.seen.join("\n")
+                ),
+            }
+        }
+    }
+
+    /// Every stderr line seen so far (including those `wait_for` skipped).
+    pub fn stderr_so_far(&mut self) -> String {
+        while let Ok(line) = self.lines.try_recv() {
+            self.seen.push(line);
+        }
+        self.seen.join("\n")
+    }
+
+    /// A client connected to this server, with timeouts set.
+    pub fn connect(&self) -> TcpStream {
+        client(self.addr)
+    }
+
+    /// Sends a signal (SIGINT, SIGTERM) to the server.
+    pub fn signal(&self, sig: i32) {
+        // SAFETY: kill(2) on our own child's pid; no memory is involved.
+        let rc = unsafe { libc::kill(self.child.id() as i32, sig) };
+        assert_eq!(rc, 0, "kill failed");
+    }
+
+    /// Waits for the server to exit (at most [`PATIENCE`]); returns its code.
+    pub fn wait_exit(&mut self) -> Option<i32> {
+        let deadline = Instant::now() + PATIENCE;
+        loop {
+            if let Some(status) = self.child.try_wait().expect("try_wait") {
+                return status.code();
+            }
+            assert!(
+                Instant::now() < deadline,
+                "server did not exit; stderr:\n{}",
+                self.stderr_so_far()
+            );
+            thread::sleep(Duration::from_millis(20));
+        }
+    }
+
+    /// Everything the server wrote on stdout (after it exited).
+    pub fn stdout_bytes(&mut self) -> Vec<u8> {
+        let mut out = Vec::new();
+        if let Some(mut s) = self.stdout.take() {
+            s.read_to_end(&mut out).expect("read server stdout");
+        }
+        out
+    }
+}
+
+impl Drop for Server {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+/// A client socket with read and write timeouts.
+pub fn client(addr: SocketAddr) -> TcpStream {
+    let stream = TcpStream::connect_timeout(&addr, PATIENCE).expect("connect");
+    stream.set_read_timeout(Some(PATIENCE)).unwrap();
+    stream.set_write_timeout(Some(PATIENCE)).unwrap();
+    stream
+}
+
+/// Reads exactly `n` bytes (or fails the test).
+pub fn read_exact(stream: &mut TcpStream, n: usize) -> Vec<u8> {
+    let mut buf = vec![0u8; n];
+    stream.read_exact(&mut buf).expect("read_exact");
+    buf
+}
+
+/// Reads until the peer closes.
+pub fn read_to_end(stream: &mut TcpStream) -> Vec<u8> {
+    let mut buf = Vec::new();
+    stream.read_to_end(&mut buf).expect("read_to_end");
+    buf
+}
+
+/// A listener on 127.0.0.1 port 0.
+pub fn listener() -> (TcpListener, SocketAddr) {
+    let l = TcpListener::bind("127.0.0.1:0").expect("bind 127.0.0.1:0");
+    let addr = l.local_addr().unwrap();
+    (l, addr)
+}
+
+/// A one-shot HTTP peer: accepts one connection, reads the request head (up
+/// to the blank line), answers `reply` and closes. The handle yields the
+/// request bytes exactly as received.
+pub fn http_responder(reply: Vec<u8>) -> (SocketAddr, JoinHandle<Vec<u8>>) {
+    let (l, addr) = listener();
+    let handle = thread::spawn(move || {
+        let (mut s, _) = l.accept().expect("accept");
+        s.set_read_timeout(Some(PATIENCE)).unwrap();
+        let request = read_head(&mut s);
+        s.write_all(&reply).expect("write reply");
+        request
+    });
+    (addr, handle)
+}
+
+/// Reads until `\r\n\r\n` (or EOF), byte by byte so nothing past it is taken.
+pub fn read_head(s: &mut TcpStream) -> Vec<u8> {
+    let mut head = Vec::new();
+    let mut byte = [0u8; 1];
+    while !head.ends_with(b"\r\n\r\n") {
+        match s.read(&mut byte) {
+            Ok(0) => break,
+            Ok(_) => head.push(byte[0]),
+            Err(e) => panic!("reading request: {e}"),
+        }
+    }
+    head
+}
+
+/// Whether `localhost` has an IPv6 entry in /etc/hosts (never asks DNS).
+pub fn hosts_has_v6_localhost() -> bool {
+    std::fs::read_to_string("/etc/hosts").is_ok_and(|h| {
+        h.lines().any(|l| {
+            let mut f = l.split_whitespace();
+            f.next() == Some("::1") && f.any(|n| n == "localhost")
+        })
+    })
+}
+
+/// Whether this machine can bind ::1.
+pub fn has_ipv6_loopback() -> bool {
+    TcpListener::bind("[::1]:0").is_ok()
+}
+
+/// Bytes as text for assertions about narration (never for data).
+pub fn text(bytes: &[u8]) -> String {
+    String::from_utf8_lossy(bytes).into_owned()
+}

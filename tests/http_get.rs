@@ -1,0 +1,424 @@
+//! `socktool http-get` against HTTP peers the test starts on 127.0.0.1 port 0.
+//! The peer binds before socktool runs, so the kernel queues the connection
+//! and nothing needs to wait.
+
+mod common;
+use common::*;
+
+use std::io::{Read, Write};
+use std::process::Stdio;
+use std::thread;
+use std::time::Duration;
+
+use predicates::prelude::*;
+use predicates::str::contains;
+
+const VERSION: &str = env!("CARGO_PKG_VERSION");
+
+fn reply_of(body: &[u8]) -> Vec<u8> {
+    let mut r = format!(
+        "HTTP/1.1 200 OK\r\nContent-Length: {}\r\nConnection: close\r\n\r\n",
+        body.len()
+    )
+    .into_bytes();
+    r.extend_from_slice(body);
+    r
+}
+
+/// The number N in the narration's "Received X bytes in N recv calls".
+fn recv_calls(stderr: &str) -> usize {
+    let line = stderr
+        .lines()
+        .find(|l| l.starts_with("Received "))
+        .unwrap_or_else(|| panic!("no Received line in {stderr}"));
+    line.split_whitespace()
+        .nth(4)
+        .and_then(|n| n.parse().ok())
+        .unwrap_or_else(|| panic!("bad line {line}"))
+}
+
+#[test]
+fn default_request_is_correct_http_1_1_and_reply_goes_to_stdout() {
+    let reply = reply_of(b"hello\n");
+    let (addr, peer) = http_responder(reply.clone());
+    let out = socktool()
+        .args(["http-get", &format!("http://{addr}/index.html?x=1")])
+        .assert()
+        .success()
+        .get_output()
+        .clone();
+    let request = peer.join().unwrap();
+    assert_eq!(
+        text(&request),
+        format!(
+            "GET /index.html?x=1 HTTP/1.1\r\nHost: {addr}\r\nUser-Agent: socktool/{VERSION}\r\nConnection: close\r\n\r\n"
+        )
+    );
+    assert_eq!(out.stdout, reply, "stdout is the reply, byte for byte");
+    let stderr = text(&out.stderr);
+    for line in [
+        "Socket created",
+        "Socket Connected to 127.0.0.1 on ip 127.0.0.1",
+        "> GET /index.html?x=1 HTTP/1.1",
+        "Message sent successfully",
+        "recv returned 0: the server closed the connection",
+        &format!("Received {} bytes in 2 recv calls", reply.len()),
+    ] {
+        assert!(stderr.contains(line), "missing {line:?} in:\n{stderr}");
+    }
+}
+
+#[test]
+fn a_name_is_resolved_and_narrated_with_the_tutorial_lines() {
+    let (addr, peer) = http_responder(reply_of(b"x"));
+    let out = socktool()
+        .args(["http-get", &format!("localhost:{}", addr.port())])
+        .assert()
+        .success()
+        .get_output()
+        .clone();
+    let request = text(&peer.join().unwrap());
+    assert!(
+        request.contains(&format!("Host: localhost:{}\r\n", addr.port())),
+        "{request}"
+    );
+    let stderr = text(&out.stderr);
+    let order = [
+        "Socket created",
+        "Ip address of localhost is 127.0.0.1",
+        "Socket Connected to localhost on ip 127.0.0.1",
+        "Message sent successfully",
+    ];
+    let positions: Vec<usize> = order
+        .iter()
+        .map(|l| {
+            stderr
+                .find(l)
+                .unwrap_or_else(|| panic!("missing {l:?} in\n{stderr}"))
+        })
+        .collect();
+    assert!(
+        positions.windows(2).all(|w| w[0] < w[1]),
+        "order:\n{stderr}"
+    );
+}
+
+#[test]
+fn tutorial_mode_sends_the_exact_bytes_and_makes_one_recv() {
+    let reply = reply_of(&vec![b'a'; 10_000]);
+    let (l, addr) = listener();
+    let peer = thread::spawn(move || {
+        let (mut s, _) = l.accept().unwrap();
+        s.set_read_timeout(Some(PATIENCE)).unwrap();
+        let request = read_head(&mut s);
+        s.write_all(&reply).unwrap();
+        // Keep the connection open, as a keep-alive server would: the
+        // client must not wait for us to close.
+        let mut rest = Vec::new();
+        let _ = s.read_to_end(&mut rest);
+        (request, reply)
+    });
+    let out = socktool()
+        .args(["http-get", &addr.to_string(), "--tutorial", "--trace"])
+        .assert()
+        .success()
+        .get_output()
+        .clone();
+    let (request, reply) = peer.join().unwrap();
+    assert_eq!(request, b"GET / HTTP/1.1\r\n\r\n");
+    assert!(!out.stdout.is_empty() && out.stdout.len() <= 4096);
+    assert!(
+        reply.starts_with(&out.stdout),
+        "stdout is the start of the reply"
+    );
+    let stderr = text(&out.stderr);
+    assert_eq!(stderr.matches("  recv(4096) -> ").count(), 1, "{stderr}");
+    assert!(stderr.contains("in 1 recv call"), "{stderr}");
+    assert!(stderr.contains("a longer reply is cut"), "{stderr}");
+}
+
+#[test]
+fn a_long_reply_is_read_whole_over_several_recv_calls() {
+    let reply = reply_of(&vec![b'z'; 100_000]);
+    let (addr, peer) = http_responder(reply.clone());
+    let out = socktool()
+        .args(["http-get", &addr.to_string()])
+        .assert()
+        .success()
+        .get_output()
+        .clone();
+    peer.join().unwrap();
+    assert_eq!(out.stdout, reply);
+    let stderr = text(&out.stderr);
+    // 100 kB in recv(4096) pieces takes at least 25 calls, plus the 0.
+    assert!(recv_calls(&stderr) >= 26, "{stderr}");
+}
+
+#[test]
+fn binary_replies_come_through_byte_for_byte() {
+    let mut reply: Vec<u8> = (0..=255u8).cycle().take(70_000).collect();
+    reply.extend_from_slice(b"\xff\xfe\x00\r\r\n\x80");
+    let (addr, peer) = http_responder(reply.clone());
+    let out = socktool()
+        .args(["http-get", &addr.to_string(), "--recv-size", "1000"])
+        .assert()
+        .success()
+        .get_output()
+        .clone();
+    peer.join().unwrap();
+    assert_eq!(out.stdout, reply);
+}
+
+#[test]
+fn max_bytes_stops_and_exits_65() {
+    let (addr, peer) = http_responder(vec![b'q'; 10_000]);
+    socktool()
+        .args(["http-get", &addr.to_string(), "--max-bytes", "100"])
+        .assert()
+        .code(65)
+        .stdout(vec![b'q'; 100])
+        .stderr(contains("--max-bytes 100"));
+    let _ = peer.join();
+}
+
+#[test]
+fn a_reply_exactly_max_bytes_long_is_fine() {
+    let (addr, peer) = http_responder(vec![b'q'; 100]);
+    socktool()
+        .args(["http-get", &addr.to_string(), "--max-bytes", "100"])
+        .assert()
+        .success()
+        .stdout(vec![b'q'; 100]);
+    peer.join().unwrap();
+}
+
+#[test]
+fn refused_connection_exits_69_with_a_hint() {
+    let (l, addr) = listener();
+    drop(l);
+    socktool()
+        .args(["http-get", &addr.to_string()])
+        .assert()
+        .code(69)
+        .stdout("")
+        .stderr(contains("Connection refused"))
+        .stderr(contains("nothing listens on port"));
+}
+
+#[test]
+fn a_silent_server_times_out_in_the_read_phase_with_75() {
+    // Bound and listening but never accepting: the kernel completes the
+    // handshake from the backlog, then nobody ever answers.
+    let (_l, addr) = listener();
+    socktool()
+        .args(["http-get", &addr.to_string(), "--timeout", "0.3"])
+        .assert()
+        .code(75)
+        .stderr(contains(format!(
+            "timed out after 0.3s while reading from {addr}"
+        )));
+}
+
+#[test]
+fn a_full_accept_queue_times_out_in_the_connect_phase() {
+    // listen(0) and never accept: once the queue is full the kernel drops
+    // further SYNs, so connect waits. Loopback only.
+    let sock = socket2::Socket::new(socket2::Domain::IPV4, socket2::Type::STREAM, None).unwrap();
+    sock.bind(
+        &"127.0.0.1:0"
+            .parse::<std::net::SocketAddr>()
+            .unwrap()
+            .into(),
+    )
+    .unwrap();
+    sock.listen(0).unwrap();
+    let addr = sock.local_addr().unwrap().as_socket().unwrap();
+    let mut fillers = Vec::new();
+    for _ in 0..4 {
+        let s = socket2::Socket::new(socket2::Domain::IPV4, socket2::Type::STREAM, None).unwrap();
+        if s.connect_timeout(&addr.into(), Duration::from_millis(200))
+            .is_err()
+        {
+            break;
+        }
+        fillers.push(s);
+    }
+    socktool()
+        .args(["http-get", &addr.to_string(), "--timeout", "0.5"])
+        .assert()
+        .code(75)
+        .stderr(contains("while connecting to"));
+}
+
+#[test]
+fn a_reset_mid_reply_exits_74() {
+    let (l, addr) = listener();
+    let peer = thread::spawn(move || {
+        let (mut s, _) = l.accept().unwrap();
+        s.set_read_timeout(Some(PATIENCE)).unwrap();
+        read_head(&mut s);
+        s.write_all(b"HTTP/1.1 200 OK\r\n").unwrap();
+        // Unread data in our receive queue plus linger 0: close sends RST.
+        socket2::SockRef::from(&s)
+            .set_linger(Some(Duration::ZERO))
+            .unwrap();
+        drop(s);
+    });
+    socktool()
+        .args(["http-get", &addr.to_string()])
+        .assert()
+        .code(74)
+        .stderr(contains("reset"));
+    peer.join().unwrap();
+}
+
+#[test]
+fn closed_stdout_ends_quietly_with_0() {
+    let (addr, peer) = http_responder(vec![b'x'; 4 * 1024 * 1024]);
+    let mut child = socktool_std()
+        .args(["http-get", &addr.to_string()])
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut stdout = child.stdout.take().unwrap();
+    let mut first = [0u8; 100];
+    stdout.read_exact(&mut first).unwrap();
+    drop(stdout);
+    let out = child.wait_with_output().unwrap();
+    let stderr = text(&out.stderr);
+    assert_eq!(out.status.code(), Some(0), "{stderr}");
+    assert!(!stderr.contains("panicked"), "{stderr}");
+    assert!(!stderr.contains("error"), "{stderr}");
+    let _ = peer.join();
+}
+
+#[test]
+fn quiet_prints_data_only() {
+    let reply = reply_of(b"quiet");
+    let (addr, peer) = http_responder(reply.clone());
+    socktool()
+        .args(["http-get", &addr.to_string(), "-q"])
+        .assert()
+        .success()
+        .stdout(reply)
+        .stderr("");
+    peer.join().unwrap();
+}
+
+#[test]
+fn trace_and_hex_show_calls_and_bytes() {
+    let (addr, peer) = http_responder(reply_of(b"hi"));
+    let out = socktool()
+        .args([
+            "http-get",
+            &addr.to_string(),
+            "--trace",
+            "--hex",
+            "--tutorial",
+        ])
+        .assert()
+        .success()
+        .get_output()
+        .clone();
+    peer.join().unwrap();
+    let stderr = text(&out.stderr);
+    for needle in [
+        "socket(AF_INET, SOCK_STREAM) -> fd ",
+        &format!("connect({addr}, timeout 10s) -> ok"),
+        "sendall(18 bytes) -> ok",
+        "recv(4096) -> ",
+        "close() -> ok",
+        "> sent 18 bytes",
+        "0000  47 45 54 20 2f 20 48 54  54 50 2f 31 2e 31 0d 0a  |GET / HTTP/1.1..|",
+        "< received ",
+    ] {
+        assert!(stderr.contains(needle), "missing {needle:?} in\n{stderr}");
+    }
+}
+
+#[test]
+fn ipv6_literals_connect_over_v6() {
+    if !has_ipv6_loopback() {
+        eprintln!("skipped: this machine cannot bind ::1");
+        return;
+    }
+    let l = std::net::TcpListener::bind("[::1]:0").unwrap();
+    let addr = l.local_addr().unwrap();
+    let peer = thread::spawn(move || {
+        let (mut s, _) = l.accept().unwrap();
+        let req = read_head(&mut s);
+        s.write_all(b"six").unwrap();
+        req
+    });
+    socktool()
+        .args(["http-get", &format!("[::1]:{}", addr.port()), "--trace"])
+        .assert()
+        .success()
+        .stdout("six")
+        .stderr(contains("socket(AF_INET6, SOCK_STREAM)"));
+    let req = text(&peer.join().unwrap());
+    assert!(
+        req.contains(&format!("Host: [::1]:{}\r\n", addr.port())),
+        "{req}"
+    );
+}
+
+#[test]
+fn colour_follows_flag_and_environment() {
+    let (addr, peer) = http_responder(reply_of(b"c"));
+    let esc = predicate::str::contains("\u{1b}[");
+    socktool()
+        .args(["http-get", &addr.to_string(), "--color", "always"])
+        .assert()
+        .success()
+        .stdout(reply_of(b"c"))
+        .stderr(esc.clone());
+    peer.join().unwrap();
+
+    // Piped stderr: no colour by default, colour with CLICOLOR_FORCE=1.
+    let (addr, peer) = http_responder(reply_of(b"c"));
+    assert_cmd::Command::new(BIN)
+        .args(["http-get", &addr.to_string()])
+        .env_remove("NO_COLOR")
+        .env_remove("CLICOLOR_FORCE")
+        .assert()
+        .success()
+        .stderr(esc.clone().not());
+    peer.join().unwrap();
+    let (addr, peer) = http_responder(reply_of(b"c"));
+    assert_cmd::Command::new(BIN)
+        .args(["http-get", &addr.to_string()])
+        .env("CLICOLOR_FORCE", "1")
+        .assert()
+        .success()
+        .stderr(esc);
+    peer.join().unwrap();
+}
+
+#[test]
+fn targets_refused_before_any_socket_exit_2() {
+    for (target, why) in [
+        ("https://example.com/", "TLS"),
+        ("ftp://example.com/", "ftp://"),
+        ("localhost:0", "port 0"),
+        ("localhost:65536", "out of range"),
+        ("http://user@localhost/", "credentials"),
+        ("http://localhost/%zz", "percent-escape"),
+    ] {
+        socktool()
+            .args(["http-get", target])
+            .assert()
+            .code(2)
+            .stderr(contains(why));
+    }
+}
+
+#[test]
+fn unknown_host_exits_68() {
+    socktool()
+        .args(["http-get", "http://nosuch.invalid/"])
+        .assert()
+        .code(68)
+        .stderr(contains("Hostname could not be resolved. Exiting"));
+}
