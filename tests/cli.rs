@@ -81,6 +81,8 @@ fn every_subcommand_help_names_its_calls_and_an_example() {
         .unwrap()
         .lines()
         .take_while(|l| !l.trim().is_empty())
+        // Wrapped descriptions continue on deeper-indented lines.
+        .filter(|l| l.starts_with("  ") && !l[2..].starts_with(' '))
         .filter_map(|l| l.split_whitespace().next().map(str::to_string))
         .filter(|s| s != "help")
         .collect();
