@@ -80,6 +80,7 @@ fn every_subcommand_help_names_its_calls_and_an_example() {
         .nth(1)
         .unwrap()
         .lines()
+        .skip(1)
         .take_while(|l| !l.trim().is_empty())
         // Wrapped descriptions continue on deeper-indented lines.
         .filter(|l| l.starts_with("  ") && !l[2..].starts_with(' '))
