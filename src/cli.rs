@@ -5,6 +5,7 @@
 //! code 2 before any step creates a socket. Each field's `///` comment is its
 //! `--help` text, written for students: it says what the kernel does with it.
 
+use std::net::{IpAddr, Ipv4Addr, Ipv6Addr, SocketAddr};
 use std::time::Duration;
 
 use clap::{Args, Parser, Subcommand, ValueEnum};
@@ -182,6 +183,70 @@ pub struct HttpGetArgs {
     pub family: FamilyOpts,
 }
 
+/// Where a server listens: `--host`, `--port`, `-6`, `--reuse-address`.
+/// Shared by every server, TCP and UDP (flattened into their arguments).
+#[derive(Debug, Clone, Args)]
+#[command(next_help_heading = "Where to listen")]
+pub struct BindOpts {
+    /// Address to listen on [default: 127.0.0.1, or ::1 with -6: this machine
+    /// only]. '' (the tutorial's HOST = ''), 0.0.0.0 or :: listen on every
+    /// interface, so other machines can connect
+    #[arg(long, value_parser = parse_bind_host)]
+    pub host: Option<IpAddr>,
+
+    /// Port to listen on; 0 lets the OS choose a free one (the listening
+    /// line shows which)
+    #[arg(short, long, default_value_t = 8888)]
+    pub port: u16,
+
+    /// Listen on IPv6 (AF_INET6); the default host becomes ::1
+    #[arg(short = '6', long = "ipv6")]
+    pub ipv6: bool,
+
+    /// Set SO_REUSEADDR before bind, so a restarted server can bind its port
+    /// while the old connections still wait in TIME_WAIT
+    #[arg(long)]
+    pub reuse_address: bool,
+}
+
+impl BindOpts {
+    /// The address to bind, from --host, --port and -6.
+    pub fn addr(&self) -> SocketAddr {
+        let ip = match (self.host, self.ipv6) {
+            // `-6 --host 0.0.0.0` (or '') means every IPv6 interface.
+            (Some(IpAddr::V4(v4)), true) if v4.is_unspecified() => Ipv6Addr::UNSPECIFIED.into(),
+            (Some(ip), _) => ip,
+            (None, false) => Ipv4Addr::LOCALHOST.into(),
+            (None, true) => Ipv6Addr::LOCALHOST.into(),
+        };
+        SocketAddr::new(ip, self.port)
+    }
+
+    /// Whether other machines can reach this server (0.0.0.0 or ::).
+    pub fn all_interfaces(&self) -> bool {
+        self.addr().ip().is_unspecified()
+    }
+}
+
+/// `--host`: an address of this machine. '' is the tutorial's "all
+/// interfaces"; `localhost` is accepted as 127.0.0.1. Names are not
+/// resolved: a server binds addresses.
+pub fn parse_bind_host(text: &str) -> Result<IpAddr, String> {
+    match text.trim() {
+        "" => Ok(Ipv4Addr::UNSPECIFIED.into()),
+        "localhost" => Ok(Ipv4Addr::LOCALHOST.into()),
+        t => t
+            .trim_start_matches('[')
+            .trim_end_matches(']')
+            .parse()
+            .map_err(|_| {
+                format!(
+                    "'{text}' is not an address to listen on: use 127.0.0.1 (this machine), 0.0.0.0 or '' (every interface), ::1 or ::"
+                )
+            }),
+    }
+}
+
 /// The largest buffer a single recv may ask for. The kernel never returns
 /// more than its socket buffer holds anyway; this keeps memory bounded.
 pub const MAX_RECV_SIZE: usize = 16 * 1024 * 1024;
@@ -232,6 +297,23 @@ mod tests {
     #[test]
     fn cli_is_consistent() {
         Cli::command().debug_assert();
+    }
+
+    #[test]
+    fn bind_hosts() {
+        let opts = |host: Option<&str>, ipv6: bool| BindOpts {
+            host: host.map(|h| parse_bind_host(h).unwrap()),
+            port: 0,
+            ipv6,
+            reuse_address: false,
+        };
+        assert_eq!(opts(None, false).addr().to_string(), "127.0.0.1:0");
+        assert_eq!(opts(None, true).addr().to_string(), "[::1]:0");
+        assert!(opts(Some(""), false).all_interfaces());
+        assert_eq!(opts(Some(""), true).addr().to_string(), "[::]:0");
+        assert_eq!(opts(Some("[::]"), false).addr().to_string(), "[::]:0");
+        assert!(!opts(Some("localhost"), false).all_interfaces());
+        assert!(parse_bind_host("example.com").is_err());
     }
 
     #[test]
