@@ -422,3 +422,61 @@ fn unknown_host_exits_68() {
         .code(68)
         .stderr(contains("Hostname could not be resolved. Exiting"));
 }
+
+#[test]
+fn progress_line_on_a_terminal_when_stdout_is_redirected() {
+    if std::process::Command::new("script")
+        .arg("--version")
+        .output()
+        .is_err()
+    {
+        eprintln!("skipped: `script` (util-linux) is not installed, no pty to test with");
+        return;
+    }
+    // A slow server, so the download lasts long enough to draw progress.
+    let (l, addr) = listener();
+    let peer = thread::spawn(move || {
+        let (mut s, _) = l.accept().unwrap();
+        read_head(&mut s);
+        for _ in 0..8 {
+            s.write_all(&[b'p'; 100_000]).unwrap();
+            thread::sleep(Duration::from_millis(80));
+        }
+    });
+    let dir = std::env::temp_dir().join(format!("socktool-progress-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let page = dir.join("page");
+    let run = |addr: std::net::SocketAddr, extra: &str| {
+        // `script` gives the command a pty for stderr; stdout goes to a file.
+        std::process::Command::new("script")
+            .args(["-qec"])
+            .arg(format!(
+                "{BIN} --color never {extra} http-get {addr} > {}",
+                page.display()
+            ))
+            .arg("/dev/null")
+            .env("TERM", "xterm")
+            .output()
+            .unwrap()
+    };
+    let out = run(addr, "");
+    peer.join().unwrap();
+    let screen = text(&out.stdout);
+    assert_eq!(out.status.code(), Some(0), "{screen}");
+    assert!(
+        screen.contains("received "),
+        "no progress line on the terminal:\n{screen}"
+    );
+    assert_eq!(
+        std::fs::read(&page).unwrap(),
+        vec![b'p'; 800_000],
+        "data only in the file"
+    );
+
+    // --quiet: nothing at all on the terminal.
+    let (addr2, peer2) = http_responder(vec![b'q'; 500_000]);
+    let out = run(addr2, "-q");
+    peer2.join().unwrap();
+    assert_eq!(text(&out.stdout).trim(), "", "quiet means quiet");
+    std::fs::remove_dir_all(&dir).unwrap();
+}
