@@ -11,7 +11,7 @@ use std::time::Duration;
 use clap::{Args, Parser, Subcommand, ValueEnum};
 
 use crate::error::EXIT_CODES_HELP;
-use crate::target::{self, Host, Target};
+use crate::target::{self, Host, Target, shorten};
 
 /// socktool: learn TCP and UDP sockets by running each step of a classic
 /// socket tutorial on real sockets, narrated as it happens.
@@ -241,7 +241,8 @@ pub fn parse_bind_host(text: &str) -> Result<IpAddr, String> {
             .parse()
             .map_err(|_| {
                 format!(
-                    "'{text}' is not an address to listen on: use 127.0.0.1 (this machine), 0.0.0.0 or '' (every interface), ::1 or ::"
+                    "'{}' is not an address to listen on: use 127.0.0.1 (this machine), 0.0.0.0 or '' (every interface), ::1 or ::",
+                    shorten(text)
                 )
             }),
     }
@@ -261,27 +262,34 @@ pub fn parse_recv_size(text: &str) -> Result<usize, String> {
         Ok(0) => Err("a recv of 0 bytes would always return 0, which means 'the peer closed': give 1 or more".into()),
         Ok(n) if n <= MAX_RECV_SIZE as u64 => Ok(n as usize),
         Ok(n) => Err(format!("{n} bytes is too large for one recv: at most {MAX_RECV_SIZE} (16 MiB)")),
-        Err(_) => Err(format!("'{text}' is not a number of bytes (e.g. 1024)")),
+        Err(_) => Err(format!(
+            "'{}' is not a number of bytes (e.g. 1024)",
+            shorten(text)
+        )),
     }
 }
 
 /// `--timeout` and friends: seconds, decimals allowed, above 0, at most a day.
 pub fn parse_timeout(text: &str) -> Result<Duration, String> {
-    let secs: f64 = text
-        .trim()
-        .parse()
-        .map_err(|_| format!("'{text}' is not a number of seconds (e.g. 10 or 0.5)"))?;
+    let secs: f64 = text.trim().parse().map_err(|_| {
+        format!(
+            "'{}' is not a number of seconds (e.g. 10 or 0.5)",
+            shorten(text)
+        )
+    })?;
     if secs.is_nan() {
         return Err("NaN is not a number of seconds: give e.g. 10 or 0.5".into());
     }
     if secs <= 0.0 {
         return Err(format!(
-            "a timeout must be above 0 seconds (got {text}): a socket timeout of 0 means 'wait forever'"
+            "a timeout must be above 0 seconds (got {}): a socket timeout of 0 means 'wait forever'",
+            shorten(text)
         ));
     }
     if secs > MAX_TIMEOUT_SECS {
         return Err(format!(
-            "{text} seconds is too long: at most {MAX_TIMEOUT_SECS} (one day)"
+            "{} seconds is too long: at most {MAX_TIMEOUT_SECS} (one day)",
+            shorten(text)
         ));
     }
     // At least a millisecond: the kernel rounds smaller values to zero,

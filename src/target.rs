@@ -91,9 +91,12 @@ pub fn parse_host(input: &str) -> Result<Host, String> {
         );
     }
     if let Some(inner) = input.strip_prefix('[') {
-        let inner = inner
-            .strip_suffix(']')
-            .ok_or_else(|| format!("'{input}' opens a [ but does not close it: write [::1]"))?;
+        let inner = inner.strip_suffix(']').ok_or_else(|| {
+            format!(
+                "'{}' opens a [ but does not close it: write [::1]",
+                shorten(input)
+            )
+        })?;
         return parse_v6(inner, input);
     }
     if input.contains(':') {
@@ -117,17 +120,25 @@ fn parse_v6(text: &str, input: &str) -> Result<Host, String> {
         None => (text, None),
     };
     let addr: Ipv6Addr = addr_text.parse().map_err(|_| {
-        format!("'{input}' is not a valid IPv6 address (for host:port with IPv6, write [::1]:8080)")
+        format!(
+            "'{}' is not a valid IPv6 address (for host:port with IPv6, write [::1]:8080)",
+            shorten(input)
+        )
     })?;
     let scope_id = match zone {
         None => 0,
         Some("") => {
             return Err(format!(
-                "'{input}' has an empty zone after %: write fe80::1%eth0"
+                "'{}' has an empty zone after %: write fe80::1%eth0",
+                shorten(input)
             ));
         }
         Some(z) => zone_index(z).ok_or_else(|| {
-            format!("'{input}': no network interface named '{z}' (see `ip link` for names)")
+            format!(
+                "'{}': no network interface named '{}' (see `ip link` for names)",
+                shorten(input),
+                shorten(z)
+            )
         })?,
     };
     Ok(Host::Ip {
@@ -185,12 +196,24 @@ fn check_name(name: &str) -> Result<(), String> {
     Ok(())
 }
 
-/// Long inputs are cut in messages so the error stays one readable line.
-fn shorten(s: &str) -> String {
-    if s.chars().count() <= 60 {
-        s.to_string()
+/// Input echoed in a message: control characters escaped and long input
+/// cut, so the error stays one readable line whatever was typed.
+pub fn shorten(s: &str) -> String {
+    let escaped: String = s
+        .chars()
+        .flat_map(|c| {
+            let esc: Vec<char> = if c.is_control() {
+                c.escape_default().collect()
+            } else {
+                vec![c]
+            };
+            esc
+        })
+        .collect();
+    if escaped.chars().count() <= 60 {
+        escaped
     } else {
-        format!("{}...", s.chars().take(57).collect::<String>())
+        format!("{}...", escaped.chars().take(57).collect::<String>())
     }
 }
 
@@ -217,7 +240,10 @@ pub fn parse_target(input: &str) -> Result<Target, String> {
         return match scheme.to_ascii_lowercase().as_str() {
             "http" => parse_url_rest(rest),
             "https" => Err("https:// needs TLS, and socktool speaks plain TCP: use http:// or a host:port that serves plain HTTP".into()),
-            other => Err(format!("the scheme {other}:// is not supported: socktool speaks HTTP only (http://host/path)")),
+            other => Err(format!(
+                "the scheme {}:// is not supported: socktool speaks HTTP only (http://host/path)",
+                shorten(other)
+            )),
         };
     }
     parse_url_rest(input_trimmed)
@@ -249,14 +275,22 @@ fn parse_url_rest(rest: &str) -> Result<Target, String> {
 fn split_host_port(authority: &str) -> Result<(Host, u16), String> {
     if authority.starts_with('[') {
         let close = authority.find(']').ok_or_else(|| {
-            format!("'{authority}' opens a [ but does not close it: write [::1]:8080")
+            format!(
+                "'{}' opens a [ but does not close it: write [::1]:8080",
+                shorten(authority)
+            )
         })?;
         let host = parse_host(&authority[..=close])?;
         let port = match &authority[close + 1..] {
             "" => 80,
             tail => match tail.strip_prefix(':') {
                 Some(p) => parse_port(p)?,
-                None => return Err(format!("unexpected '{tail}' after ']': write [::1]:8080")),
+                None => {
+                    return Err(format!(
+                        "unexpected '{}' after ']': write [::1]:8080",
+                        shorten(tail)
+                    ));
+                }
             },
         };
         return Ok((host, port));
@@ -360,6 +394,9 @@ mod tests {
             ("http://h/a%2", "percent-escape"),
             ("exa mple.com", "contains"),
             ("1:2:3", "IPv6"),
+            ("a\nb", "\\n"),
+            ("[a\nb", "\\n"),
+            ("x\r\n://h", "\\r"),
         ] {
             let err = parse_target(input).expect_err(input);
             assert!(err.contains(needle), "{input:?} -> {err}");
