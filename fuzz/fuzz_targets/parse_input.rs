@@ -1,0 +1,43 @@
+//! Every parser that reads text from outside, fed arbitrary input.
+//!
+//! Besides "never panics", it checks the promises the rest of socktool relies
+//! on: a parsed target can go into a request line and a Host header without
+//! breaking them, and every refusal is one non-empty line.
+
+#![no_main]
+
+use libfuzzer_sys::fuzz_target;
+use socktool::cli::{parse_bind_host, parse_recv_size, parse_timeout};
+use socktool::target::{parse_host, parse_port, parse_target};
+
+fn one_line(result: Result<impl Sized, String>) {
+    if let Err(msg) = result {
+        assert!(!msg.is_empty());
+        assert!(!msg.contains('\n') && !msg.contains('\r'), "{msg:?}");
+    }
+}
+
+fuzz_target!(|data: &[u8]| {
+    let Ok(input) = std::str::from_utf8(data) else {
+        return;
+    };
+    match parse_target(input) {
+        Ok(t) => {
+            assert!(t.path.starts_with('/'));
+            assert!(!t.path.bytes().any(|b| b == b' ' || b.is_ascii_control() || b >= 0x80));
+            let host = t.host_header();
+            assert!(!host.bytes().any(|b| b == b' ' || b.is_ascii_control()), "{host:?}");
+            assert_ne!(t.port, 0);
+        }
+        Err(msg) => one_line(Err::<(), _>(msg)),
+    }
+    one_line(parse_host(input));
+    one_line(parse_port(input));
+    one_line(parse_bind_host(input));
+    one_line(parse_recv_size(input));
+    if let Ok(d) = parse_timeout(input) {
+        assert!(!d.is_zero());
+    } else {
+        one_line(parse_timeout(input));
+    }
+});
