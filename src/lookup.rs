@@ -37,8 +37,12 @@ pub fn lookup(host: &str, family: Option<Family>) -> Result<Vec<IpAddr>, SockErr
         host: host.to_string(),
         reason: gai_reason(&e),
     };
+    // A final dot means "this name is complete". DNS understands it, but
+    // glibc's hosts-file lookup does not ("localhost." would miss the
+    // "localhost" line and go to DNS), so it is removed here.
+    let name = host.strip_suffix('.').unwrap_or(host);
     let mut addrs: Vec<IpAddr> = Vec::new();
-    for info in dns_lookup::getaddrinfo(Some(host), None, Some(hints)).map_err(failed)? {
+    for info in dns_lookup::getaddrinfo(Some(name), None, Some(hints)).map_err(failed)? {
         let ip = info
             .map_err(|e| SockError::Resolve {
                 host: host.to_string(),

@@ -192,6 +192,24 @@ fn check_name(name: &str) -> Result<(), String> {
                 shorten(name)
             ));
         }
+        if label.starts_with('-') || label.ends_with('-') {
+            return Err(format!(
+                "'{}' has a label that starts or ends with '-', which a host name cannot",
+                shorten(name)
+            ));
+        }
+    }
+    // No top-level domain is all digits (RFC 3696), so 999.1.1.1 or 1234 is a
+    // mistyped address, not a name to send to DNS.
+    if body
+        .rsplit('.')
+        .next()
+        .is_some_and(|tld| tld.bytes().all(|b| b.is_ascii_digit()))
+    {
+        return Err(format!(
+            "'{}' is neither an IP address nor a host name: an IPv4 address is four numbers 0-255 (127.0.0.1)",
+            shorten(name)
+        ));
     }
     Ok(())
 }
@@ -394,6 +412,9 @@ mod tests {
             ("http://h/a%2", "percent-escape"),
             ("exa mple.com", "contains"),
             ("1:2:3", "IPv6"),
+            ("-1", "starts or ends"),
+            ("999.1.1.1", "four numbers"),
+            ("1234", "four numbers"),
             ("a\nb", "\\n"),
             ("[a\nb", "\\n"),
             ("x\r\n://h", "\\r"),
