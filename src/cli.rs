@@ -171,7 +171,7 @@ pub struct HttpGetArgs {
 
     /// Seconds to wait for connect and for every read and write; nothing
     /// ever hangs forever (decimals allowed: 0.5)
-    #[arg(long, default_value = "10", value_parser = parse_timeout)]
+    #[arg(long, default_value = "10", value_parser = parse_timeout, allow_negative_numbers = true)]
     pub timeout: Duration,
 
     /// Stop after this many bytes of reply (exit 65): a guard against a

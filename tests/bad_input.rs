@@ -1,0 +1,119 @@
+//! Runs every row of docs/bad-input.md: the command, its exit code, and
+//! the text its message must contain. The page is the table; this file only
+//! reads it, so a row cannot say one thing while the tool does another.
+
+mod common;
+use common::*;
+
+/// Splits a command line on spaces, honouring single quotes ('' is an
+/// empty argument). Enough for the table; no other shell syntax is used.
+fn split_args(line: &str) -> Vec<String> {
+    let mut args = Vec::new();
+    let mut current = String::new();
+    let mut quoted = false;
+    let mut started = false;
+    for c in line.chars() {
+        match c {
+            '\'' => {
+                quoted = !quoted;
+                started = true;
+            }
+            ' ' if !quoted => {
+                if started {
+                    args.push(std::mem::take(&mut current));
+                    started = false;
+                }
+            }
+            c => {
+                current.push(c);
+                started = true;
+            }
+        }
+    }
+    assert!(!quoted, "unbalanced quote in {line}");
+    if started {
+        args.push(current);
+    }
+    args
+}
+
+struct Row {
+    command: String,
+    code: i32,
+    contains: String,
+}
+
+fn rows() -> Vec<Row> {
+    let page = std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/docs/bad-input.md"))
+        .expect("docs/bad-input.md");
+    page.lines()
+        .filter(|l| l.starts_with("| `socktool"))
+        .map(|l| {
+            let cells: Vec<&str> = l.trim_matches('|').split(" | ").map(str::trim).collect();
+            assert_eq!(cells.len(), 3, "row {l}");
+            Row {
+                command: cells[0].trim_matches('`').to_string(),
+                code: cells[1]
+                    .parse()
+                    .unwrap_or_else(|_| panic!("exit code in {l}")),
+                contains: cells[2].trim_matches('`').to_string(),
+            }
+        })
+        .collect()
+}
+
+#[test]
+fn every_row_of_the_bad_input_table_holds() {
+    let rows = rows();
+    assert!(rows.len() >= 40, "the table should keep at least 40 cases");
+    let mut failures = Vec::new();
+    for row in &rows {
+        let args = split_args(&row.command);
+        assert_eq!(args[0], "socktool");
+        if row.command.contains("::1") && !has_ipv6_loopback() {
+            eprintln!("skipped (no ::1 here): {}", row.command);
+            continue;
+        }
+        let out = socktool()
+            .args(&args[1..])
+            .timeout(PATIENCE)
+            .output()
+            .expect("run socktool");
+        let stderr = text(&out.stderr);
+        let code = out.status.code();
+        let problems: Vec<String> = [
+            (code != Some(row.code)).then(|| format!("exit {code:?}, wanted {}", row.code)),
+            (!stderr.contains(&row.contains))
+                .then(|| format!("no {:?} in the message", row.contains)),
+            stderr.contains("panicked").then(|| "panicked".to_string()),
+            // One line of message: clap's `error: ...` or our
+            // `socktool: error: ...` (which may be followed by a hint line).
+            (stderr
+                .lines()
+                .filter(|l| l.starts_with("error:") || l.starts_with("socktool: error:"))
+                .count()
+                > 1)
+            .then(|| "more than one error line".into()),
+        ]
+        .into_iter()
+        .flatten()
+        .collect();
+        if !problems.is_empty() {
+            failures.push(format!(
+                "{}: {}\n{stderr}",
+                row.command,
+                problems.join(", ")
+            ));
+        }
+    }
+    assert!(failures.is_empty(), "{}", failures.join("\n"));
+}
+
+#[test]
+fn the_splitter_handles_quotes() {
+    assert_eq!(
+        split_args("socktool resolve ''"),
+        ["socktool", "resolve", ""]
+    );
+    assert_eq!(split_args("a 'b c' d"), ["a", "b c", "d"]);
+}
