@@ -56,8 +56,15 @@ pub struct Server {
 /// Starts `socktool ARGS` (a server given `--port 0`) and returns once it
 /// has printed its listening line.
 pub fn start_server(args: &[&str]) -> Server {
-    let mut child = socktool_std()
-        .args(args)
+    let mut cmd = socktool_std();
+    cmd.args(args);
+    start_server_with(cmd)
+}
+
+/// Like [`start_server`], for a command built by the caller (e.g. run
+/// inside a network namespace with `ip netns exec`).
+pub fn start_server_with(mut cmd: Command) -> Server {
+    let mut child = cmd
         .stdin(Stdio::null())
         .stdout(Stdio::piped())
         .stderr(Stdio::piped())
