@@ -83,8 +83,8 @@ pub enum Command {
     /// Beyond the tutorial: talk to any TCP server, like telnet or nc. What
     /// you type is sent, what the server sends is printed as it arrives
     #[command(
-        after_help = "Socket calls: socket, getaddrinfo, connect, then at once: read stdin -> sendall, and recv -> stdout; at the end of stdin shutdown(SHUT_WR), recv ... recv -> 0, close\n\
-                            Example: printf 'hi\\n' | socktool connect localhost 8888"
+        after_help = "Socket calls: socket, getaddrinfo, connect, then both at once: stdin -> sendall ... shutdown(SHUT_WR) and recv -> stdout ... recv -> 0, close\n\
+                            Example: socktool connect localhost 8888 --crlf   (in a pipe: printf 'hi\\n' | socktool connect localhost 8888)"
     )]
     Connect(ConnectArgs),
 

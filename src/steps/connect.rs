@@ -133,11 +133,9 @@ pub fn run(args: &ConnectArgs, say: &Narrator) -> Result<(), SockError> {
         addr,
         source,
     })?;
-    {
+    let sender = {
         let (shared, say, crlf, timeout) =
             (Arc::clone(&shared), say.clone(), args.crlf, args.timeout);
-        // Not joined: if the server closes first, this thread may be
-        // blocked reading a terminal, and the process ends without it.
         thread::spawn(move || {
             let mut writer = writer;
             if let Err(e) = send_stdin(&mut writer, addr, crlf, timeout, &say, &shared) {
@@ -149,16 +147,22 @@ pub fn run(args: &ConnectArgs, say: &Narrator) -> Result<(), SockError> {
                 // waiting for a server that may never close.
                 let _ = writer.shutdown(Shutdown::Both);
             }
-        });
-    }
+        })
+    };
 
     let received = receive(&mut stream, addr, args.timeout, say, &shared);
+    // Once stdin has ended the sender is only finishing its narration: wait
+    // for it, so its lines come before ours. Otherwise it may be blocked
+    // reading a terminal, and the process ends without it.
+    if shared.we_closed.load(Ordering::SeqCst) {
+        let _ = sender.join();
+    }
     if let Some(failure) = shared.take_failure() {
         return Err(failure);
     }
     let received = received?;
 
-    if shared.we_closed.load(Ordering::Relaxed) {
+    if shared.we_closed.load(Ordering::SeqCst) {
         say.note("we closed first (end of stdin, SHUT_WR); the server answered and then closed its side: recv returned 0");
     } else {
         say.note("the server closed the connection first: recv returned 0, so there is nothing more to read and no one to send to");
@@ -239,7 +243,9 @@ fn send_stdin(
         shared.sent.fetch_add(chunk.len() as u64, Ordering::Relaxed);
         shared.touch();
     }
-    shared.we_closed.store(true, Ordering::Relaxed);
+    // Set before the FIN goes out, so that if the receiving side sees it
+    // clear, the server's close cannot have been an answer to ours.
+    shared.we_closed.store(true, Ordering::SeqCst);
     say.traced(
         "shutdown",
         format_args!("SHUT_WR"),
