@@ -161,6 +161,22 @@ fn a_message_over_the_datagram_limit_is_refused_before_sending() {
 }
 
 #[test]
+fn udp_over_ipv6_loopback() {
+    if !has_ipv6_loopback() {
+        eprintln!("skipped: no ::1 on this machine");
+        return;
+    }
+    let server = start_server(&["udp-serve", "-6", "--port", "0"]);
+    assert_eq!(server.addr.ip().to_string(), "::1");
+    socktool()
+        .args(["udp-send", "::1", &server.addr.port().to_string(), "v6"])
+        .assert()
+        .success()
+        .stdout("OK...v6")
+        .stderr(contains("Received 7 bytes from [::1]:"));
+}
+
+#[test]
 fn ipv6_allows_65527_bytes() {
     socktool()
         .args(["udp-send", "::1", "9"])
