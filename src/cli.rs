@@ -79,6 +79,29 @@ pub enum Command {
                             Example: socktool http-get http://localhost:8000/ > page.html"
     )]
     HttpGet(HttpGetArgs),
+
+    /// Beyond the tutorial: talk to any TCP server, like telnet or nc. What
+    /// you type is sent, what the server sends is printed as it arrives
+    #[command(
+        after_help = "Socket calls: socket, getaddrinfo, connect, then both at once: stdin -> sendall ... shutdown(SHUT_WR) and recv -> stdout ... recv -> 0, close\n\
+                            Example: socktool connect localhost 8888 --crlf   (in a pipe: printf 'hi\\n' | socktool connect localhost 8888)"
+    )]
+    Connect(ConnectArgs),
+
+    /// Beyond the tutorial: a UDP server. No listen, no accept: recvfrom
+    /// returns each datagram with its sender, sendto answers 'OK...' + data
+    #[command(
+        after_help = "Socket calls: socket(SOCK_DGRAM), bind, then recvfrom -> sendto for every datagram, close\n\
+                            Example: socktool udp-serve --port 8888"
+    )]
+    UdpServe(UdpServeArgs),
+
+    /// Beyond the tutorial: send one UDP datagram and print the one reply
+    #[command(
+        after_help = "Socket calls: socket(SOCK_DGRAM), getaddrinfo, connect (sends nothing), sendto, recvfrom, close\n\
+                            Example: socktool udp-send localhost 8888 hello"
+    )]
+    UdpSend(UdpSendArgs),
 }
 
 /// `-4` / `-6`: which address family to use.
@@ -178,6 +201,74 @@ pub struct HttpGetArgs {
     /// server that sends forever
     #[arg(long, value_parser = clap::value_parser!(u64).range(1..))]
     pub max_bytes: Option<u64>,
+
+    #[command(flatten)]
+    pub family: FamilyOpts,
+}
+
+#[derive(Debug, Args)]
+pub struct ConnectArgs {
+    /// The server: a name (localhost) or an address (127.0.0.1, ::1)
+    #[arg(value_parser = target::parse_host)]
+    pub host: Host,
+
+    /// The port it listens on
+    #[arg(value_parser = target::parse_port)]
+    pub port: u16,
+
+    /// Send every line end as \r\n, as telnet does (\r\n already there is
+    /// kept as it is). Without it, bytes go out exactly as typed or piped
+    #[arg(long)]
+    pub crlf: bool,
+
+    /// Seconds to wait for the connection [default: 10]. When given, it is
+    /// also the longest the connection may stay idle (no bytes either way)
+    /// before socktool gives up with exit 75, like `nc -w`; without it an
+    /// idle session stays open, as telnet's does
+    #[arg(long, value_parser = parse_timeout)]
+    pub timeout: Option<Duration>,
+
+    #[command(flatten)]
+    pub family: FamilyOpts,
+}
+
+#[derive(Debug, Args)]
+pub struct UdpServeArgs {
+    /// Bytes asked for in each recvfrom. A datagram is read whole or cut:
+    /// whatever does not fit is discarded by the kernel (the default fits
+    /// the largest datagram; try 4 to see one cut)
+    #[arg(long, default_value_t = 65535, value_parser = parse_recv_size)]
+    pub recv_size: usize,
+
+    #[command(flatten)]
+    pub bind: BindOpts,
+}
+
+#[derive(Debug, Args)]
+pub struct UdpSendArgs {
+    /// The server: a name (localhost) or an address (127.0.0.1, ::1)
+    #[arg(value_parser = target::parse_host)]
+    pub host: Host,
+
+    /// The UDP port it is bound to
+    #[arg(value_parser = target::parse_port)]
+    pub port: u16,
+
+    /// What to send, as one datagram, byte for byte (no line end is added).
+    /// Without it, all of stdin is read and sent as one datagram
+    #[arg(value_parser = clap::value_parser!(std::ffi::OsString))]
+    pub message: Option<std::ffi::OsString>,
+
+    /// Seconds to wait for the reply (decimals allowed: 0.5). UDP has no
+    /// connection and no acknowledgement: silence is the only sign of loss
+    #[arg(long, default_value = "2", value_parser = parse_timeout)]
+    pub timeout: Duration,
+
+    /// Do not connect() the socket: use plain sendto/recvfrom, as the
+    /// tutorial's table shows. Then a closed port looks exactly like a lost
+    /// datagram (a timeout), because the kernel keeps ICMP errors to itself
+    #[arg(long)]
+    pub no_connect: bool,
 
     #[command(flatten)]
     pub family: FamilyOpts,

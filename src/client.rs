@@ -26,7 +26,7 @@ pub fn connect(
     timeout: Duration,
     say: &Narrator,
 ) -> Result<(TcpStream, SocketAddr), SockError> {
-    let family = family.or(host.ip().map(Family::of)).unwrap_or(Family::V4);
+    let family = choose_family(host, family);
 
     let socket = say
         .traced(
@@ -42,13 +42,8 @@ pub fn connect(
         })?;
     say.step("Socket created");
 
-    let (ip, scope_id) = resolve(host, family, say)?;
-    let addr = match (ip, scope_id) {
-        (IpAddr::V6(v6), scope) if scope != 0 => {
-            SocketAddr::V6(std::net::SocketAddrV6::new(v6, port, 0, scope))
-        }
-        _ => SocketAddr::new(ip, port),
-    };
+    let addr = resolve_addr(host, port, family, say)?;
+    let ip = addr.ip();
 
     let stream = say
         .traced(
@@ -73,6 +68,30 @@ pub fn connect(
         source,
     })?;
     Ok((stream, addr))
+}
+
+/// The family a client socket is created with, before the name is resolved:
+/// `-4`/`-6` if given, else the literal's own, else IPv4 as in the tutorial.
+pub fn choose_family(host: &Host, family: Option<Family>) -> Family {
+    family.or(host.ip().map(Family::of)).unwrap_or(Family::V4)
+}
+
+/// `host` and `port` as the address to connect or send to, resolved and
+/// narrated (`Ip address of localhost is 127.0.0.1`). Shared by the TCP and
+/// UDP clients.
+pub fn resolve_addr(
+    host: &Host,
+    port: u16,
+    family: Family,
+    say: &Narrator,
+) -> Result<SocketAddr, SockError> {
+    let (ip, scope_id) = resolve(host, family, say)?;
+    Ok(match (ip, scope_id) {
+        (IpAddr::V6(v6), scope) if scope != 0 => {
+            SocketAddr::V6(std::net::SocketAddrV6::new(v6, port, 0, scope))
+        }
+        _ => SocketAddr::new(ip, port),
+    })
 }
 
 /// The tutorial's `gethostbyname`: a name becomes the first address of the
@@ -111,7 +130,8 @@ fn resolve(host: &Host, family: Family, say: &Narrator) -> Result<(IpAddr, u32),
     Ok((ip, 0))
 }
 
-fn unspecified(family: Family) -> IpAddr {
+/// 0.0.0.0 or ::, for errors about a socket that has no address yet.
+pub fn unspecified(family: Family) -> IpAddr {
     match family {
         Family::V4 => IpAddr::V4(std::net::Ipv4Addr::UNSPECIFIED),
         Family::V6 => IpAddr::V6(std::net::Ipv6Addr::UNSPECIFIED),

@@ -126,6 +126,41 @@ pub enum SockError {
         source: io::Error,
     },
 
+    #[error("cannot read stdin: {source}")]
+    Stdin {
+        #[source]
+        source: io::Error,
+    },
+
+    /// A UDP message that cannot fit in one datagram. Checked before
+    /// sending, and also what the kernel's EMSGSIZE becomes.
+    #[error(
+        "the message is {}, but one {family} UDP datagram carries at most {limit} bytes",
+        match size { Some(n) => format!("{n} bytes"), None => format!("over {limit} bytes") }
+    )]
+    DatagramTooLarge {
+        /// None when stdin was read only up to one byte past the limit.
+        size: Option<usize>,
+        limit: usize,
+        family: &'static str,
+    },
+
+    /// udp-send got no answer in time. UDP gives no error for a lost
+    /// datagram, so silence is all there is to report.
+    #[error(
+        "no reply from {addr} within {}: UDP does not guarantee delivery, so the datagram or its reply may have been lost, or nothing answers on that port",
+        secs(*after)
+    )]
+    NoReply { addr: SocketAddr, after: Duration },
+
+    /// A connected UDP socket learned from an ICMP "port unreachable" that
+    /// nothing is bound to the port (Linux reports it as ECONNREFUSED).
+    #[error(
+        "{addr} answered ICMP port unreachable (ECONNREFUSED): nothing listens on UDP port {}",
+        addr.port()
+    )]
+    PortUnreachable { addr: SocketAddr },
+
     /// Whoever read our stdout stopped reading (`| head`). Not a failure of
     /// ours: exit 0 and print nothing, as `cat` does.
     #[error("stdout was closed")]
@@ -149,7 +184,10 @@ impl SockError {
             },
             SockError::Timeout { .. } => code::TIMED_OUT,
             SockError::Bind { .. } => code::BIND,
-            SockError::Io { .. } | SockError::Stdout { .. } => code::IO,
+            SockError::Io { .. } | SockError::Stdout { .. } | SockError::Stdin { .. } => code::IO,
+            SockError::DatagramTooLarge { .. } => code::USAGE,
+            SockError::NoReply { .. } => code::TIMED_OUT,
+            SockError::PortUnreachable { .. } => code::UNAVAILABLE,
             SockError::TooLarge { .. } => code::TOO_LARGE,
             SockError::StdoutClosed => code::OK,
         }
@@ -208,6 +246,17 @@ impl SockError {
                 _ => None,
             },
             SockError::TooLarge { .. } => Some("raise --max-bytes to receive more".into()),
+            SockError::DatagramTooLarge { .. } => Some(
+                "the length fields are 16 bits: 65,535 bytes of IPv4 packet minus 20 (IP header) and 8 (UDP header) leave 65,507; IPv6 counts its 40-byte header apart, which leaves 65,527. Split the data, or use TCP (a stream has no such limit)".into(),
+            ),
+            SockError::NoReply { addr, .. } => Some(format!(
+                "start a server there (`socktool udp-serve --port {}`), or raise --timeout",
+                addr.port()
+            )),
+            SockError::PortUnreachable { addr } => Some(format!(
+                "start one first, e.g. `socktool udp-serve --port {}`",
+                addr.port()
+            )),
             _ => None,
         }
     }

@@ -14,6 +14,9 @@ fn main() -> ExitCode {
     let result = match &cli.command {
         Command::Resolve(args) => steps::resolve::run(args, &say),
         Command::HttpGet(args) => steps::http_get::run(args, &say),
+        Command::Connect(args) => steps::connect::run(args, &say),
+        Command::UdpServe(args) => steps::udp_serve::run(args, &say),
+        Command::UdpSend(args) => steps::udp_send::run(args, &say),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,

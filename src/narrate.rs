@@ -122,6 +122,25 @@ impl Narrator {
         ));
     }
 
+    /// The warning every server prints when it listens on 0.0.0.0 or ::
+    /// (the tutorial's `HOST = ''`), TCP or UDP alike.
+    pub fn all_interfaces_warning(&self, addr: SocketAddr) {
+        self.warn(format!(
+            "listening on {addr}: every network interface, so other machines can reach this server; \
+             --host 127.0.0.1 keeps it on this machine"
+        ));
+    }
+
+    /// Ends the data on stdout with a line break when it did not end with
+    /// one and stdout is a terminal, so the shell prompt or the next
+    /// narration line does not start mid-line. Piped data stays exact.
+    pub fn end_line_on_terminal(&self, last: &[u8]) -> Result<(), SockError> {
+        if !last.ends_with(b"\n") && io::stdout().is_terminal() {
+            return self.data(b"\n");
+        }
+        Ok(())
+    }
+
     /// The one place an error is printed: one line, then a hint if we have one.
     pub fn error(&self, e: &SockError) {
         if matches!(e, SockError::StdoutClosed) {

@@ -9,7 +9,8 @@
 //! types, so the steps stay plain std code.
 
 use std::io;
-use std::net::{SocketAddr, TcpStream};
+use std::mem::MaybeUninit;
+use std::net::{Shutdown, SocketAddr, TcpStream, UdpSocket};
 use std::os::fd::{AsRawFd, RawFd};
 use std::time::Duration;
 
@@ -58,4 +59,107 @@ impl TcpSocket {
 pub fn set_io_timeouts(stream: &TcpStream, timeout: Option<Duration>) -> io::Result<()> {
     stream.set_read_timeout(timeout)?;
     stream.set_write_timeout(timeout)
+}
+
+/// `shutdown(SHUT_WR)`: "I have nothing more to send". The kernel sends a
+/// FIN after any queued data; the peer's `recv` returns 0 (EOF) while our
+/// side can still receive its answer. Closing instead would end both
+/// directions, and the peer's reply would be lost (or answered with a reset).
+pub fn shutdown_write(stream: &TcpStream) -> io::Result<()> {
+    stream.shutdown(Shutdown::Write)
+}
+
+/// A UDP socket that exists but has no address yet: what Python's
+/// `socket.socket(AF_INET, SOCK_DGRAM)` returns.
+pub struct UdpUnbound {
+    socket: Socket,
+}
+
+/// `socket(family, SOCK_DGRAM, IPPROTO_UDP)`.
+pub fn udp_socket(family: Family) -> io::Result<UdpUnbound> {
+    let socket = Socket::new(domain(family), Type::DGRAM, Some(Protocol::UDP))?;
+    Ok(UdpUnbound { socket })
+}
+
+impl UdpUnbound {
+    /// The file descriptor, which `--trace` shows.
+    pub fn fd(&self) -> RawFd {
+        self.socket.as_raw_fd()
+    }
+
+    /// `SO_REUSEADDR`, set before bind. For UDP it matters less than for
+    /// TCP (no TIME_WAIT), but the servers share one set of options.
+    pub fn set_reuse_address(&self, on: bool) -> io::Result<()> {
+        self.socket.set_reuse_address(on)
+    }
+
+    /// `bind(addr)`: from now on datagrams sent to `addr` are queued for this
+    /// socket. On an IPv6 socket `IPV6_V6ONLY` is set explicitly, because its
+    /// default differs between systems (`/proc/sys/net/ipv6/bindv6only`):
+    /// `::` then means every IPv6 interface and nothing else, and IPv4
+    /// senders need a server on 0.0.0.0.
+    pub fn bind(self, addr: SocketAddr) -> io::Result<UdpSocket> {
+        if addr.is_ipv6() {
+            self.socket.set_only_v6(true)?;
+        }
+        self.socket.bind(&SockAddr::from(addr))?;
+        Ok(self.socket.into())
+    }
+
+    /// The socket as it is, for a client: the kernel binds it to an
+    /// ephemeral port by itself at the first `connect` or `sendto`.
+    pub fn unbound(self) -> UdpSocket {
+        self.socket.into()
+    }
+}
+
+/// The most data one IPv4 UDP datagram can carry: the IPv4 total-length
+/// field is 16 bits (65,535 bytes), minus a 20-byte IP header and an 8-byte
+/// UDP header.
+pub const UDP_MAX_PAYLOAD_V4: usize = 65_535 - 20 - 8;
+
+/// The same for IPv6, whose payload-length field does not count the IPv6
+/// header itself: 65,535 minus the 8-byte UDP header. (Jumbograms, RFC 2675,
+/// go further but need links that carry them.)
+pub const UDP_MAX_PAYLOAD_V6: usize = 65_535 - 8;
+
+/// The most data one UDP datagram of `family` can carry.
+pub fn max_udp_payload(family: Family) -> usize {
+    match family {
+        Family::V4 => UDP_MAX_PAYLOAD_V4,
+        Family::V6 => UDP_MAX_PAYLOAD_V6,
+    }
+}
+
+/// One datagram as `recvfrom` delivered it.
+pub struct Datagram {
+    /// How many bytes of the datagram are in the buffer.
+    pub kept: usize,
+    /// How long the datagram really was. Larger than `kept` when the buffer
+    /// was too small: the kernel discarded the rest, and no later recvfrom
+    /// will return it (a datagram is read whole or cut, never in pieces).
+    pub len: usize,
+    pub from: SocketAddr,
+}
+
+/// `recvfrom(buf, MSG_TRUNC)`: one datagram and its sender. With
+/// `MSG_TRUNC` Linux returns the datagram's real length even when the buffer
+/// was shorter, which is how a server can tell that data was cut off.
+pub fn recv_datagram(socket: &UdpSocket, buf: &mut [u8]) -> io::Result<Datagram> {
+    // SAFETY: `MaybeUninit<u8>` has the same layout as `u8`, and every byte
+    // of `buf` is already initialised; recvfrom only writes bytes into it.
+    let uninit = unsafe { &mut *(buf as *mut [u8] as *mut [MaybeUninit<u8>]) };
+    let (len, from) =
+        socket2::SockRef::from(socket).recv_from_with_flags(uninit, libc::MSG_TRUNC)?;
+    let from = from.as_socket().ok_or_else(|| {
+        io::Error::new(
+            io::ErrorKind::InvalidData,
+            "recvfrom: sender is not an IP address",
+        )
+    })?;
+    Ok(Datagram {
+        kept: len.min(buf.len()),
+        len,
+        from,
+    })
 }

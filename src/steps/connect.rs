@@ -1,0 +1,309 @@
+//! # Beyond the tutorial: connect
+//! A telnet that is always there: send what you type, print what the server
+//! sends, both at the same time.
+//!
+//! ```text
+//! socket(AF_INET, SOCK_STREAM)
+//! getaddrinfo(host)            -> ip
+//! connect(ip:port)
+//!   thread 1: read(stdin) -> sendall ... read(stdin) -> EOF -> shutdown(SHUT_WR)
+//!   thread 2: recv -> write(stdout)  ... recv -> 0 (the server closed)
+//! close()
+//! ```
+//!
+//! New since http-get: the conversation has no fixed turns. http-get sends
+//! one request and then only reads; here the server may speak first (the
+//! tutorial's `Welcome to the server...` line), and the user may type while
+//! a reply is on its way. A single loop that waits for stdin cannot notice
+//! the server's data meanwhile, so each direction gets its own thread.
+//!
+//! The end of stdin is not the end of the conversation: `shutdown(SHUT_WR)`
+//! tells the server "nothing more from me" (its recv returns 0) while we go
+//! on reading its answer until it closes, which is how `nc -N` works and why
+//! `printf 'hi\n' | socktool connect HOST PORT` prints the whole reply.
+//! Whichever side closes first is narrated; when the server does, socktool
+//! ends at once without waiting for more typing.
+//!
+//! `--timeout` bounds the connect (10 s by default). When it is given, it
+//! also bounds how long the connection may be idle, like `nc -w`; by default
+//! an interactive session may stay quiet for as long as the user likes, as
+//! telnet's does.
+//!
+//! Try it (the tutorial's telnet session):
+//! ```text
+//! socktool serve-threaded --port 8888 &
+//! socktool connect localhost 8888 --crlf        # type hi, see OK...hi
+//! printf 'hi\n' | socktool connect localhost 8888
+//! ```
+//!
+//! A real client would speak telnet's option negotiation (IAC bytes), switch
+//! the terminal to raw mode to send single key presses, and offer an escape
+//! key (telnet's Ctrl-]). Ctrl-C here simply ends the process.
+
+use std::io::{self, IsTerminal, Read};
+use std::net::{Shutdown, SocketAddr, TcpStream};
+use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
+use std::sync::{Arc, Mutex};
+use std::thread;
+use std::time::{Duration, Instant};
+
+use crate::cli::ConnectArgs;
+use crate::client;
+use crate::conn;
+use crate::error::SockError;
+use crate::narrate::Narrator;
+use crate::sockopt;
+
+/// How long connect may take when `--timeout` is not given: long enough for
+/// a slow network, short enough that nothing seems to hang.
+pub const DEFAULT_CONNECT_TIMEOUT: Duration = Duration::from_secs(10);
+
+/// Bytes taken from stdin at a time. A terminal hands over one line per
+/// read anyway; a pipe hands over whatever is there.
+const CHUNK: usize = 4096;
+
+/// What the two directions share.
+struct Shared {
+    started: Instant,
+    /// Milliseconds since `started` when a byte last went either way: the
+    /// idle clock behind `--timeout`.
+    last_activity_ms: AtomicU64,
+    sent: AtomicU64,
+    /// Set once stdin ended and SHUT_WR was sent: we closed first.
+    we_closed: AtomicBool,
+    /// Why the sending side stopped, if it failed. The receiving side
+    /// reports it, since it is the one that returns from `run`.
+    failure: Mutex<Option<SockError>>,
+}
+
+impl Shared {
+    fn touch(&self) {
+        let now = self.started.elapsed().as_millis() as u64;
+        self.last_activity_ms.store(now, Ordering::Relaxed);
+    }
+
+    fn idle(&self) -> Duration {
+        let last = Duration::from_millis(self.last_activity_ms.load(Ordering::Relaxed));
+        self.started.elapsed().saturating_sub(last)
+    }
+
+    fn take_failure(&self) -> Option<SockError> {
+        match self.failure.lock() {
+            Ok(mut f) => f.take(),
+            Err(poisoned) => poisoned.into_inner().take(),
+        }
+    }
+}
+
+pub fn run(args: &ConnectArgs, say: &Narrator) -> Result<(), SockError> {
+    let connect_timeout = args.timeout.unwrap_or(DEFAULT_CONNECT_TIMEOUT);
+    let (mut stream, addr) = client::connect(
+        &args.host,
+        args.port,
+        args.family.family(),
+        connect_timeout,
+        say,
+    )?;
+    // client::connect gave reads and writes the connect timeout; an
+    // interactive session keeps them only when --timeout asked for it.
+    sockopt::set_io_timeouts(&stream, args.timeout).map_err(|source| SockError::Io {
+        op: "setsockopt",
+        addr,
+        source,
+    })?;
+    if io::stdin().is_terminal() {
+        say.note(
+            "connected: type a line and press Enter to send it; Ctrl-D ends your side \
+             (shutdown SHUT_WR), Ctrl-C quits",
+        );
+    }
+
+    let shared = Arc::new(Shared {
+        started: Instant::now(),
+        last_activity_ms: AtomicU64::new(0),
+        sent: AtomicU64::new(0),
+        we_closed: AtomicBool::new(false),
+        failure: Mutex::new(None),
+    });
+    // A second handle on the same socket (dup): one thread writes through
+    // it while this one reads, which TCP allows since the two directions
+    // are independent.
+    let writer = stream.try_clone().map_err(|source| SockError::Io {
+        op: "dup",
+        addr,
+        source,
+    })?;
+    let sender = {
+        let (shared, say, crlf, timeout) =
+            (Arc::clone(&shared), say.clone(), args.crlf, args.timeout);
+        thread::spawn(move || {
+            let mut writer = writer;
+            if let Err(e) = send_stdin(&mut writer, addr, crlf, timeout, &say, &shared) {
+                if let Ok(mut f) = shared.failure.lock() {
+                    *f = Some(e);
+                }
+                // Wakes the receiving side (its recv returns 0: both handles
+                // share one socket) so it reports the failure instead of
+                // waiting for a server that may never close.
+                let _ = writer.shutdown(Shutdown::Both);
+            }
+        })
+    };
+
+    let received = receive(&mut stream, addr, args.timeout, say, &shared);
+    // Once stdin has ended the sender is only finishing its narration: wait
+    // for it, so its lines come before ours. Otherwise it may be blocked
+    // reading a terminal, and the process ends without it.
+    if shared.we_closed.load(Ordering::SeqCst) {
+        let _ = sender.join();
+    }
+    if let Some(failure) = shared.take_failure() {
+        return Err(failure);
+    }
+    let received = received?;
+
+    if shared.we_closed.load(Ordering::SeqCst) {
+        say.note("we closed first (end of stdin, SHUT_WR); the server answered and then closed its side: recv returned 0");
+    } else {
+        say.note("the server closed the connection first: recv returned 0, so there is nothing more to read and no one to send to");
+    }
+    drop(stream);
+    say.trace("close", format_args!(""), "ok");
+    say.info(format!(
+        "Sent {} bytes, received {received} bytes",
+        shared.sent.load(Ordering::Relaxed)
+    ));
+    Ok(())
+}
+
+/// Server → stdout: every recv written out and flushed at once, so a welcome
+/// line appears before the user has typed anything. Returns the byte count.
+fn receive(
+    stream: &mut TcpStream,
+    addr: SocketAddr,
+    idle_limit: Option<Duration>,
+    say: &Narrator,
+    shared: &Shared,
+) -> Result<u64, SockError> {
+    let mut buf = vec![0u8; CHUNK];
+    let mut total: u64 = 0;
+    loop {
+        match conn::recv(stream, addr, &mut buf, idle_limit, say) {
+            Ok(0) => return Ok(total),
+            Ok(n) => {
+                shared.touch();
+                total += n as u64;
+                say.data(&buf[..n])?;
+            }
+            // SO_RCVTIMEO expired. If the user typed meanwhile the session is
+            // not idle: wait again, only for what is left of the limit.
+            Err(SockError::Timeout { .. }) if idle_limit.is_some_and(|l| shared.idle() < l) => {
+                let limit = idle_limit.unwrap_or_default();
+                let left = limit
+                    .saturating_sub(shared.idle())
+                    .max(Duration::from_millis(1));
+                stream
+                    .set_read_timeout(Some(left))
+                    .map_err(|source| SockError::Io {
+                        op: "setsockopt",
+                        addr,
+                        source,
+                    })?;
+            }
+            Err(e) => return Err(e),
+        }
+    }
+}
+
+/// Stdin → server, until stdin ends; then `shutdown(SHUT_WR)`.
+fn send_stdin(
+    stream: &mut TcpStream,
+    addr: SocketAddr,
+    crlf: bool,
+    timeout: Option<Duration>,
+    say: &Narrator,
+    shared: &Shared,
+) -> Result<(), SockError> {
+    let mut stdin = io::stdin().lock();
+    let mut buf = vec![0u8; CHUNK];
+    let mut line_ends = LineEnds::default();
+    loop {
+        let n = match stdin.read(&mut buf) {
+            Ok(0) => break,
+            Ok(n) => n,
+            Err(e) if e.kind() == io::ErrorKind::Interrupted => continue,
+            Err(source) => return Err(SockError::Stdin { source }),
+        };
+        let chunk = if crlf {
+            line_ends.to_crlf(&buf[..n])
+        } else {
+            buf[..n].to_vec()
+        };
+        conn::send_all(stream, addr, &chunk, timeout, say)?;
+        shared.sent.fetch_add(chunk.len() as u64, Ordering::Relaxed);
+        shared.touch();
+    }
+    // Set before the FIN goes out, so that if the receiving side sees it
+    // clear, the server's close cannot have been an answer to ours.
+    shared.we_closed.store(true, Ordering::SeqCst);
+    say.traced(
+        "shutdown",
+        format_args!("SHUT_WR"),
+        sockopt::shutdown_write(stream),
+        |_| "ok".into(),
+    )
+    .map_err(|source| SockError::Io {
+        op: "shutdown",
+        addr,
+        source,
+    })?;
+    say.note("end of stdin: shutdown(SHUT_WR) sent FIN, so the server's recv returns 0; we keep reading its answer until it closes");
+    Ok(())
+}
+
+/// Turns `\n` into `\r\n` for `--crlf`, remembering the last byte of the
+/// previous chunk so a `\r\n` split across two reads is not doubled.
+#[derive(Debug, Default)]
+pub struct LineEnds {
+    last_was_cr: bool,
+}
+
+impl LineEnds {
+    pub fn to_crlf(&mut self, chunk: &[u8]) -> Vec<u8> {
+        let mut out = Vec::with_capacity(chunk.len() + chunk.len() / 8 + 1);
+        for &b in chunk {
+            if b == b'\n' && !self.last_was_cr {
+                out.push(b'\r');
+            }
+            out.push(b);
+            self.last_was_cr = b == b'\r';
+        }
+        out
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn crlf_adds_cr_only_where_missing() {
+        let mut le = LineEnds::default();
+        assert_eq!(le.to_crlf(b"a\nb\r\nc"), b"a\r\nb\r\nc");
+        assert_eq!(le.to_crlf(b"\n\n"), b"\r\n\r\n");
+    }
+
+    #[test]
+    fn crlf_split_across_chunks_is_not_doubled() {
+        let mut le = LineEnds::default();
+        let mut out = le.to_crlf(b"hi\r");
+        out.extend(le.to_crlf(b"\nyo\n"));
+        assert_eq!(out, b"hi\r\nyo\r\n");
+    }
+
+    #[test]
+    fn crlf_keeps_other_bytes() {
+        let mut le = LineEnds::default();
+        assert_eq!(le.to_crlf(&[0, 255, b'\r', b'x']), [0, 255, b'\r', b'x']);
+    }
+}

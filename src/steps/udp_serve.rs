@@ -1,0 +1,288 @@
+//! # Beyond the tutorial: udp-serve
+//! A UDP server: receive datagrams from anyone, answer each with
+//! `OK...` + its data, as serve-threaded answers each line.
+//!
+//! ```text
+//! socket(AF_INET, SOCK_DGRAM)
+//! bind(127.0.0.1:8888)
+//! recvfrom(65535) -> data, sender    (no listen, no accept)
+//! sendto("OK..." + data, sender)
+//! ... recvfrom again, until Ctrl-C ...
+//! close()
+//! ```
+//!
+//! New since the TCP servers: there is no connection. `listen` and `accept`
+//! exist because TCP sets up a connection per client and needs a socket per
+//! connection; UDP has one socket for everybody. Each `recvfrom` returns one
+//! whole datagram together with the address it came from, and each `sendto`
+//! names where its datagram goes. Nothing tells the server that a client
+//! came or went, and nothing tells either side that a datagram was lost.
+//!
+//! A datagram is a message, not a stream: one `sendto` is one `recvfrom`,
+//! never split or merged. A buffer that is too small does not leave the rest
+//! for later; the kernel discards it (`--recv-size 4` shows this).
+//!
+//! Display: stdout gets one record per datagram, `[SENDER] ` then the
+//! datagram's bytes exactly, then a `\n` if the datagram did not end with
+//! one (stderr says how many bytes really came). Narration goes to stderr.
+//!
+//! Try it:
+//! ```text
+//! socktool udp-serve --port 8888 &
+//! socktool udp-send localhost 8888 hello      # prints OK...hello
+//! nc -u localhost 8888                        # type lines, see OK... replies
+//! ```
+//!
+//! A real UDP server would have to cope with what UDP leaves to it: lost,
+//! duplicated and reordered datagrams, senders that forge their address
+//! (answering them makes the server an amplifier), and clients that stop
+//! without a word.
+
+use std::collections::HashSet;
+use std::io;
+use std::net::{SocketAddr, UdpSocket};
+
+use crate::cli::{Family, UdpServeArgs};
+use crate::error::SockError;
+use crate::narrate::{Dir, Narrator, describe_errno};
+use crate::shutdown::{self, Shutdown};
+use crate::sockopt;
+
+/// What every reply starts with, as in the tutorial's thread server.
+pub const REPLY_PREFIX: &[u8] = b"OK...";
+
+/// Counters for the summary printed on Ctrl-C.
+#[derive(Debug, Default)]
+struct Tally {
+    datagrams: u64,
+    bytes_in: u64,
+    bytes_out: u64,
+    senders: HashSet<SocketAddr>,
+}
+
+pub fn run(args: &UdpServeArgs, say: &Narrator) -> Result<(), SockError> {
+    let addr = args.bind.addr();
+    let socket = bind(addr, args.bind.reuse_address, say)?;
+    let local = socket.local_addr().map_err(|source| SockError::Io {
+        op: "getsockname",
+        addr,
+        source,
+    })?;
+    say.note(
+        "UDP has no listen and no accept: there are no connections, so there is nothing to \
+         accept. One socket serves every client; each datagram arrives with its sender's address",
+    );
+    if args.bind.all_interfaces() {
+        say.all_interfaces_warning(local);
+    }
+
+    // Installed before the readiness line, so a signal sent right after it
+    // is always caught.
+    let stop = Shutdown::install().map_err(|source| SockError::Io {
+        op: "sigaction",
+        addr: local,
+        source,
+    })?;
+    // recvfrom would block forever and never see the flag: wake up every
+    // POLL to check it.
+    socket
+        .set_read_timeout(Some(shutdown::POLL))
+        .map_err(|source| SockError::Io {
+            op: "setsockopt",
+            addr: local,
+            source,
+        })?;
+    say.listening(local);
+
+    let mut tally = Tally::default();
+    let mut buf = vec![0u8; args.recv_size];
+    while !stop.requested() {
+        let got = match sockopt::recv_datagram(&socket, &mut buf) {
+            Ok(got) => got,
+            // The POLL timeout (or a signal): not an event, so not traced,
+            // or --trace would print ten lines a second.
+            Err(e)
+                if matches!(
+                    e.kind(),
+                    io::ErrorKind::WouldBlock
+                        | io::ErrorKind::TimedOut
+                        | io::ErrorKind::Interrupted
+                ) =>
+            {
+                continue;
+            }
+            // An ICMP error about an earlier reply. Linux keeps these from
+            // unconnected sockets, but other systems report them here; it
+            // concerns one client, not the server.
+            Err(e) if e.kind() == io::ErrorKind::ConnectionRefused => {
+                say.warn(format!(
+                    "an earlier reply was refused: {}",
+                    describe_errno(&e)
+                ));
+                continue;
+            }
+            Err(source) => {
+                say.trace(
+                    "recvfrom",
+                    format_args!("{}", buf.len()),
+                    describe_errno(&source),
+                );
+                return Err(SockError::Io {
+                    op: "recvfrom",
+                    addr: local,
+                    source,
+                });
+            }
+        };
+        answer(&socket, &buf, &got, say, &mut tally)?;
+    }
+
+    say.info(format!(
+        "Shutting down: {} datagram{} from {} sender{}, {} bytes in, {} bytes out",
+        tally.datagrams,
+        plural(tally.datagrams),
+        tally.senders.len(),
+        plural(tally.senders.len() as u64),
+        tally.bytes_in,
+        tally.bytes_out
+    ));
+    drop(socket);
+    say.trace("close", format_args!(""), "ok");
+    Ok(())
+}
+
+/// socket → bind, narrated with the tutorial's lines.
+fn bind(addr: SocketAddr, reuse: bool, say: &Narrator) -> Result<UdpSocket, SockError> {
+    let family = Family::of(addr.ip());
+    let socket = say
+        .traced(
+            "socket",
+            format_args!("{}, SOCK_DGRAM", family.af_name()),
+            sockopt::udp_socket(family),
+            |s| format!("fd {}", s.fd()),
+        )
+        .map_err(|source| SockError::Io {
+            op: "socket",
+            addr,
+            source,
+        })?;
+    say.step("Socket created");
+    if reuse {
+        say.traced(
+            "setsockopt",
+            format_args!("SO_REUSEADDR, 1"),
+            socket.set_reuse_address(true),
+            |_| "ok".into(),
+        )
+        .map_err(|source| SockError::Io {
+            op: "setsockopt",
+            addr,
+            source,
+        })?;
+    }
+    let socket = say
+        .traced("bind", format_args!("{addr}"), socket.bind(addr), |_| {
+            "ok".into()
+        })
+        .map_err(|source| SockError::Bind { addr, source })?;
+    say.step("Socket bind complete");
+    Ok(socket)
+}
+
+/// Shows one datagram and sends `OK...` + its data back to its sender.
+fn answer(
+    socket: &UdpSocket,
+    buf: &[u8],
+    got: &sockopt::Datagram,
+    say: &Narrator,
+    tally: &mut Tally,
+) -> Result<(), SockError> {
+    let peer = got.from;
+    let data = &buf[..got.kept];
+    let say = say.for_peer(peer);
+    say.trace(
+        "recvfrom",
+        format_args!("{}", buf.len()),
+        format!("{} bytes from {peer}", got.len),
+    );
+    say.hex(Dir::Received, data);
+    if tally.datagrams == 0 {
+        say.note("recvfrom returned the datagram and its sender's address; the reply goes back with sendto to that address");
+    }
+    tally.datagrams += 1;
+    tally.bytes_in += got.len as u64;
+    tally.senders.insert(peer);
+
+    if got.len > got.kept {
+        say.warn(format!(
+            "the datagram was {} bytes but recvfrom asked for {}: the kernel discarded the last {} \
+             (a datagram is read whole or cut, never in pieces); raise --recv-size",
+            got.len,
+            buf.len(),
+            got.len - got.kept
+        ));
+    } else if got.len == 0 {
+        say.note("an empty datagram: for UDP, recvfrom returning 0 means 0 bytes arrived, not that anyone closed anything");
+    } else {
+        say.info(format!("Received a datagram of {} bytes", got.len));
+    }
+    say.data(&record(peer, data))?;
+
+    let mut reply = Vec::with_capacity(REPLY_PREFIX.len() + data.len());
+    reply.extend_from_slice(REPLY_PREFIX);
+    reply.extend_from_slice(data);
+    say.hex(Dir::Sent, &reply);
+    let sent = say.traced(
+        "sendto",
+        format_args!("{} bytes, {peer}", reply.len()),
+        socket.send_to(&reply, peer),
+        |n| format!("{n}"),
+    );
+    match sent {
+        Ok(n) => tally.bytes_out += n as u64,
+        // One reply that cannot go out is that client's problem, not the
+        // server's: say why and keep serving.
+        Err(e) if e.raw_os_error() == Some(libc::EMSGSIZE) => say.warn(format!(
+            "not answered: the reply would be {} bytes, over the {} limit of one UDP datagram (EMSGSIZE)",
+            reply.len(),
+            max_payload(peer)
+        )),
+        Err(e) => say.warn(format!(
+            "not answered: sendto failed: {}",
+            describe_errno(&e)
+        )),
+    }
+    Ok(())
+}
+
+/// One stdout record: `[sender] ` + the bytes + `\n` unless they end with
+/// one, so every datagram starts on its own line.
+fn record(peer: SocketAddr, data: &[u8]) -> Vec<u8> {
+    let mut out = format!("[{peer}] ").into_bytes();
+    out.extend_from_slice(data);
+    if !data.ends_with(b"\n") {
+        out.push(b'\n');
+    }
+    out
+}
+
+fn max_payload(peer: SocketAddr) -> usize {
+    sockopt::max_udp_payload(Family::of(peer.ip()))
+}
+
+fn plural(n: u64) -> &'static str {
+    if n == 1 { "" } else { "s" }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn records_start_on_their_own_line_and_keep_bytes() {
+        let peer: SocketAddr = "127.0.0.1:5000".parse().unwrap();
+        assert_eq!(record(peer, b"hi"), b"[127.0.0.1:5000] hi\n");
+        assert_eq!(record(peer, b"hi\n"), b"[127.0.0.1:5000] hi\n");
+        assert_eq!(record(peer, &[0, 255]), b"[127.0.0.1:5000] \x00\xff\n");
+    }
+}

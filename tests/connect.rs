@@ -1,0 +1,297 @@
+//! `socktool connect` against small TCP peers the test starts itself on
+//! 127.0.0.1 port 0. Each peer binds before socktool runs, so the kernel
+//! queues the connection and nothing needs to wait.
+
+mod common;
+use common::*;
+
+use std::io::{Read, Write};
+use std::net::{SocketAddr, TcpListener};
+use std::process::{Child, ChildStdout, Stdio};
+use std::sync::mpsc::{self, Receiver};
+use std::thread::{self, JoinHandle};
+use std::time::{Duration, Instant};
+
+use predicates::str::contains;
+
+/// A peer that greets, reads until EOF (so it only finishes if socktool
+/// half-closes), answers `OK...` + everything it read, and closes.
+/// Yields the bytes it read.
+fn greet_then_answer_at_eof() -> (SocketAddr, JoinHandle<Vec<u8>>) {
+    let (l, addr) = listener();
+    let handle = thread::spawn(move || {
+        let (mut s, _) = l.accept().expect("accept");
+        s.set_read_timeout(Some(PATIENCE)).unwrap();
+        s.write_all(b"Welcome\n").expect("welcome");
+        let got = read_to_end(&mut s);
+        let mut reply = b"OK...".to_vec();
+        reply.extend_from_slice(&got);
+        s.write_all(&reply).expect("reply");
+        got
+    });
+    (addr, handle)
+}
+
+/// Kills socktool if a test fails half-way.
+struct Running(Child);
+
+impl Drop for Running {
+    fn drop(&mut self) {
+        let _ = self.0.kill();
+        let _ = self.0.wait();
+    }
+}
+
+impl Running {
+    fn wait_code(&mut self) -> Option<i32> {
+        let deadline = Instant::now() + PATIENCE;
+        loop {
+            if let Some(status) = self.0.try_wait().expect("try_wait") {
+                return status.code();
+            }
+            assert!(Instant::now() < deadline, "socktool connect did not exit");
+            thread::sleep(Duration::from_millis(20));
+        }
+    }
+}
+
+/// Everything socktool writes on stdout, chunk by chunk, readable with a
+/// timeout (a pipe has none of its own).
+fn stdout_chunks(stdout: ChildStdout) -> Receiver<Vec<u8>> {
+    let (tx, rx) = mpsc::channel();
+    thread::spawn(move || {
+        let mut stdout = stdout;
+        let mut buf = [0u8; 4096];
+        while let Ok(n) = stdout.read(&mut buf) {
+            if n == 0 || tx.send(buf[..n].to_vec()).is_err() {
+                break;
+            }
+        }
+    });
+    rx
+}
+
+/// Collects stdout until exactly `want` has arrived.
+fn expect_output(rx: &Receiver<Vec<u8>>, want: &[u8]) {
+    let mut got = Vec::new();
+    let deadline = Instant::now() + PATIENCE;
+    while got.len() < want.len() {
+        let left = deadline.saturating_duration_since(Instant::now());
+        match rx.recv_timeout(left) {
+            Ok(chunk) => got.extend(chunk),
+            Err(_) => break,
+        }
+    }
+    assert_eq!(text(&got), text(want));
+    assert_eq!(got, want);
+}
+
+#[test]
+fn a_pipe_is_sent_exactly_then_half_closed_and_every_reply_byte_printed() {
+    let (addr, peer) = greet_then_answer_at_eof();
+    let input: &[u8] = b"hi\n\x00\xffbye\r\n";
+    let out = socktool()
+        .args(["connect", "127.0.0.1", &addr.port().to_string()])
+        .write_stdin(input)
+        .assert()
+        .success()
+        .get_output()
+        .clone();
+    // The peer's read_to_end returned, so it saw EOF: the half-close.
+    assert_eq!(
+        peer.join().unwrap(),
+        input,
+        "the server got stdin byte for byte"
+    );
+    let mut want = b"Welcome\nOK...".to_vec();
+    want.extend_from_slice(input);
+    assert_eq!(
+        out.stdout, want,
+        "stdout is what the server sent, byte for byte"
+    );
+    let stderr = text(&out.stderr);
+    for line in [
+        "Socket created",
+        "Socket Connected to 127.0.0.1 on ip 127.0.0.1",
+        "end of stdin: shutdown(SHUT_WR)",
+        "we closed first",
+        &format!("Sent {} bytes, received {} bytes", input.len(), want.len()),
+    ] {
+        assert!(stderr.contains(line), "missing {line:?} in:\n{stderr}");
+    }
+}
+
+#[test]
+fn the_welcome_shows_before_anything_is_typed_and_both_ways_run_at_once() {
+    let (l, addr) = listener();
+    let peer = thread::spawn(move || {
+        let (mut s, _) = l.accept().expect("accept");
+        s.set_read_timeout(Some(PATIENCE)).unwrap();
+        s.write_all(b"Welcome to the server. Type something and hit enter\n")
+            .unwrap();
+        // serve-threaded's loop: answer each recv until the client closes.
+        let mut buf = [0u8; 1024];
+        loop {
+            let n = s.read(&mut buf).expect("read");
+            if n == 0 {
+                break;
+            }
+            let mut reply = b"OK...".to_vec();
+            reply.extend_from_slice(&buf[..n]);
+            s.write_all(&reply).unwrap();
+        }
+    });
+    let mut child = Running(
+        socktool_std()
+            .args(["connect", "127.0.0.1", &addr.port().to_string(), "--crlf"])
+            .stdin(Stdio::piped())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::null())
+            .spawn()
+            .expect("spawn"),
+    );
+    let mut stdin = child.0.stdin.take().unwrap();
+    let out = stdout_chunks(child.0.stdout.take().unwrap());
+
+    // stdin is open and empty: the welcome must still arrive.
+    expect_output(
+        &out,
+        b"Welcome to the server. Type something and hit enter\n",
+    );
+    stdin.write_all(b"hi\n").unwrap();
+    stdin.flush().unwrap();
+    // The tutorial's telnet transcript: telnet sends \r\n, the echo keeps it.
+    expect_output(&out, b"OK...hi\r\n");
+    drop(stdin);
+    assert_eq!(child.wait_code(), Some(0));
+    peer.join().unwrap();
+}
+
+#[test]
+fn crlf_turns_each_line_end_into_cr_lf_once() {
+    let (addr, peer) = greet_then_answer_at_eof();
+    socktool()
+        .args(["connect", "127.0.0.1", &addr.port().to_string(), "--crlf"])
+        .write_stdin(&b"a\nb\r\nc\n"[..])
+        .assert()
+        .success();
+    assert_eq!(text(&peer.join().unwrap()), "a\r\nb\r\nc\r\n");
+}
+
+#[test]
+fn when_the_server_closes_first_socktool_ends_without_waiting_for_stdin() {
+    let (l, addr) = listener();
+    let peer = thread::spawn(move || {
+        let (mut s, _) = l.accept().expect("accept");
+        s.write_all(b"bye\n").unwrap();
+    });
+    let mut child = Running(
+        socktool_std()
+            .args(["connect", "127.0.0.1", &addr.port().to_string()])
+            .stdin(Stdio::piped())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped())
+            .spawn()
+            .expect("spawn"),
+    );
+    // Held open and never written: a user who has not typed yet.
+    let _stdin = child.0.stdin.take().unwrap();
+    let out = stdout_chunks(child.0.stdout.take().unwrap());
+    expect_output(&out, b"bye\n");
+    assert_eq!(child.wait_code(), Some(0));
+    let mut stderr = String::new();
+    child
+        .0
+        .stderr
+        .take()
+        .unwrap()
+        .read_to_string(&mut stderr)
+        .unwrap();
+    assert!(
+        stderr.contains("the server closed the connection first"),
+        "{stderr}"
+    );
+    assert!(
+        stderr.contains("Sent 0 bytes, received 4 bytes"),
+        "{stderr}"
+    );
+    peer.join().unwrap();
+}
+
+#[test]
+fn a_refused_port_exits_69() {
+    let port = {
+        let (l, addr) = listener();
+        drop(l);
+        addr.port()
+    };
+    socktool()
+        .args(["connect", "127.0.0.1", &port.to_string()])
+        .write_stdin("hi\n")
+        .assert()
+        .code(69)
+        .stderr(contains("Connection refused"))
+        .stderr(contains("nothing listens on port"));
+}
+
+#[test]
+fn a_silent_server_times_out_with_75_when_timeout_is_given() {
+    // Accepts nothing and sends nothing: the connection completes in the
+    // kernel's backlog, then silence.
+    let (_l, addr) = listener();
+    let started = Instant::now();
+    socktool()
+        .args([
+            "connect",
+            "127.0.0.1",
+            &addr.port().to_string(),
+            "--timeout",
+            "0.5",
+        ])
+        .write_stdin("")
+        .assert()
+        .code(75)
+        .stderr(contains("timed out after 0.5s while reading from"));
+    assert!(started.elapsed() < Duration::from_secs(5));
+}
+
+#[test]
+fn ipv6_loopback_works_and_the_family_is_checked() {
+    if !has_ipv6_loopback() {
+        eprintln!("skipped: no ::1 on this machine");
+        return;
+    }
+    let l = TcpListener::bind("[::1]:0").unwrap();
+    let port = l.local_addr().unwrap().port().to_string();
+    let peer = thread::spawn(move || {
+        let (mut s, _) = l.accept().expect("accept");
+        s.write_all(b"v6\n").unwrap();
+    });
+    socktool()
+        .args(["connect", "::1", &port, "-6"])
+        .write_stdin("")
+        .assert()
+        .success()
+        .stdout("v6\n")
+        .stderr(contains("Socket Connected to ::1 on ip ::1"));
+    peer.join().unwrap();
+    socktool()
+        .args(["connect", "::1", &port, "-4"])
+        .assert()
+        .code(68)
+        .stderr(contains("has no IPv4 address"));
+}
+
+#[test]
+fn bad_arguments_are_usage_errors() {
+    socktool()
+        .args(["connect", "localhost", "0"])
+        .assert()
+        .code(2)
+        .stderr(contains("port 0 is for servers"));
+    socktool()
+        .args(["connect", "localhost", "8888", "--timeout", "0"])
+        .assert()
+        .code(2);
+    socktool().args(["connect", "localhost"]).assert().code(2);
+}
