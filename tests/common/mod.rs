@@ -145,6 +145,11 @@ impl Server {
         let deadline = Instant::now() + PATIENCE;
         loop {
             if let Some(status) = self.child.try_wait().expect("try_wait") {
+                // Take every line the server printed before it exited: the
+                // reader thread ends at EOF, which closes the channel.
+                while let Ok(line) = self.lines.recv_timeout(PATIENCE) {
+                    self.seen.push(line);
+                }
                 return status.code();
             }
             assert!(
