@@ -5,6 +5,7 @@ use std::process::ExitCode;
 use clap::Parser;
 
 use socktool::cli::{Cli, Command};
+use socktool::meta;
 use socktool::narrate::Narrator;
 use socktool::steps;
 
@@ -14,6 +15,8 @@ fn main() -> ExitCode {
     let result = match &cli.command {
         Command::Resolve(args) => steps::resolve::run(args, &say),
         Command::HttpGet(args) => steps::http_get::run(args, &say),
+        Command::Completions(args) => meta::completions(args, &say),
+        Command::Man => meta::man(&say),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,
