@@ -28,3 +28,7 @@ pub mod shutdown;
 pub mod sockopt;
 pub mod steps;
 pub mod target;
+
+/// docs/*.md, compiled as doctests (STYLE §8).
+#[cfg(doctest)]
+pub mod lessons;
