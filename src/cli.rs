@@ -102,6 +102,16 @@ pub enum Command {
                             Example: socktool udp-send localhost 8888 hello"
     )]
     UdpSend(UdpSendArgs),
+
+    /// Print a shell completion script for socktool (not a tutorial step)
+    #[command(after_help = "Socket calls: none (this prints a completion script)\n\
+                            Example: socktool completions bash > ~/.local/share/bash-completion/completions/socktool")]
+    Completions(CompletionsArgs),
+
+    /// Print socktool's manual page in roff, for man(1) (not a tutorial step)
+    #[command(after_help = "Socket calls: none (this prints the manual page)\n\
+                            Example: socktool man | man -l -")]
+    Man,
 }
 
 /// `-4` / `-6`: which address family to use.
@@ -272,6 +282,14 @@ pub struct UdpSendArgs {
 
     #[command(flatten)]
     pub family: FamilyOpts,
+}
+
+/// `socktool completions SHELL`.
+#[derive(Debug, Args)]
+pub struct CompletionsArgs {
+    /// The shell to write the script for
+    #[arg(value_enum)]
+    pub shell: clap_complete::Shell,
 }
 
 /// Where a server listens: `--host`, `--port`, `-6`, `--reuse-address`.

@@ -14,6 +14,7 @@
 //! sockopt.rs   socket creation and socket options: the only socket2 user
 //! narrate.rs   everything printed: tutorial lines, notes, trace, hex, errors
 //! error.rs     every failure as a value, its message and exit code
+//! meta.rs      not a step: shell completions and the man page
 //! ```
 
 pub mod cli;
@@ -21,8 +22,13 @@ pub mod client;
 pub mod conn;
 pub mod error;
 pub mod lookup;
+pub mod meta;
 pub mod narrate;
 pub mod shutdown;
 pub mod sockopt;
 pub mod steps;
 pub mod target;
+
+/// docs/*.md, compiled as doctests (STYLE §8).
+#[cfg(doctest)]
+pub mod lessons;

@@ -5,6 +5,7 @@ use std::process::ExitCode;
 use clap::Parser;
 
 use socktool::cli::{Cli, Command};
+use socktool::meta;
 use socktool::narrate::Narrator;
 use socktool::steps;
 
@@ -17,6 +18,8 @@ fn main() -> ExitCode {
         Command::Connect(args) => steps::connect::run(args, &say),
         Command::UdpServe(args) => steps::udp_serve::run(args, &say),
         Command::UdpSend(args) => steps::udp_send::run(args, &say),
+        Command::Completions(args) => meta::completions(args, &say),
+        Command::Man => meta::man(&say),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,
