@@ -14,6 +14,7 @@ fn main() -> ExitCode {
     let result = match &cli.command {
         Command::Resolve(args) => steps::resolve::run(args, &say),
         Command::HttpGet(args) => steps::http_get::run(args, &say),
+        Command::Load(args) => steps::load::run(args, &say),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,

@@ -5,3 +5,6 @@
 
 pub mod http_get;
 pub mod resolve;
+
+// Tools beside the tutorial's steps.
+pub mod load;
