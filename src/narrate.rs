@@ -214,8 +214,7 @@ impl Narrator {
         let wanted = !self.quiet && !self.trace && !self.hex && io::stderr().is_terminal();
         let bar = wanted.then(|| {
             let bar = indicatif::ProgressBar::new(total);
-            let template =
-                format!("{{bar:30}} {{pos}}/{{len}} {unit} ({{per_sec}}) {{elapsed}} {{msg}}");
+            let template = format!("{{bar:30}} {{pos}}/{{len}} {unit} in {{elapsed}} {{msg}}");
             bar.set_style(
                 indicatif::ProgressStyle::with_template(&template)
                     .unwrap_or_else(|_| indicatif::ProgressStyle::default_bar()),

@@ -56,8 +56,8 @@
 
 use std::io::{self, Read, Write};
 use std::net::{IpAddr, Ipv4Addr, SocketAddr};
-use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::{Arc, mpsc};
 use std::thread;
 use std::time::{Duration, Instant};
 
@@ -205,13 +205,20 @@ pub fn run(args: &LoadArgs, say: &Narrator) -> Result<(), SockError> {
     ));
 
     let shared = Arc::new(Shared::default());
+    // Each worker says when it is done, so the watcher wakes at once.
+    let (done_tx, done_rx) = mpsc::channel::<()>();
     let mut handles = Vec::new();
     for t in 0..threads {
         let ids: Vec<u64> = (t..args.clients).step_by(threads as usize).collect();
         let (plan, shared, shutdown) = (Arc::clone(&plan), Arc::clone(&shared), shutdown.clone());
+        let done = done_tx.clone();
         let handle = thread::Builder::new()
             .name(format!("load-{t}"))
-            .spawn(move || Worker::new(ids, &plan, &shared, &shutdown).and_then(|w| w.run()))
+            .spawn(move || {
+                let report = Worker::new(ids, &plan, &shared, &shutdown).and_then(|w| w.run());
+                let _ = done.send(());
+                report
+            })
             .map_err(|source| SockError::Io {
                 op: "thread spawn",
                 addr,
@@ -220,7 +227,8 @@ pub fn run(args: &LoadArgs, say: &Narrator) -> Result<(), SockError> {
         handles.push(handle);
     }
 
-    watch(args, &plan, &shared, &handles, say);
+    drop(done_tx);
+    watch(args, &plan, &shared, &done_rx, say);
 
     let mut total = Report::new();
     for handle in handles {
@@ -243,7 +251,7 @@ pub fn run(args: &LoadArgs, say: &Narrator) -> Result<(), SockError> {
             }
         }
     }
-    let seconds = start.elapsed();
+    let seconds = total.ended;
     summarise(args, &total, seconds, shutdown.requested(), say)
 }
 
@@ -267,13 +275,7 @@ fn target_addr(args: &LoadArgs, say: &Narrator) -> Result<SocketAddr, SockError>
 
 /// The main thread's job while the workers run: the progress bar, and the
 /// "Holding" line once every client has had its round trip.
-fn watch(
-    args: &LoadArgs,
-    plan: &Plan,
-    shared: &Shared,
-    handles: &[thread::JoinHandle<io::Result<Report>>],
-    say: &Narrator,
-) {
+fn watch(args: &LoadArgs, plan: &Plan, shared: &Shared, done: &mpsc::Receiver<()>, say: &Narrator) {
     let (total, unit) = if args.hold {
         (args.clients, "clients served")
     } else {
@@ -281,10 +283,10 @@ fn watch(
     };
     let bar = say.counter(total, unit);
     let mut announced = false;
+    let mut finished = false;
     loop {
-        let done = handles.iter().all(|h| h.is_finished());
         let settled = shared.settled.load(Ordering::Relaxed);
-        if args.hold && !announced && settled >= args.clients && !done {
+        if args.hold && !announced && settled >= args.clients && !finished {
             announced = true;
             let held = shared.held.load(Ordering::Relaxed);
             bar.println(
@@ -303,12 +305,20 @@ fn watch(
         } else {
             shared.round_trips.load(Ordering::Relaxed)
         };
-        bar.set(pos, format!("{} held", shared.held.load(Ordering::Relaxed)));
-        if done {
+        let held = match args.hold {
+            true => format!("({} held)", shared.held.load(Ordering::Relaxed)),
+            false => String::new(),
+        };
+        bar.set(pos, held);
+        if finished {
             break;
         }
-        // Not synchronisation: only how often the bar and the line refresh.
-        thread::sleep(Duration::from_millis(50));
+        // Refresh every 50 ms; a worker that ends (or panics: its sender
+        // is dropped) wakes us at once. Disconnected means all are done.
+        match done.recv_timeout(Duration::from_millis(50)) {
+            Err(mpsc::RecvTimeoutError::Disconnected) => finished = true,
+            Ok(()) | Err(mpsc::RecvTimeoutError::Timeout) => {}
+        }
     }
 }
 
@@ -372,6 +382,9 @@ struct Report {
     fails: [Tally; 6],
     /// When the last client finished its round trips, since the start.
     last_served: Duration,
+    /// When the (last) worker stopped, since the start: the run's length,
+    /// free of however late the main thread noticed.
+    ended: Duration,
 }
 
 impl Report {
@@ -386,6 +399,7 @@ impl Report {
                 .expect("constant histogram bounds are valid"),
             fails: Default::default(),
             last_served: Duration::ZERO,
+            ended: Duration::ZERO,
         }
     }
 
@@ -416,6 +430,7 @@ impl Report {
             }
         }
         self.last_served = self.last_served.max(other.last_served);
+        self.ended = self.ended.max(other.ended);
     }
 }
 
@@ -542,6 +557,7 @@ impl<'a> Worker<'a> {
             }
         }
         self.finish();
+        self.report.ended = self.plan.start.elapsed();
         Ok(self.report)
     }
 
