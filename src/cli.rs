@@ -112,6 +112,17 @@ pub enum Command {
     #[command(after_help = "Socket calls: none (this prints the manual page)\n\
                             Example: socktool man | man -l -")]
     Man,
+    /// A load generator for line protocols: many clients at once, each
+    /// sending lines and checking every byte of every reply (not a tutorial
+    /// step: the tool for measuring the servers the tutorial builds)
+    #[command(
+        after_help = "Socket calls: per client socket, [bind 127.0.0.X], connect (non-blocking), \
+                            then send, recv ... as epoll reports each socket ready, close\n\
+                            Result line on stdout: clients=N connected=N failed=N mismatched=N \
+                            unfinished=N messages=N seconds=S msgs_per_sec=R p50_us=U p99_us=U max_us=U served_s=S\n\
+                            Example: socktool load 127.0.0.1 8888 --welcome --clients 50 --messages 2000"
+    )]
+    Load(LoadArgs),
 }
 
 /// `-4` / `-6`: which address family to use.
@@ -290,6 +301,71 @@ pub struct CompletionsArgs {
     /// The shell to write the script for
     #[arg(value_enum)]
     pub shell: clap_complete::Shell,
+}
+
+#[derive(Debug, Args)]
+pub struct LoadArgs {
+    /// The server: an address (127.0.0.1, ::1) or a name (localhost),
+    /// resolved once
+    #[arg(value_parser = target::parse_host)]
+    pub host: Host,
+
+    /// The server's port
+    #[arg(value_parser = clap::value_parser!(u16).range(1..))]
+    pub port: u16,
+
+    /// Connections open at the same time; each is one file descriptor here
+    /// and one socket (often one thread) in the server
+    #[arg(short, long, default_value_t = 10, value_parser = clap::value_parser!(u64).range(1..=1_000_000))]
+    pub clients: u64,
+
+    /// Round trips per client: send one line, wait for its whole reply
+    #[arg(short, long, default_value_t = 100, value_parser = clap::value_parser!(u64).range(1..))]
+    pub messages: u64,
+
+    /// Bytes per message, the final '\n' included (the tutorial's server
+    /// reads with recv(1024): keep it at or below 1024 there)
+    #[arg(short, long, default_value_t = 64, value_parser = clap::value_parser!(u64).range(1..=1_048_576))]
+    pub size: u64,
+
+    /// Read the server's welcome line (up to its '\n') before the first
+    /// message, as serve-threaded and the tutorial's step 6 send one
+    #[arg(short, long)]
+    pub welcome: bool,
+
+    /// What each reply starts with before the echoed message: the
+    /// tutorial's "OK..."; '' for a pure echo server (socat, ncat)
+    #[arg(long, default_value = "OK...")]
+    pub prefix: String,
+
+    /// Hard bound on the whole run in seconds (decimals allowed): clients
+    /// still waiting then count as unfinished, and the run ends by itself
+    #[arg(short, long, default_value = "60", value_parser = parse_timeout)]
+    pub duration: Duration,
+
+    /// Connect every client, make one round trip each, then keep them all
+    /// open until --duration ends: how many can the server hold?
+    #[arg(long)]
+    pub hold: bool,
+
+    /// Spread clients over this many source addresses, 127.0.0.1,
+    /// 127.0.0.2, ... (bound before connect): each address has its own
+    /// ~28,000 ephemeral ports, so 50,000 clients need at least 2 (IPv4
+    /// loopback targets only)
+    #[arg(long, default_value_t = 1, value_parser = clap::value_parser!(u32).range(1..=65_000))]
+    pub sources: u32,
+
+    /// Clients that may wait at once for the server's first answer (the
+    /// handshake, then its welcome line or first reply); the rest wait their
+    /// turn. Below the tutorial's listen(10), so the server's accept queue
+    /// never overflows; raise it to see a burst lose clients
+    #[arg(long, default_value_t = 8, value_parser = clap::value_parser!(u32).range(1..))]
+    pub connect_batch: u32,
+
+    /// Threads driving the clients, each polling its share of them with
+    /// epoll [default: one per CPU core]
+    #[arg(long, value_parser = clap::value_parser!(u32).range(1..=256))]
+    pub threads: Option<u32>,
 }
 
 /// Where a server listens: `--host`, `--port`, `-6`, `--reuse-address`.

@@ -32,6 +32,8 @@ pub mod code {
     pub const IO: u8 = 74;
     /// A connect, read or write timed out (EX_TEMPFAIL).
     pub const TIMED_OUT: u8 = 75;
+    /// A peer answered, but not what the protocol expects (EX_PROTOCOL).
+    pub const PROTOCOL: u8 = 76;
 }
 
 /// The exit-code table as shown by `socktool --help` and README.md.
@@ -45,7 +47,9 @@ Exit codes:
   69  connection refused or host unreachable: nothing listens there
   71  cannot bind: address in use, port needs privileges, or not a local address
   74  other input/output error, e.g. connection reset by the peer
-  75  timed out: connect, read or write took longer than --timeout";
+  75  timed out: connect, read or write took longer than --timeout
+      (load: --duration ended before every client finished)
+  76  protocol: a reply was not what was expected (load: a byte differed)";
 
 /// Which part of a conversation a timeout hit; students need to know whether
 /// the peer never answered the handshake or answered and then went silent.
@@ -161,6 +165,23 @@ pub enum SockError {
     )]
     PortUnreachable { addr: SocketAddr },
 
+    /// Options that are each valid but cannot work together, found only
+    /// once the program knows more than clap does (the open-files limit, the
+    /// address family of the target).
+    #[error("{0}")]
+    Usage(String),
+
+    /// `socktool load`: not every client got every reply it expected.
+    /// `first` describes the first failure, so the one error line already
+    /// says what went wrong.
+    #[error("{failed} of {clients} clients failed: {first}")]
+    Load {
+        clients: u64,
+        failed: u64,
+        kind: LoadFailure,
+        first: String,
+    },
+
     /// Whoever read our stdout stopped reading (`| head`). Not a failure of
     /// ours: exit 0 and print nothing, as `cat` does.
     #[error("stdout was closed")]
@@ -190,6 +211,13 @@ impl SockError {
             SockError::PortUnreachable { .. } => code::UNAVAILABLE,
             SockError::TooLarge { .. } => code::TOO_LARGE,
             SockError::StdoutClosed => code::OK,
+            SockError::Usage(_) => code::USAGE,
+            SockError::Load { kind, .. } => match kind {
+                LoadFailure::Mismatch => code::PROTOCOL,
+                LoadFailure::Unfinished => code::TIMED_OUT,
+                LoadFailure::Refused => code::UNAVAILABLE,
+                LoadFailure::Io => code::IO,
+            },
         }
     }
 
@@ -257,9 +285,30 @@ impl SockError {
                 "start one first, e.g. `socktool udp-serve --port {}`",
                 addr.port()
             )),
+            SockError::Load { kind, .. } => Some(match kind {
+                LoadFailure::Mismatch => "the server's reply differs from --prefix followed by the message: check --prefix ('' for a pure echo) and --welcome".into(),
+                LoadFailure::Unfinished => "the server did not answer every client in time: raise --duration or lower --clients or --messages; clients stuck before their first answer may have overflowed the server's accept queue (see `nstat -az TcpExtListenOverflows`): lower --connect-batch".into(),
+                LoadFailure::Refused => "nothing listens there, or its accept queue overflowed: start the server first, or lower --connect-batch".into(),
+                LoadFailure::Io => "the server closed or reset connections before the last reply: see the failure lines above".into(),
+            }),
             _ => None,
         }
     }
+}
+
+/// The worst thing that happened to a `socktool load` run; it picks the
+/// exit code. A wrong byte outranks everything: it means the server is wrong,
+/// not merely slow or overloaded.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+pub enum LoadFailure {
+    /// Connections were refused (exit 69).
+    Refused,
+    /// Connections closed, reset or failed otherwise (exit 74).
+    Io,
+    /// The time bound ended the run before every client finished (exit 75).
+    Unfinished,
+    /// A reply byte differed from the expected one (exit 76).
+    Mismatch,
 }
 
 /// Wraps a failed read or write: an expired `SO_RCVTIMEO`/`SO_SNDTIMEO`
@@ -319,6 +368,7 @@ mod tests {
             code::BIND,
             code::IO,
             code::TIMED_OUT,
+            code::PROTOCOL,
         ] {
             let rows = EXIT_CODES_HELP
                 .lines()

@@ -10,6 +10,7 @@
 //! client.rs    what client steps share: socket → resolve → connect
 //! conn.rs      sendall and recv, traced and hex-dumped
 //! lookup.rs    getaddrinfo / getnameinfo
+//! limits.rs    the open-files limit (RLIMIT_NOFILE) busy programs raise
 //! shutdown.rs  Ctrl-C and SIGTERM: a flag that server loops check
 //! sockopt.rs   socket creation and socket options: the only socket2 user
 //! narrate.rs   everything printed: tutorial lines, notes, trace, hex, errors
@@ -21,6 +22,7 @@ pub mod cli;
 pub mod client;
 pub mod conn;
 pub mod error;
+pub mod limits;
 pub mod lookup;
 pub mod meta;
 pub mod narrate;

@@ -20,6 +20,7 @@ fn main() -> ExitCode {
         Command::UdpSend(args) => steps::udp_send::run(args, &say),
         Command::Completions(args) => meta::completions(args, &say),
         Command::Man => meta::man(&say),
+        Command::Load(args) => steps::load::run(args, &say),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,

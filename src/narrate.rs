@@ -225,6 +225,33 @@ impl Narrator {
         Progress { bar }
     }
 
+    /// A bar counting up to `total` (`unit` names what it counts), for runs
+    /// that take a while, like `socktool load`. Shown only when stderr is a
+    /// terminal and nothing narrates line by line; stdout is not touched, so
+    /// a result line printed there stays clean.
+    pub fn counter(&self, total: u64, unit: &str) -> Progress {
+        let wanted = !self.quiet && !self.trace && !self.hex && io::stderr().is_terminal();
+        let bar = wanted.then(|| {
+            let bar = indicatif::ProgressBar::new(total);
+            let template = format!("{{bar:30}} {{pos}}/{{len}} {unit} in {{elapsed}} {{msg}}");
+            bar.set_style(
+                indicatif::ProgressStyle::with_template(&template)
+                    .unwrap_or_else(|_| indicatif::ProgressStyle::default_bar()),
+            );
+            bar
+        });
+        Progress { bar }
+    }
+
+    /// One machine-readable result line on stdout (`key=value key=value`),
+    /// for scripts such as bench/run.
+    pub fn result(&self, line: &str) -> Result<(), SockError> {
+        let mut bytes = Vec::with_capacity(line.len() + 1);
+        bytes.extend_from_slice(line.as_bytes());
+        bytes.push(b'\n');
+        self.data(&bytes)
+    }
+
     fn emit(&self, line: &str) {
         let mut text = String::with_capacity(self.prefix.len() + line.len() + 1);
         for l in line.lines() {
@@ -247,6 +274,22 @@ impl Progress {
     pub fn advance(&self, bytes: usize) {
         if let Some(bar) = &self.bar {
             bar.inc(bytes as u64);
+        }
+    }
+
+    /// Moves the bar to `pos` and shows `msg` beside it.
+    pub fn set(&self, pos: u64, msg: impl fmt::Display) {
+        if let Some(bar) = &self.bar {
+            bar.set_position(pos);
+            bar.set_message(msg.to_string());
+        }
+    }
+
+    /// Prints a narration line above the bar without tearing it.
+    pub fn println(&self, say: &Narrator, line: impl fmt::Display) {
+        match &self.bar {
+            Some(bar) => bar.suspend(|| say.info(line)),
+            None => say.info(line),
         }
     }
 }

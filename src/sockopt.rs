@@ -163,3 +163,31 @@ pub fn recv_datagram(socket: &UdpSocket, buf: &mut [u8]) -> io::Result<Datagram>
         from,
     })
 }
+
+/// A client socket whose `connect` has started but not finished, for
+/// programs that drive many connections from one thread (`socktool load`).
+///
+/// The socket is made non-blocking *before* `connect`, so `connect` returns
+/// at once with EINPROGRESS and the handshake completes in the background;
+/// the socket turns writable when it is done (then `SO_ERROR` says whether it
+/// worked). `TCP_NODELAY` is set because every message is one small write
+/// that waits for its reply: Nagle's algorithm would only ever delay it.
+/// With `source`, the socket is bound to that address (port 0: the kernel
+/// picks a free one) before connecting. Each source address has its own
+/// range of ephemeral ports, so spreading clients over 127.0.0.X lets one
+/// machine open more connections to one server port than the ~28,000 ports
+/// of `net.ipv4.ip_local_port_range`.
+pub fn start_connect(addr: SocketAddr, source: Option<std::net::IpAddr>) -> io::Result<TcpStream> {
+    let socket = Socket::new(Domain::for_address(addr), Type::STREAM, Some(Protocol::TCP))?;
+    socket.set_nonblocking(true)?;
+    socket.set_tcp_nodelay(true)?;
+    if let Some(ip) = source {
+        socket.bind(&SockAddr::from(SocketAddr::new(ip, 0)))?;
+    }
+    match socket.connect(&SockAddr::from(addr)) {
+        Ok(()) => {}
+        Err(e) if e.raw_os_error() == Some(libc::EINPROGRESS) => {}
+        Err(e) => return Err(e),
+    }
+    Ok(socket.into())
+}

@@ -8,3 +8,6 @@ pub mod http_get;
 pub mod resolve;
 pub mod udp_send;
 pub mod udp_serve;
+
+// Tools beside the tutorial's steps.
+pub mod load;
