@@ -10,6 +10,7 @@
 //! client.rs    what client steps share: socket → resolve → connect
 //! conn.rs      sendall and recv, traced and hex-dumped
 //! lookup.rs    getaddrinfo / getnameinfo
+//! serving.rs   what every server shares: listen, accept, per-client accounting, summary
 //! shutdown.rs  Ctrl-C and SIGTERM: a flag that server loops check
 //! sockopt.rs   socket creation and socket options: the only socket2 user
 //! narrate.rs   everything printed: tutorial lines, notes, trace, hex, errors
@@ -22,6 +23,7 @@ pub mod conn;
 pub mod error;
 pub mod lookup;
 pub mod narrate;
+pub mod serving;
 pub mod shutdown;
 pub mod sockopt;
 pub mod steps;

@@ -14,6 +14,9 @@ fn main() -> ExitCode {
     let result = match &cli.command {
         Command::Resolve(args) => steps::resolve::run(args, &say),
         Command::HttpGet(args) => steps::http_get::run(args, &say),
+        Command::ServeOnce(args) => steps::serve_once::run(args, &say),
+        Command::ServeLoop(args) => steps::serve_loop::run(args, &say),
+        Command::ServeThreaded(args) => steps::serve_threaded::run(args, &say),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,

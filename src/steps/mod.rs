@@ -5,3 +5,6 @@
 
 pub mod http_get;
 pub mod resolve;
+pub mod serve_loop;
+pub mod serve_once;
+pub mod serve_threaded;
