@@ -289,9 +289,9 @@ impl Server {
             say.warn(format!("cannot set up this client, closing it: {e}"));
             return None;
         }
-        self.stats.live.fetch_add(1, Ordering::Relaxed);
         Some(Client {
             stream,
+            live: Live::count(&self.stats),
             peer,
             say,
             plain: self.say.clone(),
@@ -320,15 +320,6 @@ impl Server {
     /// Whether Ctrl-C or SIGTERM has arrived.
     pub fn stopping(&self) -> bool {
         self.shutdown.requested()
-    }
-
-    /// Waits (at most `within`) for client threads to say goodbye, so their
-    /// leave lines come before the summary.
-    pub fn wait_for_clients(&self, within: Duration) {
-        let deadline = Instant::now() + within;
-        while self.live() > 0 && Instant::now() < deadline {
-            thread::sleep(Duration::from_millis(10));
-        }
     }
 
     /// Closes the listening socket and prints the one-line summary.
@@ -439,6 +430,8 @@ pub const SHUTTING_DOWN: &str = "shutting down";
 /// its byte counts.
 pub struct Client {
     stream: TcpStream,
+    /// Counts this client as connected until dropped.
+    live: Live,
     pub peer: SocketAddr,
     /// Narration about this client: `[IP:PORT] ...`.
     say: Narrator,
@@ -492,6 +485,11 @@ impl Client {
                 return Err(Closer::Server(SHUTTING_DOWN));
             }
             match self.stream.read(buf) {
+                // After Ctrl-C the main thread shuts this socket down, which
+                // also looks like an EOF: say who really closed.
+                Ok(0) if self.shutdown.requested() => {
+                    return Err(Closer::Server(SHUTTING_DOWN));
+                }
                 Ok(0) => {
                     self.say.trace(
                         "recv",
@@ -546,7 +544,7 @@ impl Client {
                         format_args!("fd {fd}, {}", buf.len()),
                         describe_errno(&e),
                     );
-                    return Err(Closer::from_error("recv", e));
+                    return Err(self.ended_by("recv", e));
                 }
             }
         }
@@ -614,7 +612,7 @@ impl Client {
                         format_args!("fd {fd}, {} bytes", bytes.len()),
                         format_args!("{sent} sent, then {}", describe_errno(&e)),
                     );
-                    return Err(Closer::from_error("sendall", e));
+                    return Err(self.ended_by("sendall", e));
                 }
             }
         }
@@ -648,6 +646,16 @@ impl Client {
         }
     }
 
+    /// A failed call: after Ctrl-C the main thread's `shutdown` makes calls
+    /// fail, and that is the server closing, not the client.
+    fn ended_by(&self, op: &'static str, e: io::Error) -> Closer {
+        if self.shutdown.requested() {
+            Closer::Server(SHUTTING_DOWN)
+        } else {
+            Closer::from_error(op, e)
+        }
+    }
+
     /// A second handle on the socket, so another thread can wake this
     /// client's thread with `shutdown` (see [`Registry`]).
     pub fn try_clone_stream(&self) -> io::Result<TcpStream> {
@@ -665,9 +673,17 @@ impl Client {
             self.bytes_out,
         );
         self.stats.served.fetch_add(1, Ordering::Relaxed);
-        let (say, plain) = (self.say.clone(), self.plain.clone());
-        let fd = self.stream.as_raw_fd();
-        drop(self);
+        let Client {
+            stream,
+            live,
+            say,
+            plain,
+            ..
+        } = self;
+        let fd = stream.as_raw_fd();
+        // Closed, so its place is free (--max-clients) before we say so.
+        drop(stream);
+        drop(live);
         say.trace("close", format_args!("fd {fd}"), "ok");
         plain.info(line);
     }
@@ -687,15 +703,25 @@ impl Client {
                 |n| format!("{n} bytes"),
             )
             .ok();
-        let say = self.say.clone();
-        drop(self);
+        let Client { stream, say, .. } = self;
+        drop(stream);
         say.trace("close", format_args!("fd {fd}"), "ok");
     }
 }
 
-impl Drop for Client {
+/// One connected client in [`Stats::live`], from accept until dropped.
+struct Live(Arc<Stats>);
+
+impl Live {
+    fn count(stats: &Arc<Stats>) -> Live {
+        stats.live.fetch_add(1, Ordering::Relaxed);
+        Live(Arc::clone(stats))
+    }
+}
+
+impl Drop for Live {
     fn drop(&mut self) {
-        self.stats.live.fetch_sub(1, Ordering::Relaxed);
+        self.0.live.fetch_sub(1, Ordering::Relaxed);
     }
 }
 
@@ -726,8 +752,8 @@ impl Registry {
         }
     }
 
-    /// `shutdown(SHUT_RDWR)` on every live client; returns how many.
-    pub fn shutdown_all(&self, say: &Narrator) -> usize {
+    /// `shutdown(SHUT_RDWR)` on every live client.
+    pub fn shutdown_all(&self, say: &Narrator) {
         let streams = self.lock();
         for stream in streams.values() {
             let fd = stream.as_raw_fd();
@@ -740,7 +766,6 @@ impl Registry {
             )
             .ok();
         }
-        streams.len()
     }
 
     fn lock(&self) -> std::sync::MutexGuard<'_, HashMap<u64, TcpStream>> {
@@ -770,6 +795,8 @@ pub fn raise_open_files_limit() -> io::Result<(u64, u64)> {
             return Err(io::Error::last_os_error());
         }
     }
+    // rlim_t is u64 on Linux but not on every system.
+    #[allow(clippy::unnecessary_cast)]
     Ok((old as u64, lim.rlim_cur as u64))
 }
 

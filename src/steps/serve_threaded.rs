@@ -48,8 +48,8 @@
 //! client may send, and the total memory all clients may hold.
 
 use std::sync::Arc;
-use std::thread;
-use std::time::Duration;
+use std::thread::{self, JoinHandle};
+use std::time::{Duration, Instant};
 
 use crate::cli::ServeThreadedArgs;
 use crate::error::{Phase, SockError};
@@ -85,8 +85,11 @@ pub fn run(args: &ServeThreadedArgs, say: &Narrator) -> Result<(), SockError> {
         text => Arc::from(format!("{text}\n").into_bytes()),
     };
     let prefix: Arc<[u8]> = Arc::from(args.prefix.as_bytes());
+    let mut threads: Vec<JoinHandle<()>> = Vec::new();
 
     let result = loop {
+        // Forget the threads whose client has left.
+        threads.retain(|t| !t.is_finished());
         let mut client = match server.accept(args.serve.timeout) {
             Ok(Accepted::Client(client)) => client,
             Ok(Accepted::Shutdown) => break Ok(()),
@@ -139,26 +142,47 @@ pub fn run(args: &ServeThreadedArgs, say: &Narrator) -> Result<(), SockError> {
             });
         // The closure (and with it the client) is dropped when the spawn
         // fails, which closes that one connection; the server goes on.
-        if let Err(e) = spawned {
-            registry.remove(id);
-            say.warn(format!(
-                "cannot start a thread for this client, closed it: {e}"
-            ));
+        match spawned {
+            Ok(thread) => threads.push(thread),
+            Err(e) => {
+                registry.remove(id);
+                say.warn(format!(
+                    "cannot start a thread for this client, closed it: {e}"
+                ));
+            }
         }
     };
 
     // Whatever ended the loop, wake every client thread now rather than let
-    // the process exit under it.
-    let n = registry.shutdown_all(say);
-    if n > 0 {
+    // the process exit under it. (Each thread also notices Ctrl-C by itself
+    // within a poll interval; shutdown makes it immediate, and reaches a
+    // thread blocked in send too.)
+    let live = server.live();
+    if live > 0 {
         say.note(format!(
             "closing {} still connected",
-            plural(n as u64, "client")
+            plural(live as u64, "client")
         ));
     }
-    server.wait_for_clients(GOODBYE);
+    registry.shutdown_all(say);
+    wait_for(threads, GOODBYE);
     server.finish();
     result
+}
+
+/// Waits, at most `within`, for client threads to finish, so their leave
+/// lines come before the summary. A thread still stuck after that (its
+/// client's stdout record blocked, say) is left to end with the process.
+fn wait_for(threads: Vec<JoinHandle<()>>, within: Duration) {
+    let deadline = Instant::now() + within;
+    while threads.iter().any(|t| !t.is_finished()) && Instant::now() < deadline {
+        thread::sleep(Duration::from_millis(10));
+    }
+    for t in threads.into_iter().filter(|t| t.is_finished()) {
+        // A client thread that panicked has already printed why; the
+        // server still ends cleanly.
+        let _ = t.join();
+    }
 }
 
 /// One client's whole conversation, on its own thread: the welcome line,

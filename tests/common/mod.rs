@@ -56,8 +56,15 @@ pub struct Server {
 /// Starts `socktool ARGS` (a server given `--port 0`) and returns once it
 /// has printed its listening line.
 pub fn start_server(args: &[&str]) -> Server {
-    let mut child = socktool_std()
-        .args(args)
+    let mut cmd = socktool_std();
+    cmd.args(args);
+    start_server_cmd(cmd)
+}
+
+/// [`start_server`] for a command the test prepared itself (environment,
+/// limits).
+pub fn start_server_cmd(mut cmd: Command) -> Server {
+    let mut child = cmd
         .stdin(Stdio::null())
         .stdout(Stdio::piped())
         .stderr(Stdio::piped())
@@ -110,6 +117,17 @@ impl Server {
                     self.seen.join("\n")
                 ),
             }
+        }
+    }
+
+    /// Like [`Server::wait_for`], but also true when the line was already
+    /// printed (and skipped by an earlier wait): for lines whose order
+    /// between threads is not fixed.
+    pub fn wait_for_any_time(&mut self, needle: &str) -> String {
+        self.stderr_so_far();
+        match self.seen.iter().find(|l| l.contains(needle)) {
+            Some(line) => line.clone(),
+            None => self.wait_for(needle),
         }
     }
 
