@@ -325,28 +325,28 @@ pub struct ServeOpts {
     /// accept takes them (the tutorial's listen(10) is --backlog 10). A full
     /// queue does not refuse newcomers on Linux: their last handshake packet
     /// is dropped and they wait
-    #[arg(long, default_value_t = 128, value_parser = clap::value_parser!(i32).range(0..=65535))]
+    #[arg(help_heading = "Serving", long, default_value_t = 128, value_parser = clap::value_parser!(i32).range(0..=65535))]
     pub backlog: i32,
 
     /// Bytes asked for in each recv call (the tutorial's recv(1024))
-    #[arg(long, default_value_t = 1024, value_parser = parse_recv_size)]
+    #[arg(help_heading = "Serving", long, default_value_t = 1024, value_parser = parse_recv_size)]
     pub recv_size: usize,
 
     /// Seconds a client may stay silent (or not read our reply) before the
     /// server drops it, and seconds to wait for a client to connect at all
     /// [default: wait forever] (decimals allowed: 0.5)
-    #[arg(long, value_parser = parse_timeout)]
+    #[arg(help_heading = "Serving", long, value_parser = parse_timeout)]
     pub timeout: Option<Duration>,
 
     /// Make the sockets non-blocking (O_NONBLOCK): accept and recv return
     /// EAGAIN at once when nothing is there, so the server polls, and says
     /// so each time
-    #[arg(long)]
+    #[arg(long, help_heading = "Serving")]
     pub nonblocking: bool,
 
     /// Set TCP_NODELAY on each client socket: small replies leave at once
     /// instead of waiting for Nagle's algorithm
-    #[arg(long)]
+    #[arg(long, help_heading = "Serving")]
     pub nodelay: bool,
 }
 
@@ -363,7 +363,7 @@ pub struct ServeLoopArgs {
 
     /// Stop (exit 0) after serving this many clients [default: serve until
     /// Ctrl-C]
-    #[arg(long, value_parser = clap::value_parser!(u64).range(1..))]
+    #[arg(help_heading = "This server", long, value_parser = clap::value_parser!(u64).range(1..))]
     pub max_clients: Option<u64>,
 }
 
@@ -382,20 +382,20 @@ pub struct ServeThreadedArgs {
 
     /// Clients connected at once; a newcomer over the cap gets one line,
     /// "Server full (N clients). Try again later.", and is closed
-    #[arg(long, default_value_t = DEFAULT_MAX_CLIENTS, value_parser = clap::builder::RangedU64ValueParser::<usize>::new().range(1..=100_000))]
+    #[arg(help_heading = "This server", long, default_value_t = DEFAULT_MAX_CLIENTS, value_parser = clap::builder::RangedU64ValueParser::<usize>::new().range(1..=100_000))]
     pub max_clients: usize,
 
     /// Drop a client that has sent nothing for this many seconds
     /// [default: never] (decimals allowed: 0.5)
-    #[arg(long, value_parser = parse_timeout)]
+    #[arg(help_heading = "This server", long, value_parser = parse_timeout)]
     pub idle_timeout: Option<Duration>,
 
     /// The line each client gets first ("\n" is added; '' sends none)
-    #[arg(long, default_value = WELCOME)]
+    #[arg(help_heading = "This server", long, default_value = WELCOME)]
     pub welcome: String,
 
     /// What each reply starts with, before the client's own bytes
-    #[arg(long, default_value = "OK...")]
+    #[arg(help_heading = "This server", long, default_value = "OK...")]
     pub prefix: String,
 }
 
