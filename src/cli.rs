@@ -80,6 +80,30 @@ pub enum Command {
     )]
     HttpGet(HttpGetArgs),
 
+    /// Step 4: be a server: accept one client, receive once, send the same
+    /// bytes back, close, exit
+    #[command(
+        after_help = "Socket calls: socket, setsockopt, bind, listen, accept, recv, sendall, close\n\
+                            Example: socktool serve-once --port 8888   (then: telnet localhost 8888)"
+    )]
+    ServeOnce(ServeOnceArgs),
+
+    /// Step 5: serve clients one after another: each gets one recv and an
+    /// "OK..." reply, while the others wait in the listen backlog
+    #[command(
+        after_help = "Socket calls: socket, setsockopt, bind, listen, then per client: accept, recv, sendall, close\n\
+                            Example: socktool serve-loop --port 5000 --max-clients 3"
+    )]
+    ServeLoop(ServeLoopArgs),
+
+    /// Step 6: a thread per client: each is welcomed, then every line it
+    /// sends is answered with "OK..." plus the line, until it leaves
+    #[command(
+        after_help = "Socket calls: socket, setsockopt, bind, listen, accept ... accept; per client thread: sendall, recv, sendall ... recv -> 0, close\n\
+                            Example: socktool serve-threaded --port 8888   (then, in other terminals: telnet localhost 8888)"
+    )]
+    ServeThreaded(ServeThreadedArgs),
+
     /// Beyond the tutorial: talk to any TCP server, like telnet or nc. What
     /// you type is sent, what the server sends is printed as it arrives
     #[command(
@@ -480,6 +504,92 @@ pub fn parse_timeout(text: &str) -> Result<Duration, String> {
     // At least a millisecond: the kernel rounds smaller values to zero,
     // which would mean "no timeout" again.
     Ok(Duration::from_secs_f64(secs).max(Duration::from_millis(1)))
+}
+
+/// What every TCP server step shares: where it listens (`BindOpts`) and how
+/// it treats its listening socket and its clients.
+#[derive(Debug, Clone, Args)]
+#[command(next_help_heading = "Serving")]
+pub struct ServeOpts {
+    #[command(flatten)]
+    pub bind: BindOpts,
+
+    /// listen(N): how many finished handshakes the kernel queues until
+    /// accept takes them (the tutorial's listen(10) is --backlog 10). A full
+    /// queue does not refuse newcomers on Linux: their last handshake packet
+    /// is dropped and they wait
+    #[arg(help_heading = "Serving", long, default_value_t = 128, value_parser = clap::value_parser!(i32).range(0..=65535))]
+    pub backlog: i32,
+
+    /// Bytes asked for in each recv call (the tutorial's recv(1024))
+    #[arg(help_heading = "Serving", long, default_value_t = 1024, value_parser = parse_recv_size)]
+    pub recv_size: usize,
+
+    /// Seconds a client may stay silent (or not read our reply) before the
+    /// server drops it, and seconds to wait for a client to connect at all
+    /// [default: wait forever] (decimals allowed: 0.5)
+    #[arg(help_heading = "Serving", long, value_parser = parse_timeout)]
+    pub timeout: Option<Duration>,
+
+    /// Make the sockets non-blocking (O_NONBLOCK): accept and recv return
+    /// EAGAIN at once when nothing is there, so the server polls, and says
+    /// so each time
+    #[arg(long, help_heading = "Serving")]
+    pub nonblocking: bool,
+
+    /// Set TCP_NODELAY on each client socket: small replies leave at once
+    /// instead of waiting for Nagle's algorithm
+    #[arg(long, help_heading = "Serving")]
+    pub nodelay: bool,
+}
+
+#[derive(Debug, Args)]
+pub struct ServeOnceArgs {
+    #[command(flatten)]
+    pub serve: ServeOpts,
+}
+
+#[derive(Debug, Args)]
+pub struct ServeLoopArgs {
+    #[command(flatten)]
+    pub serve: ServeOpts,
+
+    /// Stop (exit 0) after serving this many clients [default: serve until
+    /// Ctrl-C]
+    #[arg(help_heading = "This server", long, value_parser = clap::value_parser!(u64).range(1..))]
+    pub max_clients: Option<u64>,
+}
+
+/// The tutorial's welcome line, without its newline (socktool adds it).
+pub const WELCOME: &str = "Welcome to the server. Type something and hit enter";
+
+/// How many clients serve-threaded talks to at once unless told otherwise:
+/// enough for any classroom, and a thread and two file descriptors each, so
+/// a runaway client script cannot exhaust the machine.
+pub const DEFAULT_MAX_CLIENTS: usize = 1000;
+
+#[derive(Debug, Args)]
+pub struct ServeThreadedArgs {
+    #[command(flatten)]
+    pub serve: ServeOpts,
+
+    /// Clients connected at once; a newcomer over the cap gets one line,
+    /// "Server full (N clients). Try again later.", and is closed
+    #[arg(help_heading = "This server", long, default_value_t = DEFAULT_MAX_CLIENTS, value_parser = clap::builder::RangedU64ValueParser::<usize>::new().range(1..=100_000))]
+    pub max_clients: usize,
+
+    /// Drop a client that has sent nothing for this many seconds
+    /// [default: never] (decimals allowed: 0.5)
+    #[arg(help_heading = "This server", long, value_parser = parse_timeout)]
+    pub idle_timeout: Option<Duration>,
+
+    /// The line each client gets first ("\n" is added; '' sends none)
+    #[arg(help_heading = "This server", long, default_value = WELCOME)]
+    pub welcome: String,
+
+    /// What each reply starts with, before the client's own bytes
+    #[arg(help_heading = "This server", long, default_value = "OK...")]
+    pub prefix: String,
 }
 
 #[cfg(test)]

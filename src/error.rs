@@ -58,6 +58,8 @@ pub enum Phase {
     Connect,
     Read,
     Write,
+    /// A server waiting in `accept` for a client that never came.
+    Accept,
 }
 
 impl Phase {
@@ -67,6 +69,7 @@ impl Phase {
             Phase::Connect => "connecting to",
             Phase::Read => "reading from",
             Phase::Write => "writing to",
+            Phase::Accept => "waiting for a client on",
         }
     }
 }
@@ -248,6 +251,7 @@ impl SockError {
                 Phase::Connect => "the handshake got no answer: raise --timeout or check the address".into(),
                 Phase::Read => "the peer is connected but sent nothing in time: raise --timeout, or check that it expects a request first".into(),
                 Phase::Write => "the peer stopped reading and its receive window is full: raise --timeout or check the peer".into(),
+                Phase::Accept => "no client connected in time: raise --timeout, or connect one, e.g. `telnet HOST PORT`".into(),
             }),
             SockError::Bind { addr, source } => Some(match source.kind() {
                 io::ErrorKind::AddrInUse => format!(

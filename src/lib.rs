@@ -10,6 +10,7 @@
 //! client.rs    what client steps share: socket → resolve → connect
 //! conn.rs      sendall and recv, traced and hex-dumped
 //! lookup.rs    getaddrinfo / getnameinfo
+//! serving.rs   what every server shares: listen, accept, per-client accounting, summary
 //! limits.rs    the open-files limit (RLIMIT_NOFILE) busy programs raise
 //! shutdown.rs  Ctrl-C and SIGTERM: a flag that server loops check
 //! sockopt.rs   socket creation and socket options: the only socket2 user
@@ -26,6 +27,7 @@ pub mod limits;
 pub mod lookup;
 pub mod meta;
 pub mod narrate;
+pub mod serving;
 pub mod shutdown;
 pub mod sockopt;
 pub mod steps;

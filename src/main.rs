@@ -15,6 +15,9 @@ fn main() -> ExitCode {
     let result = match &cli.command {
         Command::Resolve(args) => steps::resolve::run(args, &say),
         Command::HttpGet(args) => steps::http_get::run(args, &say),
+        Command::ServeOnce(args) => steps::serve_once::run(args, &say),
+        Command::ServeLoop(args) => steps::serve_loop::run(args, &say),
+        Command::ServeThreaded(args) => steps::serve_threaded::run(args, &say),
         Command::Connect(args) => steps::connect::run(args, &say),
         Command::UdpServe(args) => steps::udp_serve::run(args, &say),
         Command::UdpSend(args) => steps::udp_send::run(args, &say),

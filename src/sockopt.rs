@@ -10,11 +10,11 @@
 
 use std::io;
 use std::mem::MaybeUninit;
-use std::net::{Shutdown, SocketAddr, TcpStream, UdpSocket};
-use std::os::fd::{AsRawFd, RawFd};
+use std::net::{Shutdown, SocketAddr, TcpListener, TcpStream, UdpSocket};
+use std::os::fd::{AsFd, AsRawFd, RawFd};
 use std::time::Duration;
 
-use socket2::{Domain, Protocol, SockAddr, Socket, Type};
+use socket2::{Domain, Protocol, SockAddr, SockRef, Socket, Type};
 
 use crate::cli::Family;
 
@@ -51,6 +51,109 @@ impl TcpSocket {
             .connect_timeout(&SockAddr::from(addr), timeout)?;
         Ok(self.socket.into())
     }
+
+    /// `setsockopt(SO_REUSEADDR, 1)`, before bind. Without it, a server
+    /// restarted right after it stopped fails with "Address already in use":
+    /// the old connections linger in TIME_WAIT for a minute and still count
+    /// as using the port.
+    pub fn set_reuse_address(&self) -> io::Result<()> {
+        self.socket.set_reuse_address(true)
+    }
+
+    /// `setsockopt(IPV6_V6ONLY, 1)`. Linux lets an IPv6 socket bound to `::`
+    /// take IPv4 clients too, BSDs and Windows do not; saying it explicitly
+    /// makes `-6` mean the same everywhere (and keeps `::` from colliding
+    /// with an IPv4 server on the same port).
+    pub fn set_only_v6(&self) -> io::Result<()> {
+        self.socket.set_only_v6(true)
+    }
+
+    /// `setsockopt(SO_RCVTIMEO, timeout)` on a socket that will listen: a
+    /// blocked `accept()` then returns EAGAIN after `timeout`, which is how a
+    /// server wakes up to check for Ctrl-C (a signal alone does not wake it).
+    pub fn set_accept_timeout(&self, timeout: Duration) -> io::Result<()> {
+        self.socket.set_read_timeout(Some(timeout))
+    }
+
+    /// `bind(addr)`: claim the address and port. This is where "Address
+    /// already in use" and "Permission denied" (ports below 1024) happen.
+    pub fn bind(&self, addr: SocketAddr) -> io::Result<()> {
+        self.socket.bind(&SockAddr::from(addr))
+    }
+
+    /// `listen(backlog)`: from now on the kernel answers handshakes by itself
+    /// and queues finished connections, up to `backlog` (capped by
+    /// `net.core.somaxconn`), until `accept()` takes them.
+    pub fn listen(self, backlog: i32) -> io::Result<TcpListener> {
+        self.socket.listen(backlog)?;
+        Ok(self.socket.into())
+    }
+}
+
+/// `fcntl(O_NONBLOCK)`: from now on `accept`, `recv` and `send` never wait;
+/// when they cannot proceed they fail at once with EAGAIN (`WouldBlock`).
+pub fn set_nonblocking(sock: &impl AsFd, on: bool) -> io::Result<()> {
+    SockRef::from(sock).set_nonblocking(on)
+}
+
+/// `setsockopt(TCP_NODELAY, 1)`: send small writes at once instead of
+/// holding them back (Nagle's algorithm) until the previous ones are
+/// acknowledged. Interactive protocols want it; bulk transfers do not care.
+pub fn set_nodelay(stream: &TcpStream) -> io::Result<()> {
+    SockRef::from(stream).set_tcp_nodelay(true)
+}
+
+/// `shutdown(SHUT_RDWR)` on a connected socket, from any thread: a `recv`
+/// blocked on it returns 0 and a blocked `send` fails, so the thread that
+/// owns the socket wakes up. The peer sees the connection end.
+pub fn shutdown_both(stream: &TcpStream) -> io::Result<()> {
+    stream.shutdown(std::net::Shutdown::Both)
+}
+
+/// The accept queue of a listening socket: connections whose handshake the
+/// kernel has finished but that nobody has `accept`ed yet.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct AcceptQueue {
+    /// Connections waiting now.
+    pub waiting: u32,
+    /// The most the kernel will queue: `listen`'s backlog, capped by
+    /// `net.core.somaxconn`.
+    pub limit: u32,
+}
+
+/// Reads the accept queue with `getsockopt(IPPROTO_TCP, TCP_INFO)`. For a
+/// socket in the LISTEN state Linux reuses two fields of `struct tcp_info`:
+/// `tcpi_unacked` is the queue's current length and `tcpi_sacked` its limit
+/// (what `ss -lnt` shows as Recv-Q and Send-Q).
+#[cfg(target_os = "linux")]
+pub fn accept_queue(listener: &TcpListener) -> io::Result<AcceptQueue> {
+    // SAFETY: tcp_info is plain old data, so all zeroes is a valid value.
+    let mut info: libc::tcp_info = unsafe { std::mem::zeroed() };
+    let mut len = std::mem::size_of::<libc::tcp_info>() as libc::socklen_t;
+    // SAFETY: the pointer and length describe `info`, which outlives the
+    // call; the kernel writes at most `len` bytes and updates `len`.
+    let rc = unsafe {
+        libc::getsockopt(
+            listener.as_raw_fd(),
+            libc::IPPROTO_TCP,
+            libc::TCP_INFO,
+            (&raw mut info).cast(),
+            &mut len,
+        )
+    };
+    if rc != 0 {
+        return Err(io::Error::last_os_error());
+    }
+    Ok(AcceptQueue {
+        waiting: info.tcpi_unacked,
+        limit: info.tcpi_sacked,
+    })
+}
+
+/// Other systems keep the accept queue to themselves.
+#[cfg(not(target_os = "linux"))]
+pub fn accept_queue(_listener: &TcpListener) -> io::Result<AcceptQueue> {
+    Err(io::ErrorKind::Unsupported.into())
 }
 
 /// Read and write timeouts on a connected socket (`SO_RCVTIMEO`,

@@ -1,13 +1,25 @@
-//! The tutorial's steps, one module each, in teaching order.
+//! The tutorial's steps, one module each, in teaching order (the blank
+//! lines keep rustfmt from sorting them alphabetically).
 //!
 //! Every step has the same entry point, `run(args, say)`, and returns a
 //! `SockError` instead of printing or exiting on failure.
 
-pub mod connect;
-pub mod http_get;
 pub mod resolve;
-pub mod udp_send;
+
+pub mod http_get;
+
+pub mod serve_once;
+
+pub mod serve_loop;
+
+pub mod serve_threaded;
+
+// Beyond the tutorial: the client it borrows telnet for, and UDP.
+pub mod connect;
+
 pub mod udp_serve;
+
+pub mod udp_send;
 
 // Tools beside the tutorial's steps.
 pub mod load;

@@ -58,12 +58,12 @@ pub struct Server {
 pub fn start_server(args: &[&str]) -> Server {
     let mut cmd = socktool_std();
     cmd.args(args);
-    start_server_with(cmd)
+    start_server_cmd(cmd)
 }
 
-/// Like [`start_server`], for a command built by the caller (e.g. run
-/// inside a network namespace with `ip netns exec`).
-pub fn start_server_with(mut cmd: Command) -> Server {
+/// [`start_server`] for a command the test prepared itself (environment,
+/// limits).
+pub fn start_server_cmd(mut cmd: Command) -> Server {
     let mut child = cmd
         .stdin(Stdio::null())
         .stdout(Stdio::piped())
@@ -120,10 +120,32 @@ impl Server {
         }
     }
 
+    /// Like [`Server::wait_for`], but also true when the line was already
+    /// printed (and skipped by an earlier wait): for lines whose order
+    /// between threads is not fixed.
+    pub fn wait_for_any_time(&mut self, needle: &str) -> String {
+        self.stderr_so_far();
+        match self.seen.iter().find(|l| l.contains(needle)) {
+            Some(line) => line.clone(),
+            None => self.wait_for(needle),
+        }
+    }
+
     /// Every stderr line seen so far (including those `wait_for` skipped).
+    /// Once the server has exited, this waits for the pipe to close, so
+    /// the last lines cannot be missed.
     pub fn stderr_so_far(&mut self) -> String {
-        while let Ok(line) = self.lines.try_recv() {
-            self.seen.push(line);
+        let exited = matches!(self.child.try_wait(), Ok(Some(_)));
+        if exited {
+            let deadline = Instant::now() + PATIENCE;
+            let left = || deadline.saturating_duration_since(Instant::now());
+            while let Ok(line) = self.lines.recv_timeout(left()) {
+                self.seen.push(line);
+            }
+        } else {
+            while let Ok(line) = self.lines.try_recv() {
+                self.seen.push(line);
+            }
         }
         self.seen.join("\n")
     }
@@ -161,6 +183,18 @@ impl Server {
         }
     }
 
+    /// Reads the server's stdout on a thread of its own, so a server that
+    /// prints a lot never blocks on a full pipe; join the handle after the
+    /// server exited to get every byte.
+    pub fn stdout_in_background(&mut self) -> JoinHandle<Vec<u8>> {
+        let mut stdout = self.stdout.take().expect("stdout not taken yet");
+        thread::spawn(move || {
+            let mut out = Vec::new();
+            let _ = stdout.read_to_end(&mut out);
+            out
+        })
+    }
+
     /// Everything the server wrote on stdout (after it exited).
     pub fn stdout_bytes(&mut self) -> Vec<u8> {
         let mut out = Vec::new();
@@ -191,6 +225,20 @@ pub fn read_exact(stream: &mut TcpStream, n: usize) -> Vec<u8> {
     let mut buf = vec![0u8; n];
     stream.read_exact(&mut buf).expect("read_exact");
     buf
+}
+
+/// Reads one line, up to and including `\n` (or until the peer closes).
+pub fn read_line(stream: &mut TcpStream) -> Vec<u8> {
+    let mut line = Vec::new();
+    let mut byte = [0u8; 1];
+    while !line.ends_with(b"\n") {
+        match stream.read(&mut byte) {
+            Ok(0) => break,
+            Ok(_) => line.push(byte[0]),
+            Err(e) => panic!("reading a line (got {:?} so far): {e}", text(&line)),
+        }
+    }
+    line
 }
 
 /// Reads until the peer closes.

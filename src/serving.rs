@@ -1,0 +1,878 @@
+//! What every server step shares: setting up the listening socket, waiting
+//! for clients without missing Ctrl-C, talking to one client with its bytes
+//! and its ending counted, and the summary when the server stops.
+//!
+//! ```text
+//! listen()      socket → setsockopt … → bind → listen        "Socket now listening on ADDR"
+//! Server::accept     accept → setsockopt …                     "Connected with IP:PORT"
+//! Client::recv / Client::send_all                             (traced, hex-dumped, counted)
+//! Client::leave      close                                     "Disconnected IP:PORT after …"
+//! Server::finish     close                                     "Server stopped: N clients served, …"
+//! ```
+//!
+//! Blocking calls never block for long: the listening socket and every
+//! client socket get a short timeout ([`shutdown::POLL`]) so that a blocked
+//! `accept` or `recv` wakes up, checks whether Ctrl-C or SIGTERM arrived,
+//! checks `--timeout`, and goes back to waiting. Without that wake-up, a
+//! server blocked in `accept` would ignore Ctrl-C forever (Rust retries a
+//! call that a signal interrupted). With `--nonblocking` the calls do not
+//! wait at all, and the server sleeps [`RETRY`] between tries instead.
+
+use std::collections::HashMap;
+use std::io::{self, Read, Write};
+use std::net::{SocketAddr, TcpListener, TcpStream};
+use std::os::fd::AsRawFd;
+use std::sync::atomic::{AtomicU64, AtomicUsize, Ordering};
+use std::sync::{Arc, Mutex};
+use std::thread;
+use std::time::{Duration, Instant};
+
+use crate::cli::{Family, ServeOpts};
+use crate::error::{self, Phase, SockError};
+use crate::narrate::{Dir, Narrator, describe_errno};
+use crate::shutdown::{self, Shutdown};
+use crate::sockopt::{self, AcceptQueue};
+
+/// How long a `--nonblocking` server sleeps after EAGAIN before it asks
+/// again. A real non-blocking server never sleeps: it asks the kernel which
+/// sockets are ready (select, poll, epoll), the step after threads.
+pub const RETRY: Duration = Duration::from_millis(500);
+
+/// Running totals for the summary line, shared by every client thread.
+#[derive(Debug, Default)]
+struct Stats {
+    served: AtomicU64,
+    turned_away: AtomicU64,
+    bytes_in: AtomicU64,
+    bytes_out: AtomicU64,
+    would_blocks: AtomicU64,
+    /// Clients connected right now.
+    live: AtomicUsize,
+}
+
+/// A listening socket and what the server knows about its clients.
+pub struct Server {
+    listener: TcpListener,
+    /// The real address, port 0 resolved.
+    pub addr: SocketAddr,
+    opts: ServeOpts,
+    say: Narrator,
+    shutdown: Shutdown,
+    stats: Arc<Stats>,
+}
+
+/// What a wait in [`Server::accept`] ended with.
+pub enum Accepted {
+    Client(Client),
+    /// Ctrl-C or SIGTERM arrived (or a step asked to stop).
+    Shutdown,
+    /// `--timeout` passed and nobody connected.
+    TimedOut(Duration),
+}
+
+/// socket → setsockopt → bind → listen, each traced, narrated with the
+/// tutorial's lines, ending with the readiness line `Socket now listening
+/// on ADDR` (printed even with `--quiet`: scripts and tests wait for it).
+pub fn listen(opts: &ServeOpts, say: &Narrator) -> Result<Server, SockError> {
+    let addr = opts.bind.addr();
+    let family = Family::of(addr.ip());
+    let fail = |op: &'static str| move |source| SockError::Io { op, addr, source };
+
+    // Before the socket exists, so a Ctrl-C during set-up already ends the
+    // server cleanly instead of killing it halfway.
+    let shutdown = Shutdown::install().map_err(fail("sigaction"))?;
+
+    let socket = say
+        .traced(
+            "socket",
+            format_args!("{}, SOCK_STREAM", family.af_name()),
+            sockopt::tcp_socket(family),
+            |s| format!("fd {}", s.fd()),
+        )
+        .map_err(fail("socket"))?;
+    say.step("Socket created");
+    let fd = socket.fd();
+    let ok = |_: &()| "ok".to_string();
+
+    if opts.bind.reuse_address {
+        say.traced(
+            "setsockopt",
+            format_args!("fd {fd}, SOL_SOCKET, SO_REUSEADDR, 1"),
+            socket.set_reuse_address(),
+            ok,
+        )
+        .map_err(fail("setsockopt"))?;
+    }
+    if family == Family::V6 {
+        say.traced(
+            "setsockopt",
+            format_args!("fd {fd}, IPPROTO_IPV6, IPV6_V6ONLY, 1"),
+            socket.set_only_v6(),
+            ok,
+        )
+        .map_err(fail("setsockopt"))?;
+    }
+    if !opts.nonblocking {
+        // The wake-up that lets a waiting accept notice Ctrl-C.
+        say.traced(
+            "setsockopt",
+            format_args!(
+                "fd {fd}, SOL_SOCKET, SO_RCVTIMEO, {}",
+                error::secs(shutdown::POLL)
+            ),
+            socket.set_accept_timeout(shutdown::POLL),
+            ok,
+        )
+        .map_err(fail("setsockopt"))?;
+    }
+
+    say.traced(
+        "bind",
+        format_args!("fd {fd}, {addr}"),
+        socket.bind(addr),
+        ok,
+    )
+    .map_err(|source| SockError::Bind { addr, source })?;
+    say.step("Socket bind complete");
+
+    let listener = say
+        .traced(
+            "listen",
+            format_args!("fd {fd}, {}", opts.backlog),
+            socket.listen(opts.backlog),
+            |_| "ok".into(),
+        )
+        .map_err(fail("listen"))?;
+    if opts.nonblocking {
+        say.traced(
+            "fcntl",
+            format_args!("fd {fd}, F_SETFL, O_NONBLOCK"),
+            sockopt::set_nonblocking(&listener, true),
+            ok,
+        )
+        .map_err(fail("fcntl"))?;
+    }
+    let local = say
+        .traced(
+            "getsockname",
+            format_args!("fd {fd}"),
+            listener.local_addr(),
+            |a| a.to_string(),
+        )
+        .map_err(fail("getsockname"))?;
+    say.listening(local);
+
+    if addr.port() == 0 {
+        say.note(format!(
+            "port 0 asks the kernel for any free port: it chose {}",
+            local.port()
+        ));
+    }
+    if opts.bind.all_interfaces() {
+        say.warn(format!(
+            "listening on every interface ({}): other machines that can reach this one can connect to port {}",
+            addr.ip(),
+            local.port()
+        ));
+    }
+    Ok(Server {
+        listener,
+        addr: local,
+        opts: opts.clone(),
+        say: say.clone(),
+        shutdown,
+        stats: Arc::default(),
+    })
+}
+
+impl Server {
+    /// Waits for the next client, at most `limit` (`None`: until Ctrl-C).
+    /// The client socket comes back set up: `Connected with IP:PORT` has been
+    /// said, timeouts or O_NONBLOCK and TCP_NODELAY are set.
+    pub fn accept(&self, limit: Option<Duration>) -> Result<Accepted, SockError> {
+        let started = Instant::now();
+        let fd = self.listener.as_raw_fd();
+        let mut told_emfile = false;
+        loop {
+            if self.shutdown.requested() {
+                return Ok(Accepted::Shutdown);
+            }
+            match self.listener.accept() {
+                Ok((stream, peer)) => {
+                    self.say.trace(
+                        "accept",
+                        format_args!("fd {fd}"),
+                        format_args!("fd {}, peer {peer}", stream.as_raw_fd()),
+                    );
+                    if let Some(client) = self.set_up_client(stream, peer) {
+                        return Ok(Accepted::Client(client));
+                    }
+                }
+                Err(e) if is_would_block(&e) => {
+                    if self.opts.nonblocking {
+                        would_block(&self.say, &self.stats, "accept()", "no client is waiting");
+                    }
+                    if let Some(limit) = limit
+                        && started.elapsed() >= limit
+                    {
+                        return Ok(Accepted::TimedOut(limit));
+                    }
+                    if self.opts.nonblocking {
+                        nap(&self.shutdown, RETRY);
+                    }
+                }
+                // A client that gave up while still in the queue, or a signal:
+                // neither is the server's problem.
+                Err(e)
+                    if matches!(
+                        e.kind(),
+                        io::ErrorKind::Interrupted | io::ErrorKind::ConnectionAborted
+                    ) => {}
+                // Out of file descriptors: the client stays queued; wait for
+                // one to leave rather than die with every client connected.
+                Err(e) if matches!(e.raw_os_error(), Some(libc::EMFILE | libc::ENFILE)) => {
+                    if !told_emfile {
+                        told_emfile = true;
+                        self.say.warn(format!(
+                            "accept() -> {}: every file descriptor is in use; waiting for a client to leave",
+                            describe_errno(&e)
+                        ));
+                    }
+                    nap(&self.shutdown, shutdown::POLL);
+                }
+                Err(source) => {
+                    return Err(SockError::Io {
+                        op: "accept",
+                        addr: self.addr,
+                        source,
+                    });
+                }
+            }
+        }
+    }
+
+    /// Options on a freshly accepted socket. A failure here is this client's
+    /// problem only: it is dropped and the server goes on.
+    fn set_up_client(&self, stream: TcpStream, peer: SocketAddr) -> Option<Client> {
+        let say = self.say.for_peer(peer);
+        let fd = stream.as_raw_fd();
+        self.say.step(format!("Connected with {peer}"));
+        let ok = |_: &()| "ok".to_string();
+        let mut result = if self.opts.nonblocking {
+            // Accepted sockets do not inherit O_NONBLOCK on Linux.
+            say.traced(
+                "fcntl",
+                format_args!("fd {fd}, F_SETFL, O_NONBLOCK"),
+                sockopt::set_nonblocking(&stream, true),
+                ok,
+            )
+        } else {
+            say.traced(
+                "setsockopt",
+                format_args!(
+                    "fd {fd}, SO_RCVTIMEO and SO_SNDTIMEO, {}",
+                    error::secs(shutdown::POLL)
+                ),
+                sockopt::set_io_timeouts(&stream, Some(shutdown::POLL)),
+                ok,
+            )
+        };
+        if self.opts.nodelay && result.is_ok() {
+            result = say.traced(
+                "setsockopt",
+                format_args!("fd {fd}, IPPROTO_TCP, TCP_NODELAY, 1"),
+                sockopt::set_nodelay(&stream),
+                ok,
+            );
+        }
+        if let Err(e) = result {
+            say.warn(format!("cannot set up this client, closing it: {e}"));
+            return None;
+        }
+        Some(Client {
+            stream,
+            live: Live::count(&self.stats),
+            peer,
+            say,
+            plain: self.say.clone(),
+            shutdown: self.shutdown.clone(),
+            stats: Arc::clone(&self.stats),
+            nonblocking: self.opts.nonblocking,
+            timeout: self.opts.timeout,
+            idle_timeout: None,
+            connected: Instant::now(),
+            bytes_in: 0,
+            bytes_out: 0,
+        })
+    }
+
+    /// How many finished connections wait in the listen backlog, and the
+    /// backlog's limit, read from the kernel (Linux only).
+    pub fn accept_queue(&self) -> Option<AcceptQueue> {
+        sockopt::accept_queue(&self.listener).ok()
+    }
+
+    /// Clients connected right now.
+    pub fn live(&self) -> usize {
+        self.stats.live.load(Ordering::Relaxed)
+    }
+
+    /// Whether Ctrl-C or SIGTERM has arrived.
+    pub fn stopping(&self) -> bool {
+        self.shutdown.requested()
+    }
+
+    /// Closes the listening socket and prints the one-line summary.
+    pub fn finish(self) {
+        if self.shutdown.requested() {
+            self.say
+                .note("Ctrl-C or SIGTERM received: no new clients accepted");
+        }
+        let fd = self.listener.as_raw_fd();
+        drop(self.listener);
+        self.say.trace("close", format_args!("fd {fd}"), "ok");
+        let s = &self.stats;
+        let turned_away = match s.turned_away.load(Ordering::Relaxed) {
+            0 => String::new(),
+            n => format!(", {n} turned away (server full)"),
+        };
+        self.say.info(format!(
+            "Server stopped: {} served, {} bytes in, {} bytes out{turned_away}",
+            plural(s.served.load(Ordering::Relaxed), "client"),
+            s.bytes_in.load(Ordering::Relaxed),
+            s.bytes_out.load(Ordering::Relaxed),
+        ));
+    }
+}
+
+/// Who ended a conversation, and how: the last words of the leave line.
+#[derive(Debug)]
+pub enum Closer {
+    /// recv returned 0: the client closed its end first.
+    ClientEof,
+    /// The client vanished with data in flight (ECONNRESET, EPIPE).
+    Reset { op: &'static str, source: io::Error },
+    /// The client stayed silent (or stopped reading) longer than `option`.
+    Timeout {
+        phase: Phase,
+        after: Duration,
+        option: &'static str,
+    },
+    /// The server closed first; the text says why.
+    Server(&'static str),
+    /// Any other failing call.
+    Failed { op: &'static str, source: io::Error },
+}
+
+impl Closer {
+    fn from_error(op: &'static str, source: io::Error) -> Closer {
+        match source.kind() {
+            io::ErrorKind::ConnectionReset
+            | io::ErrorKind::BrokenPipe
+            | io::ErrorKind::ConnectionAborted => Closer::Reset { op, source },
+            _ => Closer::Failed { op, source },
+        }
+    }
+
+    /// The error a one-client server exits with, if this ending is one.
+    pub fn into_error(self, peer: SocketAddr) -> Option<SockError> {
+        match self {
+            Closer::ClientEof | Closer::Server(_) => None,
+            Closer::Timeout { phase, after, .. } => Some(SockError::Timeout {
+                phase,
+                addr: peer,
+                after,
+            }),
+            Closer::Reset { op, source } | Closer::Failed { op, source } => Some(SockError::Io {
+                op,
+                addr: peer,
+                source,
+            }),
+        }
+    }
+}
+
+impl std::fmt::Display for Closer {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Closer::ClientEof => write!(f, "the client closed first (recv returned 0)"),
+            Closer::Reset { op, source } => {
+                write!(
+                    f,
+                    "the client reset the connection ({op}: {})",
+                    describe_errno(source)
+                )
+            }
+            Closer::Timeout {
+                phase: Phase::Write,
+                after,
+                option,
+            } => write!(
+                f,
+                "timed out: the client read nothing for {} ({option}), the server closed",
+                error::secs(*after)
+            ),
+            Closer::Timeout { after, option, .. } => write!(
+                f,
+                "timed out: the client sent nothing for {} ({option}), the server closed",
+                error::secs(*after)
+            ),
+            Closer::Server(why) => write!(f, "the server closed first ({why})"),
+            Closer::Failed { op, source } => write!(f, "{op} failed: {}", describe_errno(source)),
+        }
+    }
+}
+
+/// Why the server closes when Ctrl-C or SIGTERM arrives mid-conversation.
+pub const SHUTTING_DOWN: &str = "shutting down";
+
+/// One connected client: its socket, its narrator (every line names it) and
+/// its byte counts.
+pub struct Client {
+    stream: TcpStream,
+    /// Counts this client as connected until dropped.
+    live: Live,
+    pub peer: SocketAddr,
+    /// Narration about this client: `[IP:PORT] ...`.
+    say: Narrator,
+    /// The server's own narrator, for the leave line.
+    plain: Narrator,
+    shutdown: Shutdown,
+    stats: Arc<Stats>,
+    nonblocking: bool,
+    timeout: Option<Duration>,
+    idle_timeout: Option<Duration>,
+    connected: Instant,
+    bytes_in: u64,
+    bytes_out: u64,
+}
+
+impl Client {
+    /// The narrator for lines about this client.
+    pub fn say(&self) -> &Narrator {
+        &self.say
+    }
+
+    /// `--idle-timeout`: drop the client after this long without data.
+    pub fn set_idle_timeout(&mut self, idle: Option<Duration>) {
+        self.idle_timeout = idle;
+    }
+
+    /// One `recv(buf.len())`. Returns how many bytes arrived, always above 0:
+    /// every way the conversation can end (EOF, reset, timeout, Ctrl-C) comes
+    /// back as the [`Closer`] that says who ended it.
+    pub fn recv(&mut self, buf: &mut [u8]) -> Result<usize, Closer> {
+        self.recv_while(buf, || {})
+    }
+
+    /// [`Client::recv`], calling `waiting` each time the wait wakes up with
+    /// nothing received (every [`shutdown::POLL`], or [`RETRY`] when
+    /// non-blocking): serve-loop uses it to look at the backlog.
+    pub fn recv_while(
+        &mut self,
+        buf: &mut [u8],
+        mut waiting: impl FnMut(),
+    ) -> Result<usize, Closer> {
+        let fd = self.stream.as_raw_fd();
+        let (limit, option) = match (self.timeout, self.idle_timeout) {
+            (Some(t), Some(i)) if t < i => (Some(t), "--timeout"),
+            (_, Some(i)) => (Some(i), "--idle-timeout"),
+            (t, None) => (t, "--timeout"),
+        };
+        let started = Instant::now();
+        loop {
+            if self.shutdown.requested() {
+                return Err(Closer::Server(SHUTTING_DOWN));
+            }
+            match self.stream.read(buf) {
+                // After Ctrl-C the main thread shuts this socket down, which
+                // also looks like an EOF: say who really closed.
+                Ok(0) if self.shutdown.requested() => {
+                    return Err(Closer::Server(SHUTTING_DOWN));
+                }
+                Ok(0) => {
+                    self.say.trace(
+                        "recv",
+                        format_args!("fd {fd}, {}", buf.len()),
+                        "0 bytes (EOF)",
+                    );
+                    return Err(Closer::ClientEof);
+                }
+                Ok(n) => {
+                    self.say.trace(
+                        "recv",
+                        format_args!("fd {fd}, {}", buf.len()),
+                        format_args!("{n} bytes"),
+                    );
+                    self.say.hex(Dir::Received, &buf[..n]);
+                    self.bytes_in += n as u64;
+                    self.stats.bytes_in.fetch_add(n as u64, Ordering::Relaxed);
+                    return Ok(n);
+                }
+                Err(e) if e.kind() == io::ErrorKind::Interrupted => {}
+                Err(e) if is_would_block(&e) => {
+                    if self.nonblocking {
+                        would_block(
+                            &self.say,
+                            &self.stats,
+                            "recv()",
+                            "the client has sent nothing yet",
+                        );
+                    }
+                    if let Some(limit) = limit
+                        && started.elapsed() >= limit
+                    {
+                        self.say.trace(
+                            "recv",
+                            format_args!("fd {fd}, {}", buf.len()),
+                            format_args!("nothing in {} ({option})", error::secs(limit)),
+                        );
+                        return Err(Closer::Timeout {
+                            phase: Phase::Read,
+                            after: limit,
+                            option,
+                        });
+                    }
+                    waiting();
+                    if self.nonblocking {
+                        nap(&self.shutdown, RETRY);
+                    }
+                }
+                Err(e) => {
+                    self.say.trace(
+                        "recv",
+                        format_args!("fd {fd}, {}", buf.len()),
+                        describe_errno(&e),
+                    );
+                    return Err(self.ended_by("recv", e));
+                }
+            }
+        }
+    }
+
+    /// `sendall`: every byte, or the [`Closer`] that stopped it. A client that
+    /// stops reading stalls only this call (and with `--timeout`, only for
+    /// that long); a client that vanished is a `Reset`, never a crash.
+    pub fn send_all(&mut self, bytes: &[u8]) -> Result<(), Closer> {
+        let fd = self.stream.as_raw_fd();
+        self.say.hex(Dir::Sent, bytes);
+        let mut sent = 0;
+        let mut last_progress = Instant::now();
+        while sent < bytes.len() {
+            if self.shutdown.requested() {
+                return Err(Closer::Server(SHUTTING_DOWN));
+            }
+            match self.stream.write(&bytes[sent..]) {
+                Ok(0) => {
+                    return Err(Closer::Failed {
+                        op: "sendall",
+                        source: io::ErrorKind::WriteZero.into(),
+                    });
+                }
+                Ok(n) => {
+                    sent += n;
+                    self.bytes_out += n as u64;
+                    self.stats.bytes_out.fetch_add(n as u64, Ordering::Relaxed);
+                    last_progress = Instant::now();
+                }
+                Err(e) if e.kind() == io::ErrorKind::Interrupted => {}
+                Err(e) if is_would_block(&e) => {
+                    if self.nonblocking {
+                        would_block(
+                            &self.say,
+                            &self.stats,
+                            "send()",
+                            "the client's receive window is full",
+                        );
+                    }
+                    if let Some(limit) = self.timeout
+                        && last_progress.elapsed() >= limit
+                    {
+                        self.say.trace(
+                            "sendall",
+                            format_args!("fd {fd}, {} bytes", bytes.len()),
+                            format_args!(
+                                "{sent} sent, then nothing in {} (--timeout)",
+                                error::secs(limit)
+                            ),
+                        );
+                        return Err(Closer::Timeout {
+                            phase: Phase::Write,
+                            after: limit,
+                            option: "--timeout",
+                        });
+                    }
+                    if self.nonblocking {
+                        nap(&self.shutdown, RETRY);
+                    }
+                }
+                Err(e) => {
+                    self.say.trace(
+                        "sendall",
+                        format_args!("fd {fd}, {} bytes", bytes.len()),
+                        format_args!("{sent} sent, then {}", describe_errno(&e)),
+                    );
+                    return Err(self.ended_by("sendall", e));
+                }
+            }
+        }
+        self.say.trace(
+            "sendall",
+            format_args!("fd {fd}, {} bytes", bytes.len()),
+            "ok",
+        );
+        Ok(())
+    }
+
+    /// What the client sent, on stdout, as bytes: the console of a server
+    /// that shows what its clients report. With `labelled`, each chunk is one
+    /// record, `[IP:PORT] ` + the bytes unchanged + `\n` if they did not end
+    /// with one, written in one piece so records from different clients
+    /// never mix. A closed stdout must not end the conversation: it is only
+    /// a window onto it.
+    pub fn show(&self, data: &[u8], labelled: bool) {
+        let mut record = Vec::with_capacity(data.len() + 64);
+        if labelled {
+            record.extend_from_slice(format!("[{}] ", self.peer).as_bytes());
+        }
+        record.extend_from_slice(data);
+        if labelled && !data.ends_with(b"\n") {
+            record.push(b'\n');
+        }
+        if let Err(e) = self.say.data(&record)
+            && !matches!(e, SockError::StdoutClosed)
+        {
+            self.say.warn(e);
+        }
+    }
+
+    /// A failed call: after Ctrl-C the main thread's `shutdown` makes calls
+    /// fail, and that is the server closing, not the client.
+    fn ended_by(&self, op: &'static str, e: io::Error) -> Closer {
+        if self.shutdown.requested() {
+            Closer::Server(SHUTTING_DOWN)
+        } else {
+            Closer::from_error(op, e)
+        }
+    }
+
+    /// A second handle on the socket, so another thread can wake this
+    /// client's thread with `shutdown` (see [`Registry`]).
+    pub fn try_clone_stream(&self) -> io::Result<TcpStream> {
+        self.stream.try_clone()
+    }
+
+    /// Closes the socket and says goodbye: bytes in and out, how long, and
+    /// who closed first.
+    pub fn leave(self, why: &Closer) {
+        let line = format!(
+            "Disconnected {} after {:.2}s: {} bytes in, {} bytes out; {why}",
+            self.peer,
+            self.connected.elapsed().as_secs_f64(),
+            self.bytes_in,
+            self.bytes_out,
+        );
+        self.stats.served.fetch_add(1, Ordering::Relaxed);
+        let Client {
+            stream,
+            live,
+            say,
+            plain,
+            ..
+        } = self;
+        let fd = stream.as_raw_fd();
+        // Closed, so its place is free (--max-clients) before we say so.
+        drop(stream);
+        drop(live);
+        say.trace("close", format_args!("fd {fd}"), "ok");
+        plain.info(line);
+    }
+
+    /// Turns a client away with one line (best effort: it may not read it)
+    /// and closes. Counted apart from the clients served.
+    pub fn refuse(mut self, line: &[u8]) {
+        self.stats.turned_away.fetch_add(1, Ordering::Relaxed);
+        let fd = self.stream.as_raw_fd();
+        // One try: a newcomer that does not read must not hold up accept.
+        let sent = self.stream.write(line);
+        self.say
+            .traced(
+                "send",
+                format_args!("fd {fd}, {} bytes", line.len()),
+                sent,
+                |n| format!("{n} bytes"),
+            )
+            .ok();
+        let Client { stream, say, .. } = self;
+        drop(stream);
+        say.trace("close", format_args!("fd {fd}"), "ok");
+    }
+}
+
+/// One connected client in [`Stats::live`], from accept until dropped.
+struct Live(Arc<Stats>);
+
+impl Live {
+    fn count(stats: &Arc<Stats>) -> Live {
+        stats.live.fetch_add(1, Ordering::Relaxed);
+        Live(Arc::clone(stats))
+    }
+}
+
+impl Drop for Live {
+    fn drop(&mut self) {
+        self.0.live.fetch_sub(1, Ordering::Relaxed);
+    }
+}
+
+/// Every live client's socket, so that on Ctrl-C the main thread can
+/// `shutdown` each one and wake the thread blocked on it at once.
+#[derive(Default)]
+pub struct Registry {
+    next: AtomicU64,
+    streams: Mutex<HashMap<u64, TcpStream>>,
+}
+
+impl Registry {
+    /// Remembers the client's socket; returns its key, or `None` if the
+    /// socket could not be duplicated (that client is then only woken by its
+    /// own poll timeout, a moment later).
+    pub fn add(&self, client: &Client) -> Option<u64> {
+        let stream = client.try_clone_stream().ok()?;
+        let id = self.next.fetch_add(1, Ordering::Relaxed);
+        self.lock().insert(id, stream);
+        Some(id)
+    }
+
+    /// Forgets a client. Must happen before its socket is closed: the copy
+    /// kept here would otherwise keep the connection open.
+    pub fn remove(&self, id: Option<u64>) {
+        if let Some(id) = id {
+            self.lock().remove(&id);
+        }
+    }
+
+    /// `shutdown(SHUT_RDWR)` on every live client.
+    pub fn shutdown_all(&self, say: &Narrator) {
+        let streams = self.lock();
+        for stream in streams.values() {
+            let fd = stream.as_raw_fd();
+            let result = sockopt::shutdown_both(stream);
+            say.traced(
+                "shutdown",
+                format_args!("fd {fd}, SHUT_RDWR"),
+                result,
+                |_| "ok".into(),
+            )
+            .ok();
+        }
+    }
+
+    fn lock(&self) -> std::sync::MutexGuard<'_, HashMap<u64, TcpStream>> {
+        // A thread that panicked while holding the lock left the map intact.
+        self.streams.lock().unwrap_or_else(|e| e.into_inner())
+    }
+}
+
+/// Raises the soft limit on open files (RLIMIT_NOFILE) to the hard limit:
+/// each client costs a file descriptor, and the usual soft limit of 1024
+/// would make `accept` fail with EMFILE near client 1,000. Returns the old
+/// and new soft limits.
+pub fn raise_open_files_limit() -> io::Result<(u64, u64)> {
+    let mut lim = libc::rlimit {
+        rlim_cur: 0,
+        rlim_max: 0,
+    };
+    // SAFETY: getrlimit writes one rlimit into the struct we own.
+    if unsafe { libc::getrlimit(libc::RLIMIT_NOFILE, &mut lim) } != 0 {
+        return Err(io::Error::last_os_error());
+    }
+    let old = lim.rlim_cur;
+    if lim.rlim_cur < lim.rlim_max {
+        lim.rlim_cur = lim.rlim_max;
+        // SAFETY: setrlimit only reads the struct.
+        if unsafe { libc::setrlimit(libc::RLIMIT_NOFILE, &lim) } != 0 {
+            return Err(io::Error::last_os_error());
+        }
+    }
+    // rlim_t is u64 on Linux but not on every system.
+    #[allow(clippy::unnecessary_cast)]
+    Ok((old as u64, lim.rlim_cur as u64))
+}
+
+/// Timeouts surface as EAGAIN (`WouldBlock`) on Linux, and non-blocking
+/// calls that cannot proceed say the same; both mean "nothing yet".
+fn is_would_block(e: &io::Error) -> bool {
+    matches!(
+        e.kind(),
+        io::ErrorKind::WouldBlock | io::ErrorKind::TimedOut
+    )
+}
+
+/// `--nonblocking`: say what just happened, with the server's running count.
+fn would_block(say: &Narrator, stats: &Stats, call: &str, why: &str) {
+    let n = stats.would_blocks.fetch_add(1, Ordering::Relaxed) + 1;
+    say.note(format!(
+        "{call} -> EAGAIN (would block #{n}): {why}; trying again in {}",
+        error::secs(RETRY)
+    ));
+}
+
+/// Sleeps `d`, waking early when a shutdown is requested.
+fn nap(shutdown: &Shutdown, d: Duration) {
+    let until = Instant::now() + d;
+    while !shutdown.requested() {
+        let left = until.saturating_duration_since(Instant::now());
+        if left.is_zero() {
+            break;
+        }
+        thread::sleep(left.min(shutdown::POLL));
+    }
+}
+
+/// `1 client`, `2 clients`.
+pub fn plural(n: u64, noun: &str) -> String {
+    if n == 1 {
+        format!("1 {noun}")
+    } else {
+        format!("{n} {noun}s")
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn closers_say_who_closed_first() {
+        assert_eq!(
+            Closer::ClientEof.to_string(),
+            "the client closed first (recv returned 0)"
+        );
+        let reset = Closer::from_error("recv", io::Error::from_raw_os_error(libc::ECONNRESET));
+        assert!(
+            reset
+                .to_string()
+                .starts_with("the client reset the connection")
+        );
+        let peer: SocketAddr = "127.0.0.1:9".parse().unwrap();
+        assert_eq!(reset.into_error(peer).map(|e| e.exit_code()), Some(74));
+        let timeout = Closer::Timeout {
+            phase: Phase::Read,
+            after: Duration::from_millis(500),
+            option: "--idle-timeout",
+        };
+        assert_eq!(
+            timeout.to_string(),
+            "timed out: the client sent nothing for 0.5s (--idle-timeout), the server closed"
+        );
+        assert_eq!(timeout.into_error(peer).map(|e| e.exit_code()), Some(75));
+        assert!(Closer::Server("reply sent").into_error(peer).is_none());
+    }
+
+    #[test]
+    fn plurals() {
+        assert_eq!(plural(1, "client"), "1 client");
+        assert_eq!(plural(0, "client"), "0 clients");
+    }
+}

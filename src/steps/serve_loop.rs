@@ -1,0 +1,128 @@
+//! # Step 5: serve-loop
+//! Serve clients one after another, and watch the others wait.
+//!
+//! ```text
+//! socket → bind → listen(128)
+//! loop:
+//!     accept()          -> conn                     "Connected with 127.0.0.1:59954"
+//!     recv(conn, 1024)  -> data       ← while this waits, nobody calls accept:
+//!                                       "2 clients waiting in the backlog (limit 128)"
+//!     sendall(conn, "OK..." + data)
+//!     close(conn)
+//! ```
+//!
+//! New since serve-once: a loop around `accept`, and the tutorial's lesson
+//! about it. One thread does everything in turn, so while it waits in `recv`
+//! for a client that types nothing, nobody calls `accept`. Other clients are
+//! not refused: the kernel completes their handshakes by itself and queues
+//! them in the listen backlog, where they wait, connected, for a reply that
+//! cannot come yet. socktool reads that queue from the kernel (TCP_INFO on
+//! the listening socket, Linux) and says how many are waiting each time the
+//! number changes. When the queue is full, Linux does not refuse newcomers
+//! either: it drops their last handshake packet, and they wait longer.
+//!
+//! The tutorial's loop ends the whole server (`break`) when a client sends
+//! nothing and closes, and never closes the client socket itself (CPython
+//! does it when `conn` is rebound). socktool closes each client after its
+//! reply, treats an empty recv as that client leaving, and keeps serving.
+//!
+//! Try it (three terminals):
+//! ```text
+//! socktool serve-loop --port 5000
+//! telnet localhost 5000          # connect and type nothing...
+//! telnet localhost 5000          # ...this one waits: "1 client waiting in the backlog"
+//! ```
+//!
+//! A real server would not let one slow client hold up the rest: a thread
+//! per client (the next step) or one thread watching every socket at once
+//! (select, poll, epoll).
+
+use crate::cli::ServeLoopArgs;
+use crate::error::{Phase, SockError};
+use crate::narrate::Narrator;
+use crate::serving::{self, Accepted, Closer, plural};
+
+/// What each reply starts with, as in the tutorial.
+pub const PREFIX: &[u8] = b"OK...";
+
+pub fn run(args: &ServeLoopArgs, say: &Narrator) -> Result<(), SockError> {
+    let server = serving::listen(&args.serve, say)?;
+    let mut buf = vec![0u8; args.serve.recv_size];
+    let mut served: u64 = 0;
+
+    loop {
+        if args.max_clients.is_some_and(|max| served >= max) {
+            say.note(format!(
+                "served {} (--max-clients): stopping",
+                plural(served, "client")
+            ));
+            break;
+        }
+        let mut client = match server.accept(args.serve.timeout)? {
+            Accepted::Client(client) => client,
+            Accepted::Shutdown => break,
+            Accepted::TimedOut(after) => {
+                let addr = server.addr;
+                server.finish();
+                return Err(SockError::Timeout {
+                    phase: Phase::Accept,
+                    addr,
+                    after,
+                });
+            }
+        };
+        served += 1;
+
+        // The lesson: every wake-up of this recv, look at who is queued
+        // behind this client, and say so when the number changes.
+        let mut last_seen = 0;
+        let waiting = || {
+            let Some(queue) = server.accept_queue() else {
+                return;
+            };
+            if queue.waiting != last_seen {
+                say.info(format!(
+                    "{} waiting in the backlog (limit {})",
+                    plural(u64::from(queue.waiting), "client"),
+                    queue.limit
+                ));
+                if last_seen == 0 {
+                    say.note(
+                        "they are connected (the kernel finished their handshakes) but nobody calls accept() \
+                         until this client is done: one thread serves one client at a time",
+                    );
+                }
+                last_seen = queue.waiting;
+            }
+        };
+
+        // `data = conn.recv(1024)`, then `conn.sendall('OK...' + data)`.
+        let ending = match client.recv_while(&mut buf, waiting) {
+            Ok(n) => {
+                let data = &buf[..n];
+                client.show(data, true);
+                let mut reply = Vec::with_capacity(PREFIX.len() + n);
+                reply.extend_from_slice(PREFIX);
+                reply.extend_from_slice(data);
+                match client.send_all(&reply) {
+                    Ok(()) => Closer::Server("one recv, one reply: next client"),
+                    Err(why) => why,
+                }
+            }
+            Err(why) => why,
+        };
+        if matches!(ending, Closer::ClientEof) {
+            client.say().note(
+                "an empty recv: this client left without sending. The tutorial's loop would `break` \
+                 and stop the whole server here; socktool closes this client and keeps serving",
+            );
+        }
+        // `conn.close()`, which the tutorial leaves to the garbage collector.
+        client.leave(&ending);
+        if matches!(ending, Closer::Server(serving::SHUTTING_DOWN)) {
+            break;
+        }
+    }
+    server.finish();
+    Ok(())
+}

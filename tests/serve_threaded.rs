@@ -1,0 +1,393 @@
+//! `socktool serve-threaded`: many clients at once, each on its own thread,
+//! and clients that misbehave costing only themselves. The last two tests
+//! talk to it with real telnet and nc (ignored where those are missing;
+//! `.ci/run` installs them and runs them).
+
+mod common;
+use common::*;
+
+use std::io::{Read, Write};
+use std::net::{Shutdown, TcpStream};
+use std::os::unix::process::CommandExt;
+use std::process::{Command, Stdio};
+use std::sync::mpsc;
+use std::thread;
+use std::time::{Duration, Instant};
+
+const WELCOME: &[u8] = b"Welcome to the server. Type something and hit enter\n";
+
+fn welcomed(server: &Server) -> TcpStream {
+    let mut c = server.connect();
+    assert_eq!(read_line(&mut c), WELCOME);
+    c
+}
+
+/// Sends one line and reads the reply line.
+fn say_line(c: &mut TcpStream, line: &[u8]) -> Vec<u8> {
+    c.write_all(line).unwrap();
+    read_line(c)
+}
+
+#[test]
+fn three_clients_at_once_each_talk_several_times() {
+    let mut server = start_server(&["serve-threaded", "--port", "0"]);
+    let stdout = server.stdout_in_background();
+    let mut clients: Vec<TcpStream> = (0..3).map(|_| welcomed(&server)).collect();
+    // Interleaved: every client is served while the others stay connected.
+    for round in 0..3 {
+        for (i, c) in clients.iter_mut().enumerate() {
+            let line = format!("line {round} from client {i}\r\n");
+            let mut expected = b"OK...".to_vec();
+            expected.extend_from_slice(line.as_bytes());
+            assert_eq!(say_line(c, line.as_bytes()), expected);
+        }
+    }
+    let addrs: Vec<_> = clients.iter().map(|c| c.local_addr().unwrap()).collect();
+    for c in &clients {
+        c.shutdown(Shutdown::Write).unwrap();
+    }
+    for c in &mut clients {
+        assert_eq!(read_to_end(c), b"", "closed after the client's EOF");
+    }
+    for addr in &addrs {
+        server.wait_for_any_time(&format!("Disconnected {addr}"));
+    }
+    server.signal(libc::SIGINT);
+    assert_eq!(server.wait_exit(), Some(0));
+    let stderr = server.stderr_so_far();
+    // 9 lines of 22 bytes in; 3 welcomes and 9 replies of 27 bytes out.
+    assert!(
+        stderr.contains("Server stopped: 3 clients served, 198 bytes in, 399 bytes out"),
+        "{stderr}"
+    );
+    // The console: each chunk on stdout, labelled with its sender.
+    let out = text(&stdout.join().unwrap());
+    for (i, addr) in addrs.iter().enumerate() {
+        for round in 0..3 {
+            let record = format!("[{addr}] line {round} from client {i}\r\n");
+            assert!(out.contains(&record), "{record:?} not in {out:?}");
+        }
+    }
+    assert_eq!(out.lines().count(), 9);
+}
+
+#[test]
+fn welcome_and_prefix_can_be_changed() {
+    let mut server = start_server(&[
+        "serve-threaded",
+        "--port",
+        "0",
+        "--welcome",
+        "hello, robot",
+        "--prefix",
+        "got: ",
+    ]);
+    let mut c = server.connect();
+    assert_eq!(read_line(&mut c), b"hello, robot\n");
+    assert_eq!(say_line(&mut c, b"\x01\x02\n"), b"got: \x01\x02\n");
+    drop(c);
+    server.signal(libc::SIGTERM);
+    assert_eq!(server.wait_exit(), Some(0));
+
+    // An empty welcome sends nothing: the client speaks first.
+    let server = start_server(&["serve-threaded", "--port", "0", "--welcome", ""]);
+    let mut c = server.connect();
+    assert_eq!(say_line(&mut c, b"first\n"), b"OK...first\n");
+}
+
+#[test]
+fn max_clients_turns_a_newcomer_away_with_one_line() {
+    let mut server = start_server(&["serve-threaded", "--port", "0", "--max-clients", "2"]);
+    let mut a = welcomed(&server);
+    let _b = welcomed(&server);
+    let mut over = server.connect();
+    assert_eq!(
+        read_to_end(&mut over),
+        b"Server full (2 clients). Try again later.\n"
+    );
+    server.wait_for("turned away: server full (2 connected, --max-clients 2)");
+
+    // When one leaves, there is room again.
+    let a_addr = a.local_addr().unwrap();
+    a.shutdown(Shutdown::Write).unwrap();
+    assert_eq!(read_to_end(&mut a), b"");
+    server.wait_for(&format!("Disconnected {a_addr}"));
+    let mut again = welcomed(&server);
+    assert_eq!(say_line(&mut again, b"in\n"), b"OK...in\n");
+
+    server.signal(libc::SIGINT);
+    assert_eq!(server.wait_exit(), Some(0));
+    let stderr = server.stderr_so_far();
+    assert!(stderr.contains(", 1 turned away (server full)"), "{stderr}");
+}
+
+#[test]
+fn idle_timeout_drops_a_silent_client_and_not_a_talking_one() {
+    let mut server = start_server(&["serve-threaded", "--port", "0", "--idle-timeout", "0.5"]);
+    let mut silent = welcomed(&server);
+    let mut talker = welcomed(&server);
+    let started = Instant::now();
+    // The talker keeps talking, more often than the idle timeout.
+    while started.elapsed() < Duration::from_millis(900) {
+        assert_eq!(say_line(&mut talker, b"still here\n"), b"OK...still here\n");
+        thread::sleep(Duration::from_millis(100));
+    }
+    assert_eq!(read_to_end(&mut silent), b"", "the silent one was dropped");
+    server.wait_for(
+        "timed out: the client sent nothing for 0.5s (--idle-timeout), the server closed",
+    );
+    assert_eq!(say_line(&mut talker, b"bye\n"), b"OK...bye\n");
+}
+
+#[test]
+fn timeout_drops_a_client_that_does_not_read() {
+    // With --timeout, a client that stops reading holds its thread only that
+    // long: the server gives up sending and closes it.
+    let mut server = start_server(&["serve-threaded", "--port", "0", "--timeout", "0.5"]);
+    let _console = server.stdout_in_background();
+    let hog = server.connect();
+    let writer = flood(hog.try_clone().unwrap(), 10_000_000);
+    server.wait_for("timed out: the client read nothing for 0.5s (--timeout), the server closed");
+    // Closed with our bytes unread, the server's kernel answers with a
+    // reset, so the flood fails and its thread ends.
+    let sent = writer.join().unwrap();
+    assert!(sent < 10_000_000, "the server closed before taking it all");
+    let mut other = welcomed(&server);
+    assert_eq!(say_line(&mut other, b"ok?\n"), b"OK...ok?\n");
+}
+
+/// Writes up to `total` bytes from a thread until the peer stops taking them
+/// (or `PATIENCE` passes); returns how many were written.
+fn flood(mut c: TcpStream, total: usize) -> thread::JoinHandle<usize> {
+    thread::spawn(move || {
+        let chunk = vec![b'x'; 64 * 1024];
+        let mut sent = 0;
+        let started = Instant::now();
+        while sent < total && started.elapsed() < PATIENCE {
+            match c.write(&chunk[..chunk.len().min(total - sent)]) {
+                Ok(n) => sent += n,
+                Err(_) => break,
+            }
+        }
+        sent
+    })
+}
+
+#[test]
+fn a_client_sending_10_mb_without_reading_does_not_stop_the_others() {
+    let mut server = start_server(&["serve-threaded", "--port", "0"]);
+    let stdout = server.stdout_in_background();
+    let hog = server.connect();
+    let writer = flood(hog.try_clone().unwrap(), 10_000_000);
+    // Wait until the hog's thread is stuck: its replies fill the hog's
+    // receive buffer, the server's send waits, and the hog's writes stall.
+    server.wait_for("Connected with");
+    for i in 0..3 {
+        let mut other = welcomed(&server);
+        let line = format!("meanwhile {i}\n");
+        let mut expected = b"OK...".to_vec();
+        expected.extend_from_slice(line.as_bytes());
+        assert_eq!(say_line(&mut other, line.as_bytes()), expected);
+    }
+    // The hog vanishes with data in flight: only its thread notices.
+    // (shutdown first wakes our own writer thread, which holds a copy.)
+    hog.shutdown(Shutdown::Both).unwrap();
+    let _ = writer.join();
+    drop(hog);
+    server.wait_for("the client reset the connection");
+    let mut after = welcomed(&server);
+    assert_eq!(say_line(&mut after, b"after\n"), b"OK...after\n");
+    drop(after);
+    server.signal(libc::SIGINT);
+    assert_eq!(server.wait_exit(), Some(0));
+    let out = stdout.join().unwrap();
+    assert!(out.len() > 1024, "the hog's bytes reached the console");
+}
+
+#[test]
+fn a_reset_client_costs_only_itself() {
+    let mut server = start_server(&["serve-threaded", "--port", "0"]);
+    let mut steady = welcomed(&server);
+    let mut rude = server.connect();
+    rude.write_all(b"hi\r\n").unwrap();
+    // SO_LINGER 0: close sends RST instead of FIN.
+    socket2::SockRef::from(&rude)
+        .set_linger(Some(Duration::ZERO))
+        .unwrap();
+    drop(rude);
+    server.wait_for("the client reset the connection");
+    assert_eq!(say_line(&mut steady, b"fine\r\n"), b"OK...fine\r\n");
+}
+
+#[test]
+fn ctrl_c_closes_connected_clients_and_prints_the_summary() {
+    for sig in [libc::SIGINT, libc::SIGTERM] {
+        let mut server = start_server(&["serve-threaded", "--port", "0"]);
+        let mut a = welcomed(&server);
+        let mut b = welcomed(&server);
+        assert_eq!(say_line(&mut a, b"hi\n"), b"OK...hi\n");
+        server.signal(sig);
+        // Both are closed by the server, at once, though neither left.
+        assert_eq!(read_to_end(&mut a), b"");
+        assert_eq!(read_to_end(&mut b), b"");
+        assert_eq!(server.wait_exit(), Some(0), "signal {sig}");
+        let stderr = server.stderr_so_far();
+        assert_eq!(
+            stderr
+                .matches("the server closed first (shutting down)")
+                .count(),
+            2,
+            "{stderr}"
+        );
+        assert!(
+            stderr.contains("Server stopped: 2 clients served, 3 bytes in, 112 bytes out"),
+            "{stderr}"
+        );
+    }
+}
+
+#[test]
+fn ipv6_loopback() {
+    if !has_ipv6_loopback() {
+        eprintln!("skipped: this machine cannot bind ::1");
+        return;
+    }
+    let server = start_server(&["serve-threaded", "-6", "--port", "0"]);
+    assert_eq!(server.addr.ip().to_string(), "::1");
+    let mut c = welcomed(&server);
+    assert_eq!(say_line(&mut c, b"v6\n"), b"OK...v6\n");
+}
+
+#[test]
+fn raises_the_open_files_limit_so_more_clients_fit() {
+    // Started with a soft limit of 64 open files, the server raises it to
+    // the hard limit; without that, accept would fail near client 60.
+    let mut cmd = socktool_std();
+    cmd.args(["serve-threaded", "--port", "0"]);
+    // SAFETY: setrlimit is async-signal-safe; nothing else runs in the
+    // child between fork and exec.
+    unsafe {
+        cmd.pre_exec(|| {
+            let mut lim = libc::rlimit {
+                rlim_cur: 0,
+                rlim_max: 0,
+            };
+            if libc::getrlimit(libc::RLIMIT_NOFILE, &mut lim) != 0 {
+                return Err(std::io::Error::last_os_error());
+            }
+            lim.rlim_cur = 64;
+            if libc::setrlimit(libc::RLIMIT_NOFILE, &lim) != 0 {
+                return Err(std::io::Error::last_os_error());
+            }
+            Ok(())
+        });
+    }
+    let mut server = start_server_cmd(cmd);
+    let stderr = server.stderr_so_far();
+    assert!(
+        stderr.contains("raised the open-files limit (RLIMIT_NOFILE) from 64 to "),
+        "{stderr}"
+    );
+    // Each client costs the server two descriptors (its socket and the copy
+    // kept to wake it on Ctrl-C): 100 clients need about 200.
+    let mut clients: Vec<TcpStream> = (0..100).map(|_| welcomed(&server)).collect();
+    for c in &mut clients {
+        assert_eq!(say_line(c, b"x\n"), b"OK...x\n");
+    }
+}
+
+/// Reads `reader` on a thread until `needle` has been seen (or it closes);
+/// returns everything read, or what arrived within `PATIENCE`.
+fn read_until(mut reader: impl Read + Send + 'static, needle: &'static [u8]) -> Vec<u8> {
+    let (tx, rx) = mpsc::channel();
+    thread::spawn(move || {
+        let mut got = Vec::new();
+        let mut buf = [0u8; 512];
+        loop {
+            match reader.read(&mut buf) {
+                Ok(0) | Err(_) => break,
+                Ok(n) => {
+                    got.extend_from_slice(&buf[..n]);
+                    if got.windows(needle.len()).any(|w| w == needle) {
+                        break;
+                    }
+                }
+            }
+        }
+        let _ = tx.send(got);
+    });
+    rx.recv_timeout(PATIENCE).unwrap_or_default()
+}
+
+#[test]
+#[ignore = "needs telnet and nc"]
+fn telnet_sends_crlf_and_gets_it_back() {
+    let mut server = start_server(&["serve-threaded", "--port", "0"]);
+    let stdout = server.stdout_in_background();
+    let mut telnet = Command::new("telnet")
+        .args([server.addr.ip().to_string(), server.addr.port().to_string()])
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::null())
+        .spawn()
+        .expect("telnet is installed");
+    let mut input = telnet.stdin.take().unwrap();
+    let output = telnet.stdout.take().unwrap();
+    // Kept open until the reply is in: telnet quits when its input ends.
+    input.write_all(b"hi\n").unwrap();
+    let seen = read_until(output, b"OK...hi");
+    drop(input);
+    let _ = telnet.kill();
+    let _ = telnet.wait();
+    let seen = text(&seen);
+    assert!(seen.contains("Connected to 127.0.0.1."), "{seen:?}");
+    assert!(
+        seen.contains("Welcome to the server. Type something and hit enter\n"),
+        "{seen:?}"
+    );
+    assert!(seen.contains("OK...hi"), "{seen:?}");
+    server.signal(libc::SIGINT);
+    assert_eq!(server.wait_exit(), Some(0));
+    // What telnet really put on the wire: the line with \r\n. (Its own
+    // screen shows the reply without the \r.)
+    let console = stdout.join().unwrap();
+    let line = console
+        .split(|&b| b == b'\n')
+        .find(|l| l.ends_with(b"] hi\r"))
+        .map(|l| l.to_vec());
+    assert!(line.is_some(), "{:?}", text(&console));
+    let stderr = server.stderr_so_far();
+    assert!(stderr.contains("4 bytes in, 61 bytes out"), "{stderr}");
+}
+
+#[test]
+#[ignore = "needs telnet and nc"]
+fn nc_gets_the_welcome_and_the_exact_reply() {
+    let server = start_server(&["serve-threaded", "--port", "0"]);
+    let mut nc = Command::new("nc")
+        // -N: shut down the sending side when stdin ends, so the server
+        // sees EOF, closes, and nc exits.
+        .args([
+            "-N",
+            &server.addr.ip().to_string(),
+            &server.addr.port().to_string(),
+        ])
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::null())
+        .spawn()
+        .expect("nc is installed");
+    let mut input = nc.stdin.take().unwrap();
+    let output = nc.stdout.take().unwrap();
+    input.write_all(b"sensor 42\x00\xff\n").unwrap();
+    let seen = read_until(output, b"\xff\n");
+    drop(input);
+    let deadline = Instant::now() + PATIENCE;
+    while nc.try_wait().unwrap().is_none() {
+        assert!(Instant::now() < deadline, "nc did not exit");
+        thread::sleep(Duration::from_millis(20));
+    }
+    let mut expected = WELCOME.to_vec();
+    expected.extend_from_slice(b"OK...sensor 42\x00\xff\n");
+    assert_eq!(seen, expected);
+}
