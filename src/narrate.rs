@@ -122,6 +122,22 @@ impl Narrator {
         ));
     }
 
+    /// What `limits::raise_open_files` did, for programs that hold many
+    /// sockets at once.
+    pub fn open_files(&self, files: &crate::limits::OpenFiles) {
+        if files.after > files.before {
+            self.note(format!(
+                "raised the open-files limit (RLIMIT_NOFILE) from {} to the hard limit {}: every socket is one file descriptor",
+                files.before, files.after
+            ));
+        } else {
+            self.note(format!(
+                "open-files limit (RLIMIT_NOFILE): {} (the hard limit is {}): every socket is one file descriptor",
+                files.after, files.hard
+            ));
+        }
+    }
+
     /// The warning every server prints when it listens on 0.0.0.0 or ::
     /// (the tutorial's `HOST = ''`), TCP or UDP alike.
     pub fn all_interfaces_warning(&self, addr: SocketAddr) {

@@ -160,18 +160,14 @@ pub fn listen(opts: &ServeOpts, say: &Narrator) -> Result<Server, SockError> {
             |a| a.to_string(),
         )
         .map_err(fail("getsockname"))?;
+    if opts.bind.all_interfaces() {
+        say.all_interfaces_warning(local);
+    }
     say.listening(local);
 
     if addr.port() == 0 {
         say.note(format!(
             "port 0 asks the kernel for any free port: it chose {}",
-            local.port()
-        ));
-    }
-    if opts.bind.all_interfaces() {
-        say.warn(format!(
-            "listening on every interface ({}): other machines that can reach this one can connect to port {}",
-            addr.ip(),
             local.port()
         ));
     }
@@ -772,32 +768,6 @@ impl Registry {
         // A thread that panicked while holding the lock left the map intact.
         self.streams.lock().unwrap_or_else(|e| e.into_inner())
     }
-}
-
-/// Raises the soft limit on open files (RLIMIT_NOFILE) to the hard limit:
-/// each client costs a file descriptor, and the usual soft limit of 1024
-/// would make `accept` fail with EMFILE near client 1,000. Returns the old
-/// and new soft limits.
-pub fn raise_open_files_limit() -> io::Result<(u64, u64)> {
-    let mut lim = libc::rlimit {
-        rlim_cur: 0,
-        rlim_max: 0,
-    };
-    // SAFETY: getrlimit writes one rlimit into the struct we own.
-    if unsafe { libc::getrlimit(libc::RLIMIT_NOFILE, &mut lim) } != 0 {
-        return Err(io::Error::last_os_error());
-    }
-    let old = lim.rlim_cur;
-    if lim.rlim_cur < lim.rlim_max {
-        lim.rlim_cur = lim.rlim_max;
-        // SAFETY: setrlimit only reads the struct.
-        if unsafe { libc::setrlimit(libc::RLIMIT_NOFILE, &lim) } != 0 {
-            return Err(io::Error::last_os_error());
-        }
-    }
-    // rlim_t is u64 on Linux but not on every system.
-    #[allow(clippy::unnecessary_cast)]
-    Ok((old as u64, lim.rlim_cur as u64))
 }
 
 /// Timeouts surface as EAGAIN (`WouldBlock`) on Linux, and non-blocking

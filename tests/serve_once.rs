@@ -239,9 +239,20 @@ fn ipv6_loopback() {
 fn every_interface_gets_one_warning_line() {
     let mut server = start_server(&["serve-once", "--host", "", "--port", "0"]);
     assert!(server.addr.ip().is_unspecified(), "{}", server.addr);
-    server.wait_for("warning: listening on every interface (0.0.0.0): other machines");
+    // Printed before the readiness line, so it is there once the server is.
     server.signal(libc::SIGTERM);
     assert_eq!(server.wait_exit(), Some(0));
+    let warnings: Vec<String> = server
+        .stderr_so_far()
+        .lines()
+        .filter(|l| l.starts_with("warning:"))
+        .map(str::to_string)
+        .collect();
+    assert_eq!(warnings.len(), 1, "{warnings:?}");
+    assert!(
+        warnings[0].contains("every network interface, so other machines can reach this server"),
+        "{warnings:?}"
+    );
 }
 
 #[test]

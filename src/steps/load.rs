@@ -138,17 +138,7 @@ pub fn run(args: &LoadArgs, say: &Narrator) -> Result<(), SockError> {
         addr,
         source,
     })?;
-    if files.after > files.before {
-        say.note(format!(
-            "raised the open-files limit (RLIMIT_NOFILE) from {} to the hard limit {}: every client is one file descriptor",
-            files.before, files.after
-        ));
-    } else {
-        say.note(format!(
-            "open-files limit (RLIMIT_NOFILE): {} (the hard limit is {})",
-            files.after, files.hard
-        ));
-    }
+    say.open_files(&files);
     if args.clients + SPARE_FDS > files.after {
         return Err(SockError::Usage(format!(
             "--clients {} needs {} open files, but this process may open at most {}: lower --clients, or raise the hard limit (as root: ulimit -Hn {})",

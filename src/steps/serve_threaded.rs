@@ -53,6 +53,7 @@ use std::time::{Duration, Instant};
 
 use crate::cli::ServeThreadedArgs;
 use crate::error::{Phase, SockError};
+use crate::limits;
 use crate::narrate::Narrator;
 use crate::serving::{self, Accepted, Client, Closer, Registry, plural};
 
@@ -66,13 +67,8 @@ const GOODBYE: Duration = Duration::from_secs(2);
 
 pub fn run(args: &ServeThreadedArgs, say: &Narrator) -> Result<(), SockError> {
     // Before the first client: every client needs a file descriptor.
-    match serving::raise_open_files_limit() {
-        Ok((old, new)) if new > old => say.note(format!(
-            "raised the open-files limit (RLIMIT_NOFILE) from {old} to {new}: each client needs a file descriptor"
-        )),
-        Ok((_, now)) => say.note(format!(
-            "open-files limit (RLIMIT_NOFILE): {now}, already the most allowed"
-        )),
+    match limits::raise_open_files() {
+        Ok(files) => say.open_files(&files),
         Err(e) => say.warn(format!(
             "cannot raise the open-files limit (RLIMIT_NOFILE): {e}"
         )),
