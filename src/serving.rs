@@ -625,8 +625,12 @@ impl Client {
     /// record, `[IP:PORT] ` + the bytes unchanged + `\n` if they did not end
     /// with one, written in one piece so records from different clients
     /// never mix. A closed stdout must not end the conversation: it is only
-    /// a window onto it.
+    /// a window onto it. `--quiet` closes the window: a busy server's
+    /// console would otherwise cost more than the serving itself.
     pub fn show(&self, data: &[u8], labelled: bool) {
+        if self.say.is_quiet() {
+            return;
+        }
         let mut record = Vec::with_capacity(data.len() + 64);
         if labelled {
             record.extend_from_slice(format!("[{}] ", self.peer).as_bytes());

@@ -110,7 +110,7 @@ fn trace_shows_every_call_with_its_result() {
 fn quiet_prints_only_the_listening_line() {
     let (back, code, stderr, out) = echo(&["serve-once", "--port", "0", "--quiet"], b"x");
     assert_eq!((back.as_slice(), code), (&b"x"[..], Some(0)));
-    assert_eq!(out, b"x");
+    assert_eq!(out, b"", "--quiet also hides what the client sent");
     assert_eq!(stderr.lines().count(), 1, "{stderr}");
     assert!(stderr.starts_with("Socket now listening on 127.0.0.1:"));
 }

@@ -391,3 +391,20 @@ fn nc_gets_the_welcome_and_the_exact_reply() {
     expected.extend_from_slice(b"OK...sensor 42\x00\xff\n");
     assert_eq!(seen, expected);
 }
+
+#[test]
+fn quiet_hides_narration_and_the_display_but_serves_the_same_bytes() {
+    let mut server = start_server(&["serve-threaded", "--port", "0", "--quiet"]);
+    let mut c = welcomed(&server);
+    assert_eq!(say_line(&mut c, b"hi\r\n"), b"OK...hi\r\n");
+    drop(c);
+    server.signal(libc::SIGINT);
+    assert_eq!(server.wait_exit(), Some(0));
+    assert_eq!(server.stdout_bytes(), b"", "nothing on stdout with --quiet");
+    let stderr = server.stderr_so_far();
+    assert_eq!(
+        stderr.lines().count(),
+        1,
+        "only the listening line:\n{stderr}"
+    );
+}
