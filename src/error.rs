@@ -255,7 +255,7 @@ impl SockError {
             }),
             SockError::Bind { addr, source } => Some(match source.kind() {
                 io::ErrorKind::AddrInUse => format!(
-                    "port {} is taken: choose another --port (0 lets the OS pick), or after a restart add --reuse-address (the old connections wait in TIME_WAIT)",
+                    "port {} is taken: choose another --port (0 lets the OS pick); if it is your own server just restarted, its old connections wait in TIME_WAIT: start servers with --reuse-address (Linux lets the new one bind only if the old one had it too)",
                     addr.port()
                 ),
                 io::ErrorKind::PermissionDenied => format!(

@@ -142,7 +142,7 @@ fn bind_failure_on_a_taken_port_says_why_and_exits_71() {
             "socktool: error: Bind failed. Error Code : 98 Message Address already in use (127.0.0.1:{port})"
         )))
         .stderr(contains(format!(
-            "hint: port {port} is taken: choose another --port (0 lets the OS pick), or after a restart add --reuse-address"
+            "hint: port {port} is taken: choose another --port (0 lets the OS pick); if it is your own server just restarted"
         )));
 }
 
