@@ -210,7 +210,9 @@ impl Juggler {
                 return Ok(());
             }
             // Work already waiting means no waiting in the kernel.
-            let wait = if self.again.is_empty() && !self.out_of_files {
+            // (Out of file descriptors, accept is retried after each wait
+            // instead: spinning would not free one any sooner.)
+            let wait = if self.again.is_empty() {
                 shutdown::POLL
             } else {
                 Duration::ZERO
@@ -552,6 +554,10 @@ fn send_or_keep(
 /// Sends what was kept for a client until it is all out or the kernel
 /// says EAGAIN again.
 fn send_kept(conn: &mut Conn, registry: &Registry, token: Token) -> Result<(), Closer> {
+    // An error event, or a stale one for a reused token: nothing is owed.
+    if conn.pending() == 0 {
+        return Ok(());
+    }
     while conn.pending() > 0 {
         let sent = conn.client.try_send(&conn.out[conn.out_sent..])?;
         if sent == 0 {
