@@ -127,6 +127,15 @@ pub enum Command {
     )]
     UdpSend(UdpSendArgs),
 
+    /// Beyond the tutorial: one thread serves every client, asking the
+    /// kernel (epoll) which sockets are ready; same protocol as serve-threaded
+    #[command(
+        after_help = "Socket calls: socket, setsockopt, bind, listen, fcntl(O_NONBLOCK), epoll_create, epoll_ctl, \
+                            then epoll_wait -> for each ready socket: accept ... EAGAIN, or recv ... EAGAIN and send (the rest kept until writable), close\n\
+                            Example: socktool serve-poll --port 8888 --trace   (then, in other terminals: telnet localhost 8888)"
+    )]
+    ServePoll(ServePollArgs),
+
     /// Print a shell completion script for socktool (not a tutorial step)
     #[command(after_help = "Socket calls: none (this prints a completion script)\n\
                             Example: socktool completions bash > ~/.local/share/bash-completion/completions/socktool")]
@@ -573,6 +582,15 @@ pub struct ServeThreadedArgs {
     #[command(flatten)]
     pub serve: ServeOpts,
 
+    #[command(flatten)]
+    pub many: ManyClientsOpts,
+}
+
+/// What a server that talks to many clients at once lets you change
+/// (serve-threaded and serve-poll): the cap, the idle timeout and the
+/// protocol's two strings.
+#[derive(Debug, Clone, Args)]
+pub struct ManyClientsOpts {
     /// Clients connected at once; a newcomer over the cap gets one line,
     /// "Server full (N clients). Try again later.", and is closed
     #[arg(help_heading = "This server", long, default_value_t = DEFAULT_MAX_CLIENTS, value_parser = clap::builder::RangedU64ValueParser::<usize>::new().range(1..=100_000))]
@@ -590,6 +608,15 @@ pub struct ServeThreadedArgs {
     /// What each reply starts with, before the client's own bytes
     #[arg(help_heading = "This server", long, default_value = "OK...")]
     pub prefix: String,
+}
+
+#[derive(Debug, Args)]
+pub struct ServePollArgs {
+    #[command(flatten)]
+    pub serve: ServeOpts,
+
+    #[command(flatten)]
+    pub many: ManyClientsOpts,
 }
 
 #[cfg(test)]

@@ -21,6 +21,7 @@ fn main() -> ExitCode {
         Command::Connect(args) => steps::connect::run(args, &say),
         Command::UdpServe(args) => steps::udp_serve::run(args, &say),
         Command::UdpSend(args) => steps::udp_send::run(args, &say),
+        Command::ServePoll(args) => steps::serve_poll::run(args, &say),
         Command::Completions(args) => meta::completions(args, &say),
         Command::Man => meta::man(&say),
         Command::Load(args) => steps::load::run(args, &say),

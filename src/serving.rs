@@ -21,7 +21,7 @@
 use std::collections::HashMap;
 use std::io::{self, Read, Write};
 use std::net::{SocketAddr, TcpListener, TcpStream};
-use std::os::fd::AsRawFd;
+use std::os::fd::{AsRawFd, RawFd};
 use std::sync::atomic::{AtomicU64, AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex};
 use std::thread;
@@ -181,7 +181,106 @@ pub fn listen(opts: &ServeOpts, say: &Narrator) -> Result<Server, SockError> {
     })
 }
 
+/// [`listen`] for a server that waits in epoll instead of in `accept` and
+/// `recv` (serve-poll): the listening socket and every accepted client are
+/// made non-blocking (`fcntl(O_NONBLOCK)`, traced), whatever `--nonblocking`
+/// says, because one blocked call would stall every client at once.
+pub fn listen_for_polling(opts: &ServeOpts, say: &Narrator) -> Result<Server, SockError> {
+    let opts = ServeOpts {
+        nonblocking: true,
+        ..opts.clone()
+    };
+    listen(&opts, say)
+}
+
+/// What one non-blocking [`Server::try_accept`] ended with.
+pub enum Polled {
+    Client(Client),
+    /// EAGAIN: the accept queue is empty.
+    Empty,
+    /// EMFILE or ENFILE: the next client stays queued until a file
+    /// descriptor is free again.
+    OutOfFiles,
+}
+
 impl Server {
+    /// The listening socket's file descriptor, for epoll.
+    pub fn fd(&self) -> RawFd {
+        self.listener.as_raw_fd()
+    }
+
+    /// One `accept` that never waits (the listener must come from
+    /// [`listen_for_polling`]). A client whose set-up failed, one that gave up
+    /// while queued, or a signal, are skipped and the next one is tried.
+    pub fn try_accept(&self) -> Result<Polled, SockError> {
+        let fd = self.listener.as_raw_fd();
+        loop {
+            match self.listener.accept() {
+                Ok((stream, peer)) => {
+                    self.say.trace(
+                        "accept",
+                        format_args!("fd {fd}"),
+                        format_args!("fd {}, peer {peer}", stream.as_raw_fd()),
+                    );
+                    if let Some(client) = self.set_up_client(stream, peer) {
+                        return Ok(Polled::Client(client));
+                    }
+                }
+                Err(e) if is_would_block(&e) => {
+                    self.say
+                        .trace("accept", format_args!("fd {fd}"), describe_errno(&e));
+                    return Ok(Polled::Empty);
+                }
+                Err(e) if is_skippable_accept_error(&e) => {}
+                Err(e) if is_out_of_files(&e) => {
+                    self.say
+                        .trace("accept", format_args!("fd {fd}"), describe_errno(&e));
+                    return Ok(Polled::OutOfFiles);
+                }
+                Err(source) => {
+                    return Err(SockError::Io {
+                        op: "accept",
+                        addr: self.addr,
+                        source,
+                    });
+                }
+            }
+        }
+    }
+
+    /// `--max-clients`: a newcomer over the cap (`live` already counts it)
+    /// gets one line, `Server full (N clients). Try again later.`, and is
+    /// closed, so it knows at once instead of waiting unanswered. Returns the
+    /// client when there is room for it.
+    pub fn admit(&self, client: Client, max_clients: usize) -> Option<Client> {
+        if self.live() <= max_clients {
+            return Some(client);
+        }
+        self.say.warn(format!(
+            "{} turned away: server full ({max_clients} connected, --max-clients {max_clients})",
+            client.peer
+        ));
+        client.refuse(
+            format!(
+                "Server full ({}). Try again later.\n",
+                plural(max_clients as u64, "client")
+            )
+            .as_bytes(),
+        );
+        None
+    }
+
+    /// Says how many clients the server is about to close as it stops.
+    pub fn say_closing(&self) {
+        let live = self.live();
+        if live > 0 {
+            self.say.note(format!(
+                "closing {} still connected",
+                plural(live as u64, "client")
+            ));
+        }
+    }
+
     /// Waits for the next client, at most `limit` (`None`: until Ctrl-C).
     /// The client socket comes back set up: `Connected with IP:PORT` has been
     /// said, timeouts or O_NONBLOCK and TCP_NODELAY are set.
@@ -217,16 +316,10 @@ impl Server {
                         nap(&self.shutdown, RETRY);
                     }
                 }
-                // A client that gave up while still in the queue, or a signal:
-                // neither is the server's problem.
-                Err(e)
-                    if matches!(
-                        e.kind(),
-                        io::ErrorKind::Interrupted | io::ErrorKind::ConnectionAborted
-                    ) => {}
+                Err(e) if is_skippable_accept_error(&e) => {}
                 // Out of file descriptors: the client stays queued; wait for
                 // one to leave rather than die with every client connected.
-                Err(e) if matches!(e.raw_os_error(), Some(libc::EMFILE | libc::ENFILE)) => {
+                Err(e) if is_out_of_files(&e) => {
                     if !told_emfile {
                         told_emfile = true;
                         self.say.warn(format!(
@@ -470,11 +563,7 @@ impl Client {
         mut waiting: impl FnMut(),
     ) -> Result<usize, Closer> {
         let fd = self.stream.as_raw_fd();
-        let (limit, option) = match (self.timeout, self.idle_timeout) {
-            (Some(t), Some(i)) if t < i => (Some(t), "--timeout"),
-            (_, Some(i)) => (Some(i), "--idle-timeout"),
-            (t, None) => (t, "--timeout"),
-        };
+        let (limit, option) = self.silence_limit();
         let started = Instant::now();
         loop {
             if self.shutdown.requested() {
@@ -544,6 +633,129 @@ impl Client {
                 }
             }
         }
+    }
+
+    /// How long this client may stay silent, and the option that said so:
+    /// the shorter of `--timeout` and `--idle-timeout`.
+    fn silence_limit(&self) -> (Option<Duration>, &'static str) {
+        match (self.timeout, self.idle_timeout) {
+            (Some(t), Some(i)) if t < i => (Some(t), "--timeout"),
+            (_, Some(i)) => (Some(i), "--idle-timeout"),
+            (t, None) => (t, "--timeout"),
+        }
+    }
+
+    /// The socket's file descriptor, for epoll and `--trace`.
+    pub fn fd(&self) -> RawFd {
+        self.stream.as_raw_fd()
+    }
+
+    /// One `recv` on a non-blocking socket: `Some(n)` bytes arrived (above
+    /// 0), `None` means EAGAIN, nothing more for now. EOF and errors come
+    /// back as the [`Closer`] that ended the conversation, as in
+    /// [`Client::recv`].
+    pub fn try_recv(&mut self, buf: &mut [u8]) -> Result<Option<usize>, Closer> {
+        let fd = self.stream.as_raw_fd();
+        loop {
+            let result = self.stream.read(buf);
+            let outcome = match &result {
+                Ok(0) => "0 bytes (EOF)".to_string(),
+                Ok(n) => format!("{n} bytes"),
+                Err(e) => describe_errno(e),
+            };
+            if !matches!(&result, Err(e) if e.kind() == io::ErrorKind::Interrupted) {
+                self.say
+                    .trace("recv", format_args!("fd {fd}, {}", buf.len()), outcome);
+            }
+            return match result {
+                Ok(0) => Err(Closer::ClientEof),
+                Ok(n) => {
+                    self.say.hex(Dir::Received, &buf[..n]);
+                    self.bytes_in += n as u64;
+                    self.stats.bytes_in.fetch_add(n as u64, Ordering::Relaxed);
+                    Ok(Some(n))
+                }
+                Err(e) if e.kind() == io::ErrorKind::Interrupted => continue,
+                Err(e) if is_would_block(&e) => Ok(None),
+                Err(e) => Err(self.ended_by("recv", e)),
+            };
+        }
+    }
+
+    /// One `send` on a non-blocking socket: how many bytes the kernel took,
+    /// 0 when its send buffer is full (EAGAIN). The rest is the caller's to
+    /// keep and send when the socket is writable again.
+    pub fn try_send(&mut self, bytes: &[u8]) -> Result<usize, Closer> {
+        let fd = self.stream.as_raw_fd();
+        loop {
+            let result = self.stream.write(bytes);
+            if !matches!(&result, Err(e) if e.kind() == io::ErrorKind::Interrupted) {
+                self.say.trace(
+                    "send",
+                    format_args!("fd {fd}, {} bytes", bytes.len()),
+                    match &result {
+                        Ok(n) => format!("{n} bytes"),
+                        Err(e) => describe_errno(e),
+                    },
+                );
+            }
+            return match result {
+                Ok(0) if !bytes.is_empty() => Err(Closer::Failed {
+                    op: "send",
+                    source: io::ErrorKind::WriteZero.into(),
+                }),
+                Ok(n) => {
+                    self.say.hex(Dir::Sent, &bytes[..n]);
+                    self.bytes_out += n as u64;
+                    self.stats.bytes_out.fetch_add(n as u64, Ordering::Relaxed);
+                    Ok(n)
+                }
+                Err(e) if e.kind() == io::ErrorKind::Interrupted => continue,
+                Err(e) if is_would_block(&e) => Ok(0),
+                Err(e) => Err(self.ended_by("send", e)),
+            };
+        }
+    }
+
+    /// For a server that keeps its own clocks (serve-poll): whether this
+    /// client has overstayed. `heard` is when it last sent something (or
+    /// when its last reply was fully sent); `stalled` is, while replies wait
+    /// to be sent, when the client last took any of them. Waiting replies
+    /// count against `--timeout` only, as a blocked `sendall` does; silence
+    /// against the shorter of `--timeout` and `--idle-timeout`, as `recv`.
+    pub fn overdue(&self, heard: Instant, stalled: Option<Instant>) -> Option<Closer> {
+        let fd = self.stream.as_raw_fd();
+        if let Some(stalled) = stalled {
+            let limit = self.timeout?;
+            if stalled.elapsed() < limit {
+                return None;
+            }
+            self.say.trace(
+                "send",
+                format_args!("fd {fd}"),
+                format_args!("not writable for {} (--timeout)", error::secs(limit)),
+            );
+            return Some(Closer::Timeout {
+                phase: Phase::Write,
+                after: limit,
+                option: "--timeout",
+            });
+        }
+        let (limit, option) = self.silence_limit();
+        let limit = limit?;
+        if heard.elapsed() < limit {
+            return None;
+        }
+        self.say.trace(
+            "recv",
+            format_args!("fd {fd}"),
+            format_args!("nothing in {} ({option})", error::secs(limit)),
+        );
+        Some(Closer::Timeout {
+            phase: Phase::Read,
+            after: limit,
+            option,
+        })
     }
 
     /// `sendall`: every byte, or the [`Closer`] that stopped it. A client that
@@ -709,6 +921,41 @@ impl Client {
     }
 }
 
+/// The protocol of serve-threaded and serve-poll (the tutorial's step 6):
+/// a welcome line when a client connects, then `prefix + data` for every
+/// recv, the data exactly as it came (telnet's `\r\n` included).
+pub struct Protocol {
+    welcome: Vec<u8>,
+    prefix: Vec<u8>,
+}
+
+impl Protocol {
+    /// `welcome` without its line end (`\n` is added; empty sends none).
+    pub fn new(welcome: &str, prefix: &str) -> Protocol {
+        let welcome = match welcome {
+            "" => Vec::new(),
+            text => format!("{text}\n").into_bytes(),
+        };
+        Protocol {
+            welcome,
+            prefix: prefix.as_bytes().to_vec(),
+        }
+    }
+
+    /// What a client gets first; empty when there is no welcome line.
+    pub fn welcome(&self) -> &[u8] {
+        &self.welcome
+    }
+
+    /// The answer to one recv, in `reply` (cleared first, so one buffer
+    /// serves every reply).
+    pub fn reply_into(&self, data: &[u8], reply: &mut Vec<u8>) {
+        reply.clear();
+        reply.extend_from_slice(&self.prefix);
+        reply.extend_from_slice(data);
+    }
+}
+
 /// One connected client in [`Stats::live`], from accept until dropped.
 struct Live(Arc<Stats>);
 
@@ -772,6 +1019,21 @@ impl Registry {
         // A thread that panicked while holding the lock left the map intact.
         self.streams.lock().unwrap_or_else(|e| e.into_inner())
     }
+}
+
+/// A client that gave up while still in the queue, or a signal: neither is
+/// the server's problem, so accept simply goes on.
+fn is_skippable_accept_error(e: &io::Error) -> bool {
+    matches!(
+        e.kind(),
+        io::ErrorKind::Interrupted | io::ErrorKind::ConnectionAborted
+    )
+}
+
+/// EMFILE (this process) or ENFILE (the whole system): no file descriptor
+/// left for the next client's socket.
+fn is_out_of_files(e: &io::Error) -> bool {
+    matches!(e.raw_os_error(), Some(libc::EMFILE | libc::ENFILE))
 }
 
 /// Timeouts surface as EAGAIN (`WouldBlock`) on Linux, and non-blocking

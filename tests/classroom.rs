@@ -200,6 +200,11 @@ fn serve_threaded_on_all_interfaces_serves_every_laptop() {
 }
 
 #[test]
+fn serve_poll_on_all_interfaces_serves_every_laptop() {
+    server_on_all_interfaces_serves_every_laptop("serve-poll");
+}
+
+#[test]
 fn the_default_loopback_server_is_not_reachable_from_a_laptop() {
     if let Some(why) = unavailable() {
         eprintln!("skipped: {why}");

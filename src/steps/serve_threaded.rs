@@ -55,7 +55,7 @@ use crate::cli::ServeThreadedArgs;
 use crate::error::{Phase, SockError};
 use crate::limits;
 use crate::narrate::Narrator;
-use crate::serving::{self, Accepted, Client, Closer, Registry, plural};
+use crate::serving::{self, Accepted, Client, Closer, Protocol, Registry};
 
 /// Each client thread's stack. This loop needs a few KiB; 64 KiB was
 /// measured to hold 10,000 clients at about 10 KiB of memory each.
@@ -76,17 +76,13 @@ pub fn run(args: &ServeThreadedArgs, say: &Narrator) -> Result<(), SockError> {
 
     let server = serving::listen(&args.serve, say)?;
     let registry = Arc::new(Registry::default());
-    let welcome: Arc<[u8]> = match args.welcome.as_str() {
-        "" => Arc::from(&b""[..]),
-        text => Arc::from(format!("{text}\n").into_bytes()),
-    };
-    let prefix: Arc<[u8]> = Arc::from(args.prefix.as_bytes());
+    let protocol = Arc::new(Protocol::new(&args.many.welcome, &args.many.prefix));
     let mut threads: Vec<JoinHandle<()>> = Vec::new();
 
     let result = loop {
         // Forget the threads whose client has left.
         threads.retain(|t| !t.is_finished());
-        let mut client = match server.accept(args.serve.timeout) {
+        let client = match server.accept(args.serve.timeout) {
             Ok(Accepted::Client(client)) => client,
             Ok(Accepted::Shutdown) => break Ok(()),
             // --timeout on accept counts only while nobody is connected:
@@ -102,35 +98,20 @@ pub fn run(args: &ServeThreadedArgs, say: &Narrator) -> Result<(), SockError> {
             Err(e) => break Err(e),
         };
 
-        // `live` already counts this newcomer.
-        if server.live() > args.max_clients {
-            say.warn(format!(
-                "{} turned away: server full ({} connected, --max-clients {})",
-                client.peer, args.max_clients, args.max_clients
-            ));
-            client.refuse(
-                format!(
-                    "Server full ({}). Try again later.\n",
-                    plural(args.max_clients as u64, "client")
-                )
-                .as_bytes(),
-            );
+        // Over --max-clients: turned away with one line.
+        let Some(mut client) = server.admit(client, args.many.max_clients) else {
             continue;
-        }
+        };
 
-        client.set_idle_timeout(args.idle_timeout);
+        client.set_idle_timeout(args.many.idle_timeout);
         let id = registry.add(&client);
-        let (registry_of_thread, welcome, prefix) = (
-            Arc::clone(&registry),
-            Arc::clone(&welcome),
-            Arc::clone(&prefix),
-        );
+        let (registry_of_thread, protocol) = (Arc::clone(&registry), Arc::clone(&protocol));
         let recv_size = args.serve.recv_size;
         let spawned = thread::Builder::new()
             .name(format!("client {}", client.peer))
             .stack_size(STACK_SIZE)
             .spawn(move || {
-                let ending = converse(&mut client, &welcome, &prefix, recv_size);
+                let ending = converse(&mut client, &protocol, recv_size);
                 // Forget the registry's copy first: while it exists, closing
                 // ours would not close the connection.
                 registry_of_thread.remove(id);
@@ -153,13 +134,7 @@ pub fn run(args: &ServeThreadedArgs, say: &Narrator) -> Result<(), SockError> {
     // the process exit under it. (Each thread also notices Ctrl-C by itself
     // within a poll interval; shutdown makes it immediate, and reaches a
     // thread blocked in send too.)
-    let live = server.live();
-    if live > 0 {
-        say.note(format!(
-            "closing {} still connected",
-            plural(live as u64, "client")
-        ));
-    }
+    server.say_closing();
     registry.shutdown_all(say);
     wait_for(threads, GOODBYE);
     server.finish();
@@ -183,14 +158,14 @@ fn wait_for(threads: Vec<JoinHandle<()>>, within: Duration) {
 
 /// One client's whole conversation, on its own thread: the welcome line,
 /// then `prefix + data` for every recv, until someone ends it.
-fn converse(client: &mut Client, welcome: &[u8], prefix: &[u8], recv_size: usize) -> Closer {
-    if !welcome.is_empty()
-        && let Err(why) = client.send_all(welcome)
+fn converse(client: &mut Client, protocol: &Protocol, recv_size: usize) -> Closer {
+    if !protocol.welcome().is_empty()
+        && let Err(why) = client.send_all(protocol.welcome())
     {
         return why;
     }
     let mut buf = vec![0u8; recv_size];
-    let mut reply = Vec::with_capacity(prefix.len() + recv_size);
+    let mut reply = Vec::new();
     loop {
         let n = match client.recv(&mut buf) {
             Ok(n) => n,
@@ -199,9 +174,7 @@ fn converse(client: &mut Client, welcome: &[u8], prefix: &[u8], recv_size: usize
         let data = &buf[..n];
         // The tutorial's purpose: a server that shows what its clients report.
         client.show(data, true);
-        reply.clear();
-        reply.extend_from_slice(prefix);
-        reply.extend_from_slice(data);
+        protocol.reply_into(data, &mut reply);
         if let Err(why) = client.send_all(&reply) {
             return why;
         }

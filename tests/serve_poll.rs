@@ -1,0 +1,518 @@
+//! `socktool serve-poll`: one thread, every client, the serve-threaded
+//! protocol. Many clients at once, clients that misbehave (never read,
+//! reset, stay silent) costing only themselves, and the readiness events
+//! that `--trace` shows. The last two tests talk to it with real telnet and
+//! nc (ignored where those are missing; `.ci/run` installs them and runs
+//! them).
+
+mod common;
+use common::*;
+
+use std::io::{Read, Write};
+use std::net::{Shutdown, SocketAddr, TcpStream};
+use std::os::unix::process::CommandExt;
+use std::process::{Command, Stdio};
+use std::sync::mpsc;
+use std::thread;
+use std::time::{Duration, Instant};
+
+const WELCOME: &[u8] = b"Welcome to the server. Type something and hit enter\n";
+
+fn welcomed(server: &Server) -> TcpStream {
+    let mut c = server.connect();
+    assert_eq!(read_line(&mut c), WELCOME);
+    c
+}
+
+/// Sends one line and reads the reply line.
+fn say_line(c: &mut TcpStream, line: &[u8]) -> Vec<u8> {
+    c.write_all(line).unwrap();
+    read_line(c)
+}
+
+/// How many threads the server process runs right now (Linux /proc).
+fn threads_of(server: &Server) -> Option<u32> {
+    let status = std::fs::read_to_string(format!("/proc/{}/status", server.child.id())).ok()?;
+    status
+        .lines()
+        .find_map(|l| l.strip_prefix("Threads:"))
+        .and_then(|n| n.trim().parse().ok())
+}
+
+#[test]
+fn two_hundred_clients_at_once_on_one_thread_every_reply_exact() {
+    const CLIENTS: usize = 200;
+    const ROUNDS: usize = 4;
+    let mut server = start_server(&["serve-poll", "--port", "0"]);
+    let stdout = server.stdout_in_background();
+    let mut clients: Vec<TcpStream> = (0..CLIENTS).map(|_| welcomed(&server)).collect();
+    if let Some(n) = threads_of(&server) {
+        assert_eq!(n, 1, "one thread holds {CLIENTS} clients");
+    }
+    let line = |round: usize, i: usize| format!("round {round} from client {i:03}\r\n");
+    for round in 0..ROUNDS {
+        // Every client speaks before any reply is read: the server must
+        // answer all of them, none waiting for another.
+        for (i, c) in clients.iter_mut().enumerate() {
+            c.write_all(line(round, i).as_bytes()).unwrap();
+        }
+        for (i, c) in clients.iter_mut().enumerate() {
+            let mut expected = b"OK...".to_vec();
+            expected.extend_from_slice(line(round, i).as_bytes());
+            assert_eq!(read_line(c), expected, "client {i}, round {round}");
+        }
+    }
+    let addrs: Vec<SocketAddr> = clients.iter().map(|c| c.local_addr().unwrap()).collect();
+    for c in &clients {
+        c.shutdown(Shutdown::Write).unwrap();
+    }
+    for c in &mut clients {
+        assert_eq!(read_to_end(c), b"", "closed after the client's EOF");
+    }
+    for addr in &addrs {
+        server.wait_for_any_time(&format!("Disconnected {addr}"));
+    }
+    server.signal(libc::SIGINT);
+    assert_eq!(server.wait_exit(), Some(0));
+    let stderr = server.stderr_so_far();
+    // Each line is 25 bytes in; each reply 30 bytes out, plus 52 of welcome.
+    let (lines, welcome_len) = ((CLIENTS * ROUNDS) as u64, WELCOME.len() as u64);
+    let summary = format!(
+        "Server stopped: {CLIENTS} clients served, {} bytes in, {} bytes out",
+        lines * 25,
+        lines * 30 + CLIENTS as u64 * welcome_len
+    );
+    assert!(stderr.contains(&summary), "{summary:?} not in:\n{stderr}");
+    assert_eq!(
+        stderr
+            .matches("the client closed first (recv returned 0)")
+            .count(),
+        CLIENTS
+    );
+    // The console: every line on stdout, labelled with its sender.
+    let out = text(&stdout.join().unwrap());
+    assert_eq!(out.lines().count(), CLIENTS * ROUNDS);
+    for (i, addr) in addrs.iter().enumerate() {
+        for round in 0..ROUNDS {
+            let record = format!("[{addr}] {}", line(round, i));
+            assert!(out.contains(&record), "{record:?} not on stdout");
+        }
+    }
+}
+
+#[test]
+fn welcome_and_prefix_can_be_changed() {
+    let mut server = start_server(&[
+        "serve-poll",
+        "--port",
+        "0",
+        "--welcome",
+        "hello, robot",
+        "--prefix",
+        "got: ",
+    ]);
+    let mut c = server.connect();
+    assert_eq!(read_line(&mut c), b"hello, robot\n");
+    assert_eq!(say_line(&mut c, b"\x01\x02\xff\n"), b"got: \x01\x02\xff\n");
+    drop(c);
+    server.signal(libc::SIGTERM);
+    assert_eq!(server.wait_exit(), Some(0));
+
+    // An empty welcome sends nothing: the client speaks first.
+    let server = start_server(&["serve-poll", "--port", "0", "--welcome", ""]);
+    let mut c = server.connect();
+    assert_eq!(say_line(&mut c, b"first\n"), b"OK...first\n");
+}
+
+/// Writes up to `total` bytes of `x` from a thread until the peer stops
+/// taking them (a write blocks `PATIENCE`) or fails; returns how many.
+fn flood(mut c: TcpStream, total: usize) -> thread::JoinHandle<usize> {
+    thread::spawn(move || {
+        let chunk = vec![b'x'; 64 * 1024];
+        let mut sent = 0;
+        let started = Instant::now();
+        while sent < total && started.elapsed() < PATIENCE {
+            match c.write(&chunk[..chunk.len().min(total - sent)]) {
+                Ok(n) => sent += n,
+                Err(_) => break,
+            }
+        }
+        sent
+    })
+}
+
+#[test]
+fn a_client_sending_megabytes_without_reading_stalls_only_itself_and_loses_nothing() {
+    const TOTAL: usize = 16 * 1024 * 1024;
+    let mut server = start_server(&["serve-poll", "--port", "0", "--recv-size", "16384"]);
+    let _console = server.stdout_in_background();
+    let hog = server.connect();
+    let hog_addr = hog.local_addr().unwrap();
+    let writer = flood(hog.try_clone().unwrap(), TOTAL);
+    // Served while the hog floods...
+    let mut other = welcomed(&server);
+    assert_eq!(say_line(&mut other, b"during\n"), b"OK...during\n");
+    // ...and once its replies fill every buffer, the server stops reading
+    // from it (so the hog's own send stalls) instead of keeping more.
+    server.wait_for("not reading from it until it does (backpressure)");
+    for i in 0..3 {
+        let mut c = welcomed(&server);
+        let line = format!("meanwhile {i}\n");
+        assert_eq!(
+            say_line(&mut c, line.as_bytes()),
+            [b"OK...", line.as_bytes()].concat()
+        );
+    }
+    assert_eq!(say_line(&mut other, b"still\n"), b"OK...still\n");
+
+    // Now the hog reads: the server sends what it kept, reads from it
+    // again, and the flood finishes.
+    let mut hog_reader = hog.try_clone().unwrap();
+    let reader = thread::spawn(move || {
+        let mut got = Vec::new();
+        hog_reader.read_to_end(&mut got).map(|_| got)
+    });
+    server.wait_for("the client is reading again");
+    assert_eq!(writer.join().unwrap(), TOTAL, "the whole flood was taken");
+    // The hog's EOF: the server still sends every reply it owes, then
+    // closes. Every byte comes back, in order, after "OK...".
+    hog.shutdown(Shutdown::Write).unwrap();
+    let got = reader.join().unwrap().expect("the hog reads to the end");
+    assert!(got.starts_with(WELCOME));
+    let replies = String::from_utf8(got[WELCOME.len()..].to_vec()).expect("only OK... and x");
+    assert!(replies.starts_with("OK..."), "{:?}", &replies[..20]);
+    let echoed = replies.replace("OK...", "");
+    assert_eq!(echoed.len(), TOTAL, "every byte echoed exactly once");
+    assert!(echoed.bytes().all(|b| b == b'x'));
+    let left = server.wait_for_any_time(&format!("Disconnected {hog_addr}"));
+    assert!(
+        left.contains(&format!("{TOTAL} bytes in"))
+            && left.ends_with("the client closed first (recv returned 0)"),
+        "{left}"
+    );
+    assert_eq!(say_line(&mut other, b"after\n"), b"OK...after\n");
+}
+
+#[test]
+fn timeout_drops_a_client_that_does_not_read() {
+    // With --timeout, replies the client does not take wait that long at
+    // most: the server closes it, and the others never noticed.
+    let mut server = start_server(&["serve-poll", "--port", "0", "--timeout", "0.5"]);
+    let _console = server.stdout_in_background();
+    let hog = server.connect();
+    let writer = flood(hog.try_clone().unwrap(), 64 * 1024 * 1024);
+    let mut other = welcomed(&server);
+    assert_eq!(say_line(&mut other, b"ok?\n"), b"OK...ok?\n");
+    server.wait_for("timed out: the client read nothing for 0.5s (--timeout), the server closed");
+    // Closed with our bytes unread, the server's kernel answers with a
+    // reset, so the flood fails and its thread ends.
+    let sent = writer.join().unwrap();
+    assert!(
+        sent < 64 * 1024 * 1024,
+        "the server closed before taking it all"
+    );
+    // (`other` has been silent too long by now as well: --timeout also
+    // drops a silent client.)
+    drop(other);
+    let mut after = welcomed(&server);
+    assert_eq!(say_line(&mut after, b"ok!\n"), b"OK...ok!\n");
+}
+
+#[test]
+fn timeout_with_nobody_connected_exits_75() {
+    socktool()
+        .args(["serve-poll", "--port", "0", "--timeout", "0.3"])
+        .assert()
+        .code(75)
+        .stderr(predicates::str::contains(
+            "Socket now listening on 127.0.0.1:",
+        ));
+}
+
+#[test]
+fn a_reset_client_costs_only_itself() {
+    let mut server = start_server(&["serve-poll", "--port", "0"]);
+    let mut steady = welcomed(&server);
+    let mut rude = server.connect();
+    rude.write_all(b"hi\r\n").unwrap();
+    // SO_LINGER 0: close sends RST instead of FIN, with our welcome unread.
+    socket2::SockRef::from(&rude)
+        .set_linger(Some(Duration::ZERO))
+        .unwrap();
+    drop(rude);
+    server.wait_for("the client reset the connection");
+    assert_eq!(say_line(&mut steady, b"fine\r\n"), b"OK...fine\r\n");
+}
+
+#[test]
+fn max_clients_turns_a_newcomer_away_with_one_line() {
+    let mut server = start_server(&["serve-poll", "--port", "0", "--max-clients", "2"]);
+    let mut a = welcomed(&server);
+    let _b = welcomed(&server);
+    let mut over = server.connect();
+    assert_eq!(
+        read_to_end(&mut over),
+        b"Server full (2 clients). Try again later.\n"
+    );
+    server.wait_for("turned away: server full (2 connected, --max-clients 2)");
+
+    // When one leaves, there is room again.
+    let a_addr = a.local_addr().unwrap();
+    a.shutdown(Shutdown::Write).unwrap();
+    assert_eq!(read_to_end(&mut a), b"");
+    server.wait_for(&format!("Disconnected {a_addr}"));
+    let mut again = welcomed(&server);
+    assert_eq!(say_line(&mut again, b"in\n"), b"OK...in\n");
+
+    server.signal(libc::SIGINT);
+    assert_eq!(server.wait_exit(), Some(0));
+    let stderr = server.stderr_so_far();
+    assert!(stderr.contains(", 1 turned away (server full)"), "{stderr}");
+}
+
+#[test]
+fn idle_timeout_drops_a_silent_client_and_not_a_talking_one() {
+    let mut server = start_server(&["serve-poll", "--port", "0", "--idle-timeout", "0.5"]);
+    let mut silent = welcomed(&server);
+    let mut talker = welcomed(&server);
+    let started = Instant::now();
+    // The talker keeps talking, more often than the idle timeout.
+    while started.elapsed() < Duration::from_millis(900) {
+        assert_eq!(say_line(&mut talker, b"still here\n"), b"OK...still here\n");
+        thread::sleep(Duration::from_millis(100));
+    }
+    assert_eq!(read_to_end(&mut silent), b"", "the silent one was dropped");
+    server.wait_for(
+        "timed out: the client sent nothing for 0.5s (--idle-timeout), the server closed",
+    );
+    assert_eq!(say_line(&mut talker, b"bye\n"), b"OK...bye\n");
+}
+
+#[test]
+fn ctrl_c_closes_connected_clients_and_prints_the_summary() {
+    for sig in [libc::SIGINT, libc::SIGTERM] {
+        let mut server = start_server(&["serve-poll", "--port", "0"]);
+        let mut a = welcomed(&server);
+        let mut b = welcomed(&server);
+        assert_eq!(say_line(&mut a, b"hi\n"), b"OK...hi\n");
+        server.signal(sig);
+        // Both are closed by the server, at once, though neither left.
+        assert_eq!(read_to_end(&mut a), b"");
+        assert_eq!(read_to_end(&mut b), b"");
+        assert_eq!(server.wait_exit(), Some(0), "signal {sig}");
+        let stderr = server.stderr_so_far();
+        assert_eq!(
+            stderr
+                .matches("the server closed first (shutting down)")
+                .count(),
+            2,
+            "{stderr}"
+        );
+        assert!(
+            stderr.contains("closing 2 clients still connected"),
+            "{stderr}"
+        );
+        assert!(
+            stderr.contains("Server stopped: 2 clients served, 3 bytes in, 112 bytes out"),
+            "{stderr}"
+        );
+        // The leave lines come before the summary.
+        let summary = stderr.find("Server stopped").unwrap();
+        assert!(stderr.rfind("Disconnected").unwrap() < summary);
+    }
+}
+
+#[test]
+fn trace_shows_one_thread_juggling_readiness_events() {
+    let mut server = start_server(&["serve-poll", "--port", "0", "--trace"]);
+    let mut a = welcomed(&server);
+    let mut b = welcomed(&server);
+    assert_eq!(say_line(&mut a, b"from a\n"), b"OK...from a\n");
+    assert_eq!(say_line(&mut b, b"from b\n"), b"OK...from b\n");
+    drop((a, b));
+    server.signal(libc::SIGINT);
+    assert_eq!(server.wait_exit(), Some(0));
+    let log = server.stderr_so_far();
+    // The fds the server gave its clients, from its own accept lines.
+    let fds: Vec<String> = log
+        .lines()
+        .filter_map(|l| l.trim().strip_prefix("accept(fd "))
+        .filter_map(|rest| rest.split("-> fd ").nth(1))
+        .filter_map(|rest| rest.split(',').next())
+        .map(str::to_string)
+        .collect();
+    assert_eq!(fds.len(), 2, "{log}");
+    assert!(log.contains("epoll_create1(EPOLL_CLOEXEC) -> fd "), "{log}");
+    assert!(log.contains("readable (listening)"), "{log}");
+    for fd in &fds {
+        assert!(
+            log.contains(&format!("epoll_ctl(ADD, fd {fd}, readable) -> ok")),
+            "{log}"
+        );
+        // The wake-up that names this client's socket, then its recv.
+        let event = format!("fd {fd} readable");
+        let woke = log
+            .lines()
+            .position(|l| l.contains("epoll_wait(") && l.contains(&event))
+            .unwrap_or_else(|| panic!("no {event:?} in:\n{log}"));
+        assert!(
+            log.lines()
+                .skip(woke)
+                .any(|l| l.contains(&format!("recv(fd {fd}, 1024) -> 7 bytes"))),
+            "{log}"
+        );
+    }
+    // Each readable client is read until the kernel has nothing more.
+    assert!(log.contains("1024) -> EAGAIN"), "{log}");
+}
+
+#[test]
+fn quiet_hides_narration_and_the_display_but_serves_the_same_bytes() {
+    let mut server = start_server(&["serve-poll", "--port", "0", "--quiet"]);
+    let mut c = welcomed(&server);
+    assert_eq!(say_line(&mut c, b"hi\r\n"), b"OK...hi\r\n");
+    drop(c);
+    server.signal(libc::SIGINT);
+    assert_eq!(server.wait_exit(), Some(0));
+    assert_eq!(server.stdout_bytes(), b"", "nothing on stdout with --quiet");
+    let stderr = server.stderr_so_far();
+    assert_eq!(
+        stderr.lines().count(),
+        1,
+        "only the listening line:\n{stderr}"
+    );
+}
+
+#[test]
+fn raises_the_open_files_limit_so_more_clients_fit() {
+    // Started with a soft limit of 64 open files, the server raises it to
+    // the hard limit; without that, accept would fail near client 60.
+    let mut cmd = socktool_std();
+    cmd.args(["serve-poll", "--port", "0"]);
+    // SAFETY: setrlimit is async-signal-safe; nothing else runs in the
+    // child between fork and exec.
+    unsafe {
+        cmd.pre_exec(|| {
+            let mut lim = libc::rlimit {
+                rlim_cur: 0,
+                rlim_max: 0,
+            };
+            if libc::getrlimit(libc::RLIMIT_NOFILE, &mut lim) != 0 {
+                return Err(std::io::Error::last_os_error());
+            }
+            lim.rlim_cur = 64;
+            if libc::setrlimit(libc::RLIMIT_NOFILE, &lim) != 0 {
+                return Err(std::io::Error::last_os_error());
+            }
+            Ok(())
+        });
+    }
+    let mut server = start_server_cmd(cmd);
+    let stderr = server.stderr_so_far();
+    assert!(
+        stderr.contains("raised the open-files limit (RLIMIT_NOFILE) from 64 to "),
+        "{stderr}"
+    );
+    let mut clients: Vec<TcpStream> = (0..100).map(|_| welcomed(&server)).collect();
+    for c in &mut clients {
+        assert_eq!(say_line(c, b"x\n"), b"OK...x\n");
+    }
+}
+
+/// Reads `reader` on a thread until `needle` has been seen (or it closes);
+/// returns everything read, or what arrived within `PATIENCE`.
+fn read_until(mut reader: impl Read + Send + 'static, needle: &'static [u8]) -> Vec<u8> {
+    let (tx, rx) = mpsc::channel();
+    thread::spawn(move || {
+        let mut got = Vec::new();
+        let mut buf = [0u8; 512];
+        loop {
+            match reader.read(&mut buf) {
+                Ok(0) | Err(_) => break,
+                Ok(n) => {
+                    got.extend_from_slice(&buf[..n]);
+                    if got.windows(needle.len()).any(|w| w == needle) {
+                        break;
+                    }
+                }
+            }
+        }
+        let _ = tx.send(got);
+    });
+    rx.recv_timeout(PATIENCE).unwrap_or_default()
+}
+
+#[test]
+#[ignore = "needs telnet and nc"]
+fn telnet_sends_crlf_and_gets_it_back() {
+    let mut server = start_server(&["serve-poll", "--port", "0"]);
+    let stdout = server.stdout_in_background();
+    let mut telnet = Command::new("telnet")
+        .args([server.addr.ip().to_string(), server.addr.port().to_string()])
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::null())
+        .spawn()
+        .expect("telnet is installed");
+    let mut input = telnet.stdin.take().unwrap();
+    let output = telnet.stdout.take().unwrap();
+    // Kept open until the reply is in: telnet quits when its input ends.
+    input.write_all(b"hi\n").unwrap();
+    let seen = read_until(output, b"OK...hi");
+    drop(input);
+    let _ = telnet.kill();
+    let _ = telnet.wait();
+    let seen = text(&seen);
+    assert!(seen.contains("Connected to 127.0.0.1."), "{seen:?}");
+    assert!(
+        seen.contains("Welcome to the server. Type something and hit enter\n"),
+        "{seen:?}"
+    );
+    assert!(seen.contains("OK...hi"), "{seen:?}");
+    server.signal(libc::SIGINT);
+    assert_eq!(server.wait_exit(), Some(0));
+    // What telnet really put on the wire: the line with \r\n.
+    let console = stdout.join().unwrap();
+    assert!(
+        console
+            .split(|&b| b == b'\n')
+            .any(|l| l.ends_with(b"] hi\r")),
+        "{:?}",
+        text(&console)
+    );
+    let stderr = server.stderr_so_far();
+    assert!(stderr.contains("4 bytes in, 61 bytes out"), "{stderr}");
+}
+
+#[test]
+#[ignore = "needs telnet and nc"]
+fn nc_gets_the_welcome_and_the_exact_reply() {
+    let mut server = start_server(&["serve-poll", "--port", "0"]);
+    let mut nc = Command::new("nc")
+        // -N: shut down the sending side when stdin ends, so the server
+        // sees EOF, closes, and nc exits.
+        .args([
+            "-N",
+            &server.addr.ip().to_string(),
+            &server.addr.port().to_string(),
+        ])
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::null())
+        .spawn()
+        .expect("nc is installed");
+    let mut input = nc.stdin.take().unwrap();
+    let output = nc.stdout.take().unwrap();
+    input.write_all(b"sensor 42\x00\xff\n").unwrap();
+    let seen = read_until(output, b"\xff\n");
+    drop(input);
+    let deadline = Instant::now() + PATIENCE;
+    while nc.try_wait().unwrap().is_none() {
+        assert!(Instant::now() < deadline, "nc did not exit");
+        thread::sleep(Duration::from_millis(20));
+    }
+    let mut expected = WELCOME.to_vec();
+    expected.extend_from_slice(b"OK...sensor 42\x00\xff\n");
+    assert_eq!(seen, expected);
+    server.wait_for("the client closed first (recv returned 0)");
+}
