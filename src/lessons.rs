@@ -16,3 +16,33 @@ pub struct HttpGetLesson;
 
 #[doc = include_str!("../docs/zh/02-http-get.md")]
 pub struct HttpGetLessonZh;
+
+#[doc = include_str!("../docs/03-serve-once.md")]
+pub struct ServeOnceLesson;
+
+#[doc = include_str!("../docs/zh/03-serve-once.md")]
+pub struct ServeOnceLessonZh;
+
+#[doc = include_str!("../docs/04-serve-loop.md")]
+pub struct ServeLoopLesson;
+
+#[doc = include_str!("../docs/zh/04-serve-loop.md")]
+pub struct ServeLoopLessonZh;
+
+#[doc = include_str!("../docs/05-serve-threaded.md")]
+pub struct ServeThreadedLesson;
+
+#[doc = include_str!("../docs/zh/05-serve-threaded.md")]
+pub struct ServeThreadedLessonZh;
+
+#[doc = include_str!("../docs/06-connect.md")]
+pub struct ConnectLesson;
+
+#[doc = include_str!("../docs/zh/06-connect.md")]
+pub struct ConnectLessonZh;
+
+#[doc = include_str!("../docs/07-udp.md")]
+pub struct UdpLesson;
+
+#[doc = include_str!("../docs/zh/07-udp.md")]
+pub struct UdpLessonZh;

@@ -6,7 +6,10 @@
 //!   (`...` and `[..]` match what varies).
 //! - ```` ```text ```` blocks with `$ ` lines are transcripts of a real run,
 //!   often in two terminals (a server, then a client). [`replay`] runs them
-//!   again against real peers on 127.0.0.1 and checks every line they show.
+//!   again against real peers on 127.0.0.1 and checks every line they show:
+//!   the client's, and the server's (its greetings, what it shows of its
+//!   clients' bytes, its goodbyes, and its summary after a `^C`). Input a
+//!   client reads is shown as `printf 'hi\n' | socktool connect ...`.
 //! - The Chinese edition under docs/zh/ must have the same lessons and the
 //!   same command lines as the English one.
 //!
@@ -18,7 +21,7 @@ use common::*;
 
 use std::collections::HashMap;
 use std::fs;
-use std::io::{BufRead, BufReader, Read};
+use std::io::{BufRead, BufReader, Read, Write};
 use std::net::TcpListener;
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
@@ -179,7 +182,9 @@ fn fenced_blocks(file: &Path) -> Vec<Block> {
     for (i, line) in text.lines().enumerate() {
         let ticks = line.len() - line.trim_start_matches('`').len();
         match &mut open {
-            None if ticks >= 3 => {
+            // An opening fence's info string has no backticks (CommonMark):
+            // a line of prose that starts with ```` ```console ```` opens nothing.
+            None if ticks >= 3 && !line[ticks..].contains('`') => {
                 let info = line[ticks..].trim();
                 let lang = info.split([',', ' ']).next().unwrap_or("").to_string();
                 let block = Block {
@@ -231,14 +236,28 @@ fn command_lines(file: &Path) -> Vec<String> {
 //   ... port N"), or any `socktool` command whose output shows "Socket now
 //   listening on ADDR" (every socktool server prints it). It runs on port 0;
 //   the port the OS chose replaces the shown one in every later line;
-// - `socktool ...` (optionally `> FILE`) runs to completion; its stdout and
-//   stderr, interleaved as in a terminal, must match the lines shown exactly,
-//   where `[..]` matches anything within a line and a line `...` any number
-//   of lines. A port no server in the block owns stands for a port where
-//   nothing listens;
+// - `socktool ...` (optionally `> FILE`) runs to completion. What a client
+//   reads is shown as a shell gives it: `printf 'hi\n' | socktool connect
+//   localhost 8888` (printf's escapes `\n \r \t \\ \xHH`). `nc` runs the
+//   same way; a transcript that uses it is skipped, saying so, where nc is
+//   not installed. stdout and stderr must match the lines shown: each in
+//   its own order, interleaved in any way (two threads, or a program and
+//   its data, may reach a terminal in either order). A port no server in
+//   the block owns, given as an argument, stands for a port where nothing
+//   listens;
 // - `echo $?` shows the exit code of the command before.
+// In every shown line `[..]` matches any run of characters, a line `...`
+// any number of lines, and `IP:PORT` with a port no server owns is a
+// client's port: any number, but the same number wherever it appears again
+// in the block (so `Connected with 127.0.0.1:60730` and `Disconnected
+// 127.0.0.1:60730 ...` must name the same client).
+// Before each client runs, every socktool server must have said goodbye
+// (`Disconnected ...`, `... turned away`) to every client it greeted
+// (`Connected with ...`), so its lines come in the order a person sees them.
 // After the last command, each server's output must contain the lines shown
-// under it, in that order.
+// under it, in that order. A line `^C` among them is Ctrl-C: SIGINT is sent
+// once the lines above it have appeared; the server must then print the
+// lines below it and exit.
 // Anything else is refused: show it in a ```sh block instead.
 
 /// A command and the lines shown under it.
@@ -274,13 +293,96 @@ fn steps(block: &Block) -> Vec<Step> {
     steps
 }
 
+/// A command line taken apart: what is piped in, the words, `> FILE`.
+struct Invocation {
+    input: Option<Vec<u8>>,
+    words: Vec<String>,
+    stdout_file: Option<String>,
+}
+
+fn parse_command(command: &str, at: &str) -> Invocation {
+    let (input, rest) = match command.strip_prefix("printf '") {
+        Some(after) => {
+            let (text, rest) = after
+                .split_once("' | ")
+                .unwrap_or_else(|| panic!("{at}: expected printf 'TEXT' | COMMAND: {command:?}"));
+            (Some(printf_bytes(text, at)), rest)
+        }
+        None => (None, command),
+    };
+    assert!(
+        !rest.contains(['"', '\'', '|', '&', ';', '<']),
+        "{at}: the replay has no shell (only `printf 'TEXT' | COMMAND`): {command:?}"
+    );
+    let mut words: Vec<String> = rest.split_whitespace().map(String::from).collect();
+    let mut stdout_file = None;
+    if words.len() >= 2 && words[words.len() - 2] == ">" {
+        stdout_file = words.pop();
+        words.pop();
+    }
+    Invocation {
+        input,
+        words,
+        stdout_file,
+    }
+}
+
+/// The bytes `printf 'TEXT'` writes, for the escapes the docs use.
+fn printf_bytes(text: &str, at: &str) -> Vec<u8> {
+    assert!(
+        !text.contains('%'),
+        "{at}: printf formats (%) are not replayed"
+    );
+    let mut out = Vec::new();
+    let mut chars = text.chars();
+    while let Some(c) = chars.next() {
+        if c != '\\' {
+            let mut utf8 = [0u8; 4];
+            out.extend_from_slice(c.encode_utf8(&mut utf8).as_bytes());
+            continue;
+        }
+        match chars.next() {
+            Some('n') => out.push(b'\n'),
+            Some('r') => out.push(b'\r'),
+            Some('t') => out.push(b'\t'),
+            Some('\\') => out.push(b'\\'),
+            Some('x') => {
+                let hex: String = chars.by_ref().take(2).collect();
+                let byte = u8::from_str_radix(&hex, 16)
+                    .unwrap_or_else(|_| panic!("{at}: bad printf escape \\x{hex}"));
+                out.push(byte);
+            }
+            other => panic!("{at}: printf escape \\{other:?} is not replayed"),
+        }
+    }
+    out
+}
+
+/// Whether `program` can be started (it is installed and on PATH).
+fn installed(program: &str) -> bool {
+    Command::new(program)
+        .arg("-h")
+        .stdin(Stdio::null())
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .status()
+        .is_ok()
+}
+
+/// Client ports bound so far in one transcript: shown number → real one.
+type Vars = HashMap<String, String>;
+
 /// A process started by a transcript; killed when dropped.
 struct Peer {
     child: Child,
     lines: Receiver<String>,
     seen: Vec<String>,
+    /// How far `seen` has been matched against `shown`.
+    next: usize,
     shown: Vec<String>,
     at: String,
+    /// A socktool server, which greets and says goodbye to each client.
+    socktool: bool,
 }
 
 impl Drop for Peer {
@@ -312,37 +414,107 @@ impl Peer {
         }
     }
 
-    /// Checks that the lines shown under the server appeared, in order.
-    fn check_shown(&mut self, ports: &HashMap<String, String>) {
-        let mut next = 0;
+    /// Waits until the server has said goodbye to every client it greeted,
+    /// or has exited.
+    fn settle(&mut self) {
+        if !self.socktool {
+            return;
+        }
         let deadline = Instant::now() + PATIENCE;
-        let shown: Vec<String> = self
-            .shown
-            .iter()
-            .map(|l| with_ports(l, ports))
-            .filter(|l| l != "...")
-            .collect();
-        let mut matched = 0;
-        while matched < shown.len() {
-            if next == self.seen.len() {
-                let left = deadline.saturating_duration_since(Instant::now());
-                match self.lines.recv_timeout(left) {
-                    Ok(line) => self.seen.push(line),
-                    Err(_) => panic!(
-                        "{}: the server never printed {:?}; it printed:\n{}",
-                        self.at,
-                        shown[matched],
-                        self.seen.join("\n")
-                    ),
-                }
-                continue;
+        loop {
+            while let Ok(line) = self.lines.try_recv() {
+                self.seen.push(line);
             }
-            if line_matches(&shown[matched], &self.seen[next]) {
-                matched += 1;
+            let open = open_clients(&self.seen);
+            if open.is_empty() || matches!(self.child.try_wait(), Ok(Some(_))) {
+                return;
             }
-            next += 1;
+            let left = deadline.saturating_duration_since(Instant::now());
+            match self.lines.recv_timeout(left) {
+                Ok(line) => self.seen.push(line),
+                Err(mpsc::RecvTimeoutError::Disconnected) => return,
+                Err(mpsc::RecvTimeoutError::Timeout) => panic!(
+                    "{}: the server never said goodbye to {open:?}; it printed:\n{}",
+                    self.at,
+                    self.seen.join("\n")
+                ),
+            }
         }
     }
+
+    /// Checks that the lines shown under the server appeared, in order;
+    /// `^C` sends SIGINT and then the server must finish and exit.
+    fn check_shown(&mut self, ports: &HashMap<String, String>, vars: &mut Vars) {
+        let shown = self.shown.clone();
+        let mut parts = shown.split(|l| l == "^C");
+        let before = parts.next().unwrap_or(&[]);
+        let after: Vec<String> = parts.flatten().cloned().collect();
+        self.expect_in_order(before, ports, vars);
+        if shown.iter().any(|l| l == "^C") {
+            // SAFETY: kill(2) on our own child's pid; no memory is involved.
+            let rc = unsafe { libc::kill(self.child.id() as i32, libc::SIGINT) };
+            assert_eq!(rc, 0, "{}: cannot send SIGINT", self.at);
+            self.expect_in_order(&after, ports, vars);
+            let deadline = Instant::now() + PATIENCE;
+            while !matches!(self.child.try_wait(), Ok(Some(_))) {
+                assert!(
+                    Instant::now() < deadline,
+                    "{}: the server did not exit after ^C",
+                    self.at
+                );
+                thread::sleep(Duration::from_millis(20));
+            }
+        }
+    }
+
+    fn expect_in_order(
+        &mut self,
+        shown: &[String],
+        ports: &HashMap<String, String>,
+        vars: &mut Vars,
+    ) {
+        let deadline = Instant::now() + PATIENCE;
+        for line in shown.iter().filter(|l| *l != "...") {
+            let pattern = pattern(line, ports);
+            loop {
+                if self.next == self.seen.len() {
+                    let left = deadline.saturating_duration_since(Instant::now());
+                    match self.lines.recv_timeout(left) {
+                        Ok(printed) => self.seen.push(printed),
+                        Err(_) => panic!(
+                            "{}: the server never printed {line:?}; it printed:\n{}",
+                            self.at,
+                            self.seen.join("\n")
+                        ),
+                    }
+                    continue;
+                }
+                let printed = &self.seen[self.next];
+                self.next += 1;
+                if let Some(bound) = tok_match(&pattern, printed, vars) {
+                    *vars = bound;
+                    break;
+                }
+            }
+        }
+    }
+}
+
+/// Clients a socktool server greeted and has not said goodbye to yet.
+fn open_clients(lines: &[String]) -> Vec<String> {
+    let mut open: Vec<String> = Vec::new();
+    for line in lines {
+        if let Some(peer) = line.strip_prefix("Connected with ") {
+            open.push(peer.trim().to_string());
+        } else if let Some(rest) = line.strip_prefix("Disconnected ") {
+            let peer = rest.split(' ').next().unwrap_or("");
+            open.retain(|p| p != peer);
+        } else if let Some((peer, _)) = line.split_once(" turned away") {
+            let peer = peer.trim_start_matches("warning: ");
+            open.retain(|p| p != peer);
+        }
+    }
+    open
 }
 
 /// Spawns `cmd` with stdout and stderr on one pipe, as a terminal shows
@@ -373,6 +545,18 @@ fn spawn_merged(mut cmd: Command, at: &str) -> (Child, Receiver<String>) {
 }
 
 fn replay(block: &Block) {
+    let all = steps(block);
+    for step in &all {
+        let program = step.command.split(" | ").last().unwrap_or("");
+        if program.starts_with("nc ") && !installed("nc") {
+            eprintln!(
+                "{}:{}: skipped this transcript: nc is not installed",
+                block.file.display(),
+                step.line
+            );
+            return;
+        }
+    }
     let dir = std::env::temp_dir().join(format!(
         "socktool-docs-{}-{}",
         std::process::id(),
@@ -381,16 +565,17 @@ fn replay(block: &Block) {
     let _ = fs::remove_dir_all(&dir);
     fs::create_dir_all(&dir).unwrap();
     let mut ports: HashMap<String, String> = HashMap::new();
+    let mut vars = Vars::new();
     let mut peers: Vec<Peer> = Vec::new();
     let mut last_code: Option<i32> = None;
-    for step in steps(block) {
+    for step in all {
         let at = format!("{}:{}", block.file.display(), step.line);
-        let words: Vec<&str> = step.command.split_whitespace().collect();
-        assert!(
-            !step.command.contains(['"', '\'', '|', '&', ';', '<']),
-            "{at}: the replay has no shell: {:?}",
-            step.command
-        );
+        let inv = parse_command(&step.command, &at);
+        let words: Vec<&str> = inv.words.iter().map(String::as_str).collect();
+        let serves = step
+            .shown
+            .iter()
+            .any(|l| l.contains("Socket now listening on "));
         match words.as_slice() {
             ["python3", "-m", "http.server", port, rest @ ..] => {
                 let mut cmd = Command::new("python3");
@@ -405,8 +590,10 @@ fn replay(block: &Block) {
                     child,
                     lines,
                     seen: Vec::new(),
+                    next: 0,
                     shown: step.shown.clone(),
                     at: at.clone(),
+                    socktool: false,
                 };
                 let ready = peer.wait_for("Serving HTTP on ");
                 let real = ready
@@ -417,12 +604,8 @@ fn replay(block: &Block) {
                 ports.insert(port.to_string(), real.to_string());
                 peers.push(peer);
             }
-            ["socktool", ..]
-                if step
-                    .shown
-                    .iter()
-                    .any(|l| l.contains("Socket now listening on ")) =>
-            {
+            ["socktool", ..] if serves => {
+                assert!(inv.input.is_none(), "{at}: a server reads no input");
                 let shown_port = step
                     .shown
                     .iter()
@@ -440,31 +623,34 @@ fn replay(block: &Block) {
                     child,
                     lines,
                     seen: Vec::new(),
+                    next: 0,
                     shown: step.shown.clone(),
                     at: at.clone(),
+                    socktool: true,
                 };
                 let ready = peer.wait_for("Socket now listening on ");
                 let real = ready.trim().rsplit(':').next().unwrap_or("").to_string();
                 ports.insert(shown_port, real);
                 peers.push(peer);
             }
-            ["socktool", rest @ ..] => {
-                let (args, stdout_file) = match rest {
-                    [args @ .., ">", file] => (args, Some(dir.join(file))),
-                    args => (args, None),
-                };
-                for arg in args {
-                    add_closed_ports(&mut ports, arg);
+            [program @ ("socktool" | "nc"), args @ ..] => {
+                for port in ports_in_args(args) {
+                    add_closed_port(&mut ports, port);
                 }
                 let args: Vec<String> = args.iter().map(|a| with_ports(a, &ports)).collect();
-                last_code = Some(run_client(
-                    &at,
-                    &dir,
-                    &args,
-                    stdout_file,
-                    &step.shown,
-                    &ports,
-                ));
+                for peer in &mut peers {
+                    peer.settle();
+                }
+                let program = if *program == "socktool" { BIN } else { program };
+                let client = Client {
+                    at: &at,
+                    dir: &dir,
+                    program,
+                    args: &args,
+                    input: inv.input,
+                    stdout_file: inv.stdout_file.as_ref().map(|f| dir.join(f)),
+                };
+                last_code = Some(client.run(&step.shown, &ports, &mut vars));
             }
             ["echo", "$?"] => {
                 let code = last_code.unwrap_or_else(|| panic!("{at}: no command before echo $?"));
@@ -481,21 +667,39 @@ fn replay(block: &Block) {
         }
     }
     for peer in &mut peers {
-        peer.check_shown(&ports);
+        peer.settle();
+        peer.check_shown(&ports, &mut vars);
     }
     drop(peers);
     let _ = fs::remove_dir_all(&dir);
 }
 
-/// Registers the ports in `arg` that no server owns as ports where nothing
-/// listens: the kernel hands out a free one, which we release at once.
-fn add_closed_ports(ports: &mut HashMap<String, String>, arg: &str) {
-    for port in ports_in(arg) {
-        ports.entry(port).or_insert_with(|| {
-            let l = TcpListener::bind("127.0.0.1:0").expect("bind 127.0.0.1:0");
-            l.local_addr().unwrap().port().to_string()
-        });
+/// Registers a port that no server owns as a port where nothing listens:
+/// the kernel hands out a free one, which we release at once.
+fn add_closed_port(ports: &mut HashMap<String, String>, port: String) {
+    ports.entry(port).or_insert_with(|| {
+        let l = TcpListener::bind("127.0.0.1:0").expect("bind 127.0.0.1:0");
+        l.local_addr().unwrap().port().to_string()
+    });
+}
+
+/// The ports a client's arguments name: in a target such as
+/// `localhost:8000` or `http://127.0.0.1:8000/`, or as the word after a
+/// host (`connect localhost 8888`, `nc -N localhost 8888`).
+fn ports_in_args(args: &[&str]) -> Vec<String> {
+    let mut found = Vec::new();
+    for (i, arg) in args.iter().enumerate() {
+        found.extend(ports_in(arg));
+        let after_host = i > 0 && is_host(args[i - 1]);
+        if after_host && !arg.is_empty() && arg.chars().all(|c| c.is_ascii_digit()) {
+            found.push(arg.to_string());
+        }
     }
+    found
+}
+
+fn is_host(word: &str) -> bool {
+    word == "localhost" || word.ends_with(".invalid") || word.parse::<std::net::IpAddr>().is_ok()
 }
 
 /// The port numbers in a target such as `localhost:8000` or
@@ -552,127 +756,268 @@ fn with_ports(text: &str, ports: &HashMap<String, String>) -> String {
     out
 }
 
-fn run_client(
-    at: &str,
-    dir: &Path,
-    args: &[String],
+/// A client command of a transcript.
+struct Client<'a> {
+    at: &'a str,
+    dir: &'a Path,
+    program: &'a str,
+    args: &'a [String],
+    input: Option<Vec<u8>>,
     stdout_file: Option<PathBuf>,
-    shown: &[String],
-    ports: &HashMap<String, String>,
-) -> i32 {
-    let mut cmd = Command::new(BIN);
-    cmd.args(args).current_dir(dir);
-    let (mut child, lines, file) = match stdout_file {
-        Some(path) => {
-            let file = fs::File::create(&path).unwrap();
-            let (reader, writer) = std::io::pipe().unwrap();
-            for (k, v) in ENV {
-                cmd.env(k, v);
-            }
-            cmd.stdin(Stdio::null()).stdout(file).stderr(writer);
-            let child = cmd.spawn().expect("spawn socktool");
-            drop(cmd);
-            let (tx, rx) = mpsc::channel();
+}
+
+impl Client<'_> {
+    /// Runs to completion (at most [`PATIENCE`]), checks what it printed
+    /// against `shown`, returns the exit code.
+    fn run(self, shown: &[String], ports: &HashMap<String, String>, vars: &mut Vars) -> i32 {
+        let at = self.at;
+        let mut cmd = Command::new(self.program);
+        cmd.args(self.args).current_dir(self.dir);
+        for (k, v) in ENV {
+            cmd.env(k, v);
+        }
+        cmd.stdin(match self.input {
+            Some(_) => Stdio::piped(),
+            None => Stdio::null(),
+        })
+        .stderr(Stdio::piped());
+        match &self.stdout_file {
+            Some(path) => cmd.stdout(fs::File::create(path).unwrap()),
+            None => cmd.stdout(Stdio::piped()),
+        };
+        let mut child = cmd
+            .spawn()
+            .unwrap_or_else(|e| panic!("{at}: cannot start {}: {e}", self.program));
+        if let (Some(bytes), Some(mut stdin)) = (self.input, child.stdin.take()) {
+            // Closed when written: the end of the pipe is the client's EOF.
             thread::spawn(move || {
-                for line in BufReader::new(reader).lines().map_while(Result::ok) {
-                    let _ = tx.send(line);
-                }
+                let _ = stdin.write_all(&bytes);
             });
-            (child, rx, Some(path))
         }
-        None => {
-            let (child, rx) = spawn_merged(cmd, at);
-            (child, rx, None)
+        let (tx, rx) = mpsc::channel();
+        if let Some(out) = child.stdout.take() {
+            read_lines(out, true, tx.clone());
         }
-    };
-    let mut output = Vec::new();
-    let deadline = Instant::now() + PATIENCE;
-    loop {
-        let left = deadline.saturating_duration_since(Instant::now());
-        match lines.recv_timeout(left) {
-            Ok(line) => output.push(line),
-            Err(mpsc::RecvTimeoutError::Disconnected) => break,
-            Err(mpsc::RecvTimeoutError::Timeout) => {
-                let _ = child.kill();
-                panic!(
-                    "{at}: socktool did not finish in time; it printed:\n{}",
-                    output.join("\n")
-                );
+        read_lines(child.stderr.take().expect("stderr"), false, tx);
+        let (mut stdout, mut stderr) = (Vec::new(), Vec::new());
+        let deadline = Instant::now() + PATIENCE;
+        loop {
+            let left = deadline.saturating_duration_since(Instant::now());
+            match rx.recv_timeout(left) {
+                Ok((true, line)) => stdout.push(line),
+                Ok((false, line)) => stderr.push(line),
+                Err(mpsc::RecvTimeoutError::Disconnected) => break,
+                Err(mpsc::RecvTimeoutError::Timeout) => {
+                    let _ = child.kill();
+                    panic!(
+                        "{at}: {} did not finish in time; it printed:\n{}\n{}",
+                        self.program,
+                        stdout.join("\n"),
+                        stderr.join("\n")
+                    );
+                }
+            }
+        }
+        let code = child.wait().expect("wait").code().unwrap_or(-1);
+        if let Some(path) = &self.stdout_file {
+            let data = fs::read(path).unwrap();
+            assert!(
+                !data.is_empty() || code != 0,
+                "{at}: nothing was written to {}",
+                path.display()
+            );
+        }
+        let patterns = patterns(shown, ports);
+        match interleaved(&patterns, &stdout, &stderr, vars) {
+            Some(bound) => *vars = bound,
+            None => panic!(
+                "{at}: {} {} printed something else.\n--- shown in the docs:\n{}\n--- printed on stdout:\n{}\n--- printed on stderr:\n{}",
+                self.program,
+                self.args.join(" "),
+                shown.join("\n"),
+                stdout.join("\n"),
+                stderr.join("\n")
+            ),
+        }
+        code
+    }
+}
+
+/// Sends each non-blank line of `reader` (without its `\n` or `\r\n`),
+/// tagged with `is_stdout`. Lossy text is for comparing narration only.
+fn read_lines(
+    reader: impl Read + Send + 'static,
+    is_stdout: bool,
+    tx: mpsc::Sender<(bool, String)>,
+) {
+    thread::spawn(move || {
+        let mut reader = BufReader::new(reader);
+        let mut line = Vec::new();
+        loop {
+            line.clear();
+            match reader.read_until(b'\n', &mut line) {
+                Ok(0) | Err(_) => break,
+                Ok(_) => {
+                    let text = String::from_utf8_lossy(&line);
+                    let text = text.trim_end_matches('\n').trim_end_matches('\r');
+                    if !text.trim().is_empty() && tx.send((is_stdout, text.to_string())).is_err() {
+                        break;
+                    }
+                }
+            }
+        }
+    });
+}
+
+// ---------------------------------------------------------------------------
+// Matching shown lines
+
+/// A shown line, compiled.
+#[derive(Debug, Clone, PartialEq)]
+enum Tok {
+    Lit(String),
+    /// `[..]`: any run of characters.
+    Any,
+    /// A client's port: any number, the same one everywhere in the block.
+    Port(String),
+}
+
+/// A shown line: `...` (any number of lines) or a pattern.
+enum Line {
+    Skip,
+    Pat(Vec<Tok>),
+}
+
+fn patterns(shown: &[String], ports: &HashMap<String, String>) -> Vec<Line> {
+    shown
+        .iter()
+        .map(|l| match l.as_str() {
+            "..." => Line::Skip,
+            l => Line::Pat(pattern(l, ports)),
+        })
+        .collect()
+}
+
+/// Compiles a shown line: `[..]` becomes [`Tok::Any`]; a server's shown port
+/// becomes its real one; any other port after an address (`127.0.0.1:60730`,
+/// `[::1]:60730`) becomes a client port [`Tok::Port`].
+fn pattern(shown: &str, ports: &HashMap<String, String>) -> Vec<Tok> {
+    let chars: Vec<char> = shown.chars().collect();
+    let mut toks = Vec::new();
+    let mut lit = String::new();
+    let mut i = 0;
+    while i < chars.len() {
+        if chars[i..].starts_with(&['[', '.', '.', ']']) {
+            toks.push(Tok::Lit(std::mem::take(&mut lit)));
+            toks.push(Tok::Any);
+            i += 4;
+        } else if chars[i].is_ascii_digit() {
+            let start = i;
+            while i < chars.len() && chars[i].is_ascii_digit() {
+                i += 1;
+            }
+            let number: String = chars[start..i].iter().collect();
+            let after_address = start >= 2
+                && chars[start - 1] == ':'
+                && (chars[start - 2].is_ascii_digit() || chars[start - 2] == ']');
+            if let Some(real) = ports.get(&number) {
+                lit.push_str(real);
+            } else if after_address {
+                toks.push(Tok::Lit(std::mem::take(&mut lit)));
+                toks.push(Tok::Port(number));
+            } else {
+                lit.push_str(&number);
+            }
+        } else {
+            lit.push(chars[i]);
+            i += 1;
+        }
+    }
+    toks.push(Tok::Lit(lit));
+    toks.retain(|t| *t != Tok::Lit(String::new()));
+    toks
+}
+
+/// Matches one printed line; returns the client ports bound so far.
+fn tok_match(toks: &[Tok], printed: &str, vars: &Vars) -> Option<Vars> {
+    match toks.split_first() {
+        None => printed.is_empty().then(|| vars.clone()),
+        Some((Tok::Lit(lit), rest)) => printed
+            .strip_prefix(lit.as_str())
+            .and_then(|p| tok_match(rest, p, vars)),
+        Some((Tok::Any, rest)) => printed
+            .char_indices()
+            .map(|(i, _)| i)
+            .chain([printed.len()])
+            .find_map(|i| tok_match(rest, &printed[i..], vars)),
+        Some((Tok::Port(name), rest)) => {
+            let n = printed.bytes().take_while(u8::is_ascii_digit).count();
+            if n == 0 {
+                return None;
+            }
+            let (port, rest_of_line) = printed.split_at(n);
+            match vars.get(name) {
+                Some(bound) if bound != port => None,
+                Some(_) => tok_match(rest, rest_of_line, vars),
+                // Two shown numbers are two clients: never the same port.
+                None if vars.values().any(|v| v == port) => None,
+                None => {
+                    let mut bound = vars.clone();
+                    bound.insert(name.clone(), port.to_string());
+                    tok_match(rest, rest_of_line, &bound)
+                }
             }
         }
     }
-    let code = child.wait().expect("wait").code().unwrap_or(-1);
-    if let Some(path) = file {
-        let mut data = Vec::new();
-        fs::File::open(&path)
-            .unwrap()
-            .read_to_end(&mut data)
-            .unwrap();
-        assert!(
-            !data.is_empty() || code != 0,
-            "{at}: nothing was written to {}",
-            path.display()
-        );
-    }
-    let shown: Vec<String> = shown.iter().map(|l| with_ports(l, ports)).collect();
-    let output: Vec<String> = output
-        .into_iter()
-        .filter(|l| !l.trim().is_empty())
-        .collect();
-    assert!(
-        lines_match(&shown, &output),
-        "{at}: socktool {} printed something else.\n--- shown in the docs (ports replaced):\n{}\n--- printed:\n{}",
-        args.join(" "),
-        shown.join("\n"),
-        output.join("\n")
-    );
-    code
 }
 
-/// Whole-output match: `...` alone on a line matches any number of lines.
-fn lines_match(shown: &[String], printed: &[String]) -> bool {
+/// Whole-output match of two streams printed at once: the shown lines must
+/// be `a` and `b` interleaved, each kept in its own order.
+fn interleaved(shown: &[Line], a: &[String], b: &[String], vars: &Vars) -> Option<Vars> {
     match shown.split_first() {
-        None => printed.is_empty(),
-        Some((first, rest)) if first == "..." => {
-            (0..=printed.len()).any(|skip| lines_match(rest, &printed[skip..]))
-        }
-        Some((first, rest)) => {
-            !printed.is_empty()
-                && line_matches(first, &printed[0])
-                && lines_match(rest, &printed[1..])
+        None => (a.is_empty() && b.is_empty()).then(|| vars.clone()),
+        Some((Line::Skip, [])) => Some(vars.clone()),
+        Some((Line::Skip, rest)) => (0..=a.len())
+            .flat_map(|i| (0..=b.len()).map(move |j| (i, j)))
+            .find_map(|(i, j)| interleaved(rest, &a[i..], &b[j..], vars)),
+        Some((Line::Pat(p), rest)) => {
+            let from_a = a
+                .first()
+                .and_then(|l| tok_match(p, l, vars))
+                .and_then(|v| interleaved(rest, &a[1..], b, &v));
+            from_a.or_else(|| {
+                b.first()
+                    .and_then(|l| tok_match(p, l, vars))
+                    .and_then(|v| interleaved(rest, a, &b[1..], &v))
+            })
         }
     }
 }
 
-/// One line: `[..]` matches any run of characters.
+/// One stream: [`interleaved`] with nothing on the other.
+#[cfg(test)]
+fn lines_match(shown: &[&str], printed: &[&str]) -> bool {
+    let shown: Vec<String> = shown.iter().map(|s| s.to_string()).collect();
+    let printed: Vec<String> = printed.iter().map(|s| s.to_string()).collect();
+    interleaved(
+        &patterns(&shown, &HashMap::new()),
+        &printed,
+        &[],
+        &Vars::new(),
+    )
+    .is_some()
+}
+
+#[cfg(test)]
 fn line_matches(shown: &str, printed: &str) -> bool {
-    let parts: Vec<&str> = shown.split("[..]").collect();
-    if parts.len() == 1 {
-        return shown == printed;
-    }
-    let (first, last) = (parts[0], parts[parts.len() - 1]);
-    if !printed.starts_with(first) || !printed[first.len()..].ends_with(last) {
-        return false;
-    }
-    let mut rest = &printed[first.len()..printed.len() - last.len()];
-    for part in &parts[1..parts.len() - 1] {
-        match rest.find(part) {
-            Some(i) => rest = &rest[i + part.len()..],
-            None => return false,
-        }
-    }
-    true
+    tok_match(&pattern(shown, &HashMap::new()), printed, &Vars::new()).is_some()
 }
 
 #[test]
 fn the_matcher_itself() {
-    let s = |v: &[&str]| v.iter().map(|l| l.to_string()).collect::<Vec<_>>();
-    assert!(lines_match(
-        &s(&["a", "...", "d"]),
-        &s(&["a", "b", "c", "d"])
-    ));
-    assert!(lines_match(&s(&["a", "..."]), &s(&["a"])));
-    assert!(!lines_match(&s(&["a", "d"]), &s(&["a", "b", "d"])));
+    assert!(lines_match(&["a", "...", "d"], &["a", "b", "c", "d"]));
+    assert!(lines_match(&["a", "..."], &["a"]));
+    assert!(!lines_match(&["a", "d"], &["a", "b", "d"]));
     assert!(line_matches(
         "Received [..] bytes in [..] recv calls",
         "Received 12 bytes in 2 recv calls"
@@ -687,4 +1032,68 @@ fn the_matcher_itself() {
     assert_eq!(ports_in("http://localhost:8000/x"), vec!["8000"]);
     assert_eq!(ports_in("[::1]:81"), vec!["81"]);
     assert!(ports_in("localhost").is_empty());
+    assert_eq!(
+        ports_in_args(&["connect", "localhost", "8888", "--timeout", "2"]),
+        vec!["8888"]
+    );
+    assert_eq!(ports_in_args(&["-N", "127.0.0.1", "81"]), vec!["81"]);
+}
+
+#[test]
+fn client_ports_bind_once_per_transcript() {
+    let ports = HashMap::from([("8888".to_string(), "41234".to_string())]);
+    let s = |v: &[&str]| v.iter().map(|l| l.to_string()).collect::<Vec<_>>();
+    let shown = patterns(
+        &s(&[
+            "Connected with 127.0.0.1:60730",
+            "[127.0.0.1:60730] hi",
+            "Disconnected 127.0.0.1:60730 after [..]s",
+            "listening on 127.0.0.1:8888",
+        ]),
+        &ports,
+    );
+    let good = s(&[
+        "Connected with 127.0.0.1:50001",
+        "[127.0.0.1:50001] hi",
+        "Disconnected 127.0.0.1:50001 after 0.01s",
+        "listening on 127.0.0.1:41234",
+    ]);
+    let vars = interleaved(&shown, &good, &[], &Vars::new()).expect("matches");
+    assert_eq!(vars.get("60730").map(String::as_str), Some("50001"));
+    let mut other_client = good.clone();
+    other_client[2] = "Disconnected 127.0.0.1:50002 after 0.01s".into();
+    assert!(interleaved(&shown, &other_client, &[], &Vars::new()).is_none());
+    let two_names = patterns(
+        &s(&["Connected with 127.0.0.1:60730", "[127.0.0.1:60731] hi"]),
+        &ports,
+    );
+    assert!(interleaved(&two_names, &good[..2], &[], &Vars::new()).is_none());
+    let mut wrong_server = good.clone();
+    wrong_server[3] = "listening on 127.0.0.1:8888".into();
+    assert!(interleaved(&shown, &wrong_server, &[], &Vars::new()).is_none());
+}
+
+#[test]
+fn two_streams_keep_their_own_order_and_may_interleave() {
+    let s = |v: &[&str]| v.iter().map(|l| l.to_string()).collect::<Vec<_>>();
+    let shown = patterns(&s(&["one", "A", "two", "B"]), &HashMap::new());
+    let (out, err) = (s(&["A", "B"]), s(&["one", "two"]));
+    assert!(interleaved(&shown, &out, &err, &Vars::new()).is_some());
+    let swapped = patterns(&s(&["one", "B", "two", "A"]), &HashMap::new());
+    assert!(interleaved(&swapped, &out, &err, &Vars::new()).is_none());
+    let missing = patterns(&s(&["one", "A", "two"]), &HashMap::new());
+    assert!(interleaved(&missing, &out, &err, &Vars::new()).is_none());
+}
+
+#[test]
+fn printf_input_and_shell_forms() {
+    let inv = parse_command(
+        r"printf 'hi\r\n\x00' | socktool connect localhost 8888",
+        "t",
+    );
+    assert_eq!(inv.input.as_deref(), Some(&b"hi\r\n\x00"[..]));
+    assert_eq!(inv.words, ["socktool", "connect", "localhost", "8888"]);
+    let inv = parse_command("socktool http-get localhost:8000 > page.html", "t");
+    assert_eq!(inv.stdout_file.as_deref(), Some("page.html"));
+    assert!(std::panic::catch_unwind(|| parse_command("socktool a | b", "t")).is_err());
 }

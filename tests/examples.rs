@@ -7,6 +7,8 @@
 mod common;
 use common::*;
 
+use std::io::Write;
+use std::net::{Shutdown, UdpSocket};
 use std::path::PathBuf;
 use std::process::{Command, Output};
 use std::thread;
@@ -99,4 +101,119 @@ fn http_get_reports_a_refused_connection() {
         "{}",
         text(&out.stderr)
     );
+}
+
+/// An example server, started and waited for like a socktool server: it
+/// prints `Socket now listening on ADDR`; dropping the guard kills it.
+fn start_example(name: &str, args: &[&str]) -> Server {
+    let mut cmd = example(name);
+    cmd.args(args);
+    start_server_cmd(cmd)
+}
+
+#[test]
+fn serve_once_echoes_one_recv_byte_for_byte_and_exits() {
+    let mut server = start_example("03_serve_once", &[]);
+    let mut c = server.connect();
+    let me = c.local_addr().unwrap();
+    let sent = b"happy\r\n\x00\xff";
+    c.write_all(sent).unwrap();
+    assert_eq!(read_to_end(&mut c), sent, "the same bytes, then close");
+    assert_eq!(server.wait_exit(), Some(0));
+    assert_eq!(server.stdout_bytes(), sent, "stdout shows them unchanged");
+    let stderr = server.stderr_so_far();
+    for line in [
+        "Socket created".to_string(),
+        "Socket bind complete".to_string(),
+        format!("Connected with {me}"),
+        format!("Echoed 9 bytes to {me}"),
+    ] {
+        assert!(stderr.lines().any(|l| l == line), "{line:?} in:\n{stderr}");
+    }
+}
+
+#[test]
+fn serve_loop_answers_in_turn_and_survives_a_client_that_sends_nothing() {
+    let mut server = start_example("04_serve_loop", &["3"]);
+    let mut a = server.connect();
+    a.write_all(b"one\n").unwrap();
+    assert_eq!(read_to_end(&mut a), b"OK...one\n");
+    // The tutorial's loop would stop here; this one closes the client and goes on.
+    let quitter = server.connect();
+    let quitter_addr = quitter.local_addr().unwrap();
+    quitter.shutdown(Shutdown::Write).unwrap();
+    let mut quitter = quitter;
+    assert_eq!(read_to_end(&mut quitter), b"", "closed without a reply");
+    let mut c = server.connect();
+    c.write_all(b"\x00three\xff").unwrap();
+    assert_eq!(read_to_end(&mut c), b"OK...\x00three\xff");
+    assert_eq!(server.wait_exit(), Some(0), "exits after 3 clients");
+    assert!(
+        server
+            .stderr_so_far()
+            .contains(&format!("{quitter_addr} left without sending"))
+    );
+}
+
+#[test]
+fn serve_threaded_welcomes_and_answers_two_clients_at_once() {
+    let mut server = start_example("05_serve_threaded", &[]);
+    let welcome = b"Welcome to the server. Type something and hit enter\n";
+    let mut a = server.connect();
+    assert_eq!(read_line(&mut a), welcome);
+    // `a` stays connected and silent; `b` is served all the same.
+    let mut b = server.connect();
+    assert_eq!(read_line(&mut b), welcome);
+    b.write_all(b"hi\r\n").unwrap();
+    assert_eq!(read_exact(&mut b, 9), b"OK...hi\r\n");
+    a.write_all(b"me too\n").unwrap();
+    assert_eq!(read_exact(&mut a, 12), b"OK...me too\n");
+    let b_addr = b.local_addr().unwrap();
+    drop(b);
+    server.wait_for(&format!("Disconnected {b_addr}"));
+    a.write_all(b"again").unwrap();
+    assert_eq!(read_exact(&mut a, 10), b"OK...again");
+}
+
+#[test]
+fn udp_pair_sends_one_datagram_and_prints_the_reply() {
+    let mut server = start_example("06_udp", &["server"]);
+    let mut cmd = example("06_udp");
+    cmd.args(["client", &server.addr.to_string(), "hello"]);
+    let out = run(cmd);
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
+    assert_eq!(out.stdout, b"OK...hello");
+    assert!(
+        text(&out.stderr).contains(&format!("10 bytes from {}", server.addr)),
+        "{}",
+        text(&out.stderr)
+    );
+    server.wait_for("5 bytes from 127.0.0.1:");
+
+    // A datagram is a message: binary bytes come back whole, in one reply.
+    let peer = UdpSocket::bind("127.0.0.1:0").unwrap();
+    peer.set_read_timeout(Some(PATIENCE)).unwrap();
+    peer.send_to(b"\x00\xff\r\n", server.addr).unwrap();
+    let mut buf = [0u8; 64];
+    let (n, from) = peer.recv_from(&mut buf).unwrap();
+    assert_eq!((&buf[..n], from), (&b"OK...\x00\xff\r\n"[..], server.addr));
+}
+
+#[test]
+fn udp_client_reports_silence_as_an_error() {
+    // A bound socket that never answers: the datagram arrives, no reply comes.
+    let silent = UdpSocket::bind("127.0.0.1:0").unwrap();
+    let mut cmd = example("06_udp");
+    cmd.args([
+        "client",
+        &silent.local_addr().unwrap().to_string(),
+        "anyone?",
+    ]);
+    let out = run(cmd);
+    assert_ne!(out.status.code(), Some(0));
+    assert!(out.stdout.is_empty());
+    let mut buf = [0u8; 16];
+    silent.set_read_timeout(Some(PATIENCE)).unwrap();
+    let (n, _) = silent.recv_from(&mut buf).unwrap();
+    assert_eq!(&buf[..n], b"anyone?", "the request itself was sent");
 }
