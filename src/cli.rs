@@ -269,7 +269,9 @@ pub struct ConnectArgs {
     /// Seconds to wait for the connection [default: 10]. When given, it is
     /// also the longest the connection may stay idle (no bytes either way)
     /// before socktool gives up with exit 75, like `nc -w`; without it an
-    /// idle session stays open, as telnet's does
+    /// idle session stays open, as telnet's does. Sending is bounded either
+    /// way: a server that takes none of our bytes for this long (10 s
+    /// without it) has stopped reading, and socktool exits 75
     #[arg(long, value_parser = parse_timeout)]
     pub timeout: Option<Duration>,
 
