@@ -425,7 +425,7 @@ fn ten_thousand_connect_close_cycles_leak_no_fd_or_thread() {
         let started = Instant::now();
         let mut left = 0;
         for i in 0..CYCLES {
-            drop(TcpStream::connect(server.addr).expect("connect"));
+            drop(TcpStream::connect_timeout(&server.addr, PATIENCE).expect("connect"));
             while i + 1 - left > WINDOW {
                 server.wait_for("Disconnected");
                 left += 1;
