@@ -278,7 +278,9 @@ pub struct ConnectArgs {
     /// Seconds to wait for the connection [default: 10]. When given, it is
     /// also the longest the connection may stay idle (no bytes either way)
     /// before socktool gives up with exit 75, like `nc -w`; without it an
-    /// idle session stays open, as telnet's does
+    /// idle session stays open, as telnet's does. Sending is bounded either
+    /// way: a server that takes none of our bytes for this long (10 s
+    /// without it) has stopped reading, and socktool exits 75
     #[arg(long, value_parser = parse_timeout)]
     pub timeout: Option<Duration>,
 
@@ -414,7 +416,7 @@ pub struct BindOpts {
 
     /// Port to listen on; 0 lets the OS choose a free one (the listening
     /// line shows which)
-    #[arg(short, long, default_value_t = 8888)]
+    #[arg(short, long, default_value_t = 8888, value_parser = parse_listen_port)]
     pub port: u16,
 
     /// Listen on IPv6 (AF_INET6); the default host becomes ::1
@@ -453,16 +455,35 @@ pub fn parse_bind_host(text: &str) -> Result<IpAddr, String> {
     match text.trim() {
         "" => Ok(Ipv4Addr::UNSPECIFIED.into()),
         "localhost" => Ok(Ipv4Addr::LOCALHOST.into()),
-        t => t
-            .trim_start_matches('[')
-            .trim_end_matches(']')
-            .parse()
-            .map_err(|_| {
+        t => match t.strip_prefix('[') {
+            // [::1] as in URLs; a lone [ is a typo, not an address.
+            Some(rest) => rest.strip_suffix(']').ok_or_else(|| {
+                format!("'{}' opens a [ but does not close it", shorten(text))
+            })?,
+            None => t,
+        }
+        .parse()
+        .map_err(|_| {
                 format!(
                     "'{}' is not an address to listen on: use 127.0.0.1 (this machine), 0.0.0.0 or '' (every interface), ::1 or ::",
                     shorten(text)
                 )
             }),
+    }
+}
+
+/// `--port` of a server: 0 to 65535, where 0 asks the OS for a free port.
+pub fn parse_listen_port(text: &str) -> Result<u16, String> {
+    match text.trim().parse::<u64>() {
+        Ok(n) => u16::try_from(n)
+            .map_err(|_| format!("port {n} is out of range: a server port goes from 0 to 65535")),
+        Err(_) if text.trim().is_empty() => {
+            Err("the port is empty: give a number from 0 to 65535 (0: the OS picks one)".into())
+        }
+        Err(_) => Err(format!(
+            "'{}' is not a port number from 0 to 65535 (0: the OS picks one)",
+            shorten(text)
+        )),
     }
 }
 
@@ -644,6 +665,12 @@ mod tests {
         assert_eq!(opts(Some("[::]"), false).addr().to_string(), "[::]:0");
         assert!(!opts(Some("localhost"), false).all_interfaces());
         assert!(parse_bind_host("example.com").is_err());
+        assert!(parse_bind_host("[::1").is_err());
+        assert!(parse_bind_host("::1]").is_err());
+        assert_eq!(parse_listen_port("0"), Ok(0));
+        for bad in ["65536", "abc", "", "99999999999999999999"] {
+            assert!(parse_listen_port(bad).is_err(), "{bad}");
+        }
     }
 
     #[test]

@@ -4,7 +4,7 @@
 
 use std::io::{self, Read, Write};
 use std::net::{SocketAddr, TcpStream};
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
 use crate::error::{self, Phase, SockError};
 use crate::narrate::{Dir, Narrator};
@@ -22,10 +22,32 @@ pub fn send_all(
     say.traced(
         "sendall",
         format_args!("{} bytes", bytes.len()),
-        stream.write_all(bytes),
+        write_all(stream, bytes, timeout),
         |_| "ok".into(),
     )
     .map_err(|e| error::io_failure("sendall", Phase::Write, addr, timeout, e))
+}
+
+/// `write_all`, but a stall ends it after `timeout`, not twice that: a
+/// write with SO_SNDTIMEO that sends part and then waits out the whole
+/// timeout returns the part, and a plain `write_all` would wait once more.
+fn write_all(stream: &mut TcpStream, bytes: &[u8], timeout: Option<Duration>) -> io::Result<()> {
+    let mut sent = 0;
+    while sent < bytes.len() {
+        let started = Instant::now();
+        match stream.write(&bytes[sent..]) {
+            Ok(0) => return Err(io::ErrorKind::WriteZero.into()),
+            Ok(n) => {
+                sent += n;
+                if sent < bytes.len() && timeout.is_some_and(|t| started.elapsed() >= t) {
+                    return Err(io::ErrorKind::WouldBlock.into());
+                }
+            }
+            Err(e) if e.kind() == io::ErrorKind::Interrupted => {}
+            Err(e) => return Err(e),
+        }
+    }
+    Ok(())
 }
 
 /// One `recv(size)`: returns how many bytes arrived (0 = the peer closed).

@@ -38,6 +38,12 @@ use crate::sockopt::{self, AcceptQueue};
 /// sockets are ready (select, poll, epoll), the step after threads.
 pub const RETRY: Duration = Duration::from_millis(500);
 
+/// Once Ctrl-C or SIGTERM has arrived, how long a reply still being sent
+/// may go without the client taking a byte before the server gives up on
+/// it. A client that reads gets its whole reply; one that does not read
+/// cannot hold the server's exit for longer than this.
+pub const LAST_REPLY: Duration = Duration::from_millis(500);
+
 /// Running totals for the summary line, shared by every client thread.
 #[derive(Debug, Default)]
 struct Stats {
@@ -766,10 +772,11 @@ impl Client {
         self.say.hex(Dir::Sent, bytes);
         let mut sent = 0;
         let mut last_progress = Instant::now();
+        let mut stop_noticed: Option<Instant> = None;
+        // No check for Ctrl-C here: a reply to bytes the server has already
+        // received is finished even while the server stops, as long as the
+        // client keeps taking it (see the EAGAIN arm below).
         while sent < bytes.len() {
-            if self.shutdown.requested() {
-                return Err(Closer::Server(SHUTTING_DOWN));
-            }
             match self.stream.write(&bytes[sent..]) {
                 Ok(0) => {
                     return Err(Closer::Failed {
@@ -785,6 +792,24 @@ impl Client {
                 }
                 Err(e) if e.kind() == io::ErrorKind::Interrupted => {}
                 Err(e) if is_would_block(&e) => {
+                    // Stopping, and the client took nothing for a while
+                    // (counted from when we noticed the stop): it is not
+                    // reading, so this reply would never end.
+                    let stalled = self.shutdown.requested() && {
+                        let noticed = *stop_noticed.get_or_insert_with(Instant::now);
+                        last_progress.max(noticed).elapsed() >= LAST_REPLY
+                    };
+                    if stalled {
+                        self.say.trace(
+                            "sendall",
+                            format_args!("fd {fd}, {} bytes", bytes.len()),
+                            format_args!(
+                                "{sent} sent, then nothing in {} while shutting down",
+                                error::secs(LAST_REPLY)
+                            ),
+                        );
+                        return Err(Closer::Server(SHUTTING_DOWN));
+                    }
                     if self.nonblocking {
                         would_block(
                             &self.say,
@@ -811,7 +836,13 @@ impl Client {
                         });
                     }
                     if self.nonblocking {
-                        nap(&self.shutdown, RETRY);
+                        // nap wakes at once while stopping; the pause keeps the
+                        // last tries of a stopping server from spinning.
+                        if self.shutdown.requested() {
+                            thread::sleep(shutdown::POLL);
+                        } else {
+                            nap(&self.shutdown, RETRY);
+                        }
                     }
                 }
                 Err(e) => {
@@ -885,6 +916,9 @@ impl Client {
             self.bytes_out,
         );
         self.stats.served.fetch_add(1, Ordering::Relaxed);
+        if matches!(why, Closer::Server(_)) {
+            self.close_gently();
+        }
         let Client {
             stream,
             live,
@@ -898,6 +932,64 @@ impl Client {
         drop(live);
         say.trace("close", format_args!("fd {fd}"), "ok");
         plain.info(line);
+    }
+
+    /// The server is about to close first. Closing a socket that still
+    /// holds unread bytes makes the kernel reset the connection (RST) and
+    /// throw away whatever of our reply it has not delivered yet, so a
+    /// client that sent more than we read (a second line, a flood) could
+    /// lose the answer to the first. So: `shutdown(SHUT_WR)` puts the FIN
+    /// behind the last reply byte; then, until the client's kernel has
+    /// acknowledged all of it (`SIOCOUTQ` is 0), whatever the client sends
+    /// is read and discarded. A client that takes nothing for
+    /// [`LAST_REPLY`] is not waited for any longer.
+    fn close_gently(&self) {
+        let fd = self.stream.as_raw_fd();
+        self.say
+            .traced(
+                "shutdown",
+                format_args!("fd {fd}, SHUT_WR"),
+                sockopt::shutdown_write(&self.stream),
+                |_| "ok".into(),
+            )
+            .ok();
+        if sockopt::set_nonblocking(&self.stream, true).is_err() {
+            return;
+        }
+        // On the heap: serve-threaded's client threads have small stacks.
+        let mut scrap = vec![0u8; 64 * 1024];
+        let mut discarded: u64 = 0;
+        let mut unacked = usize::MAX;
+        let mut last_progress = Instant::now();
+        loop {
+            loop {
+                match (&self.stream).read(&mut scrap) {
+                    Ok(n) if n > 0 => discarded += n as u64,
+                    Err(e) if e.kind() == io::ErrorKind::Interrupted => {}
+                    // 0, EAGAIN or a reset: nothing more to take now.
+                    _ => break,
+                }
+            }
+            match sockopt::unacknowledged(&self.stream) {
+                Ok(0) | Err(_) => break,
+                Ok(n) if n < unacked => {
+                    unacked = n;
+                    last_progress = Instant::now();
+                }
+                Ok(_) if last_progress.elapsed() >= LAST_REPLY => break,
+                Ok(_) => {}
+            }
+            thread::sleep(Duration::from_millis(1));
+        }
+        if discarded > 0 {
+            self.say.trace(
+                "recv",
+                format_args!("fd {fd}, before close"),
+                format_args!(
+                    "{discarded} unread bytes discarded, so close does not reset the reply"
+                ),
+            );
+        }
     }
 
     /// Turns a client away with one line (best effort: it may not read it)
@@ -915,6 +1007,7 @@ impl Client {
                 |n| format!("{n} bytes"),
             )
             .ok();
+        self.close_gently();
         let Client { stream, say, .. } = self;
         drop(stream);
         say.trace("close", format_args!("fd {fd}"), "ok");
@@ -999,18 +1092,19 @@ impl Registry {
         }
     }
 
-    /// `shutdown(SHUT_RDWR)` on every live client.
+    /// `shutdown(SHUT_RD)` on every live client: a thread blocked in recv
+    /// wakes at once (recv returns 0). The sending direction stays open, so
+    /// a reply already on its way is finished; a thread blocked sending to a
+    /// client that does not read wakes by its own timeout and gives up after
+    /// [`LAST_REPLY`].
     pub fn shutdown_all(&self, say: &Narrator) {
         let streams = self.lock();
         for stream in streams.values() {
             let fd = stream.as_raw_fd();
-            let result = sockopt::shutdown_both(stream);
-            say.traced(
-                "shutdown",
-                format_args!("fd {fd}, SHUT_RDWR"),
-                result,
-                |_| "ok".into(),
-            )
+            let result = sockopt::shutdown_read(stream);
+            say.traced("shutdown", format_args!("fd {fd}, SHUT_RD"), result, |_| {
+                "ok".into()
+            })
             .ok();
         }
     }

@@ -110,6 +110,35 @@ pub fn shutdown_both(stream: &TcpStream) -> io::Result<()> {
     stream.shutdown(std::net::Shutdown::Both)
 }
 
+/// `shutdown(SHUT_RD)` on a connected socket, from any thread: a `recv`
+/// blocked on it returns 0 at once, while the sending direction stays open,
+/// so a reply already being sent can still be finished. The peer sees
+/// nothing until the socket is closed.
+pub fn shutdown_read(stream: &TcpStream) -> io::Result<()> {
+    stream.shutdown(std::net::Shutdown::Read)
+}
+
+/// How many bytes we have sent on `stream` that the peer has not yet
+/// acknowledged, the FIN included (`ioctl(SIOCOUTQ)`, Linux). 0 means all
+/// of it has reached the peer's kernel, so a reset can no longer lose it.
+#[cfg(target_os = "linux")]
+pub fn unacknowledged(stream: &TcpStream) -> io::Result<usize> {
+    let mut n: libc::c_int = 0;
+    // SAFETY: SIOCOUTQ (the same number as TIOCOUTQ) writes one int to the
+    // pointer, which points at `n`.
+    let rc = unsafe { libc::ioctl(stream.as_raw_fd(), libc::TIOCOUTQ, &mut n) };
+    if rc != 0 {
+        return Err(io::Error::last_os_error());
+    }
+    Ok(n.max(0) as usize)
+}
+
+/// Other systems: unknown, so never "all delivered".
+#[cfg(not(target_os = "linux"))]
+pub fn unacknowledged(_stream: &TcpStream) -> io::Result<usize> {
+    Err(io::ErrorKind::Unsupported.into())
+}
+
 /// The accept queue of a listening socket: connections whose handshake the
 /// kernel has finished but that nobody has `accept`ed yet.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

@@ -37,6 +37,33 @@ fn split_args(line: &str) -> Vec<String> {
     args
 }
 
+/// Runs socktool with `args` and stdin from `stdin` (or nothing), killing
+/// it after `PATIENCE`. The file is handed over as it is, never read into
+/// memory here (`/dev/zero` never ends).
+fn run_bounded(args: &[String], stdin: Option<&str>) -> std::process::Output {
+    use std::process::Stdio;
+    let input = match stdin {
+        Some(path) => Stdio::from(std::fs::File::open(path).expect("stdin file")),
+        None => Stdio::null(),
+    };
+    let mut child = socktool_std()
+        .args(args)
+        .stdin(input)
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("spawn socktool");
+    let deadline = std::time::Instant::now() + PATIENCE;
+    while child.try_wait().expect("try_wait").is_none() {
+        if std::time::Instant::now() >= deadline {
+            let _ = child.kill();
+            break;
+        }
+        std::thread::sleep(std::time::Duration::from_millis(5));
+    }
+    child.wait_with_output().expect("socktool output")
+}
+
 struct Row {
     command: String,
     code: i32,
@@ -74,11 +101,12 @@ fn every_row_of_the_bad_input_table_holds() {
             eprintln!("skipped (no ::1 here): {}", row.command);
             continue;
         }
-        let out = socktool()
-            .args(&args[1..])
-            .timeout(PATIENCE)
-            .output()
-            .expect("run socktool");
+        // `< FILE` at the end: that file is stdin (a row has no shell).
+        let (args, stdin) = match args.iter().position(|a| a == "<") {
+            Some(i) => (&args[..i], Some(args[i + 1].clone())),
+            None => (&args[..], None),
+        };
+        let out = run_bounded(&args[1..], stdin.as_deref());
         let stderr = text(&out.stderr);
         let code = out.status.code();
         let problems: Vec<String> = [
@@ -86,6 +114,8 @@ fn every_row_of_the_bad_input_table_holds() {
             (!stderr.contains(&row.contains))
                 .then(|| format!("no {:?} in the message", row.contains)),
             stderr.contains("panicked").then(|| "panicked".to_string()),
+            // A row that ran out of time was killed: it hung.
+            (code.is_none()).then(|| "no exit code: it hung or was killed".to_string()),
             // One line of message: clap's `error: ...` or our
             // `socktool: error: ...` (which may be followed by a hint line).
             (stderr

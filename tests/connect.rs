@@ -6,7 +6,7 @@ mod common;
 use common::*;
 
 use std::io::{Read, Write};
-use std::net::{SocketAddr, TcpListener};
+use std::net::{SocketAddr, TcpListener, TcpStream};
 use std::process::{Child, ChildStdout, Stdio};
 use std::sync::mpsc::{self, Receiver};
 use std::thread::{self, JoinHandle};
@@ -294,4 +294,142 @@ fn bad_arguments_are_usage_errors() {
         .assert()
         .code(2);
     socktool().args(["connect", "localhost"]).assert().code(2);
+}
+
+#[test]
+fn a_server_that_sends_forever_streams_until_stdout_goes_away() {
+    // connect has no byte limit, like nc: it streams what arrives, in
+    // 4 KiB pieces (memory stays flat), until the server stops, Ctrl-C, or
+    // the reader of stdout leaves (`| head`), which ends it quietly with 0.
+    let (addr, server) = peer(send_forever);
+    let mut child = Running(
+        socktool_std()
+            .args(["connect", "127.0.0.1", &addr.port().to_string()])
+            .stdin(Stdio::piped())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped())
+            .spawn()
+            .expect("spawn"),
+    );
+    let _stdin = child.0.stdin.take().unwrap();
+    let mut stdout = child.0.stdout.take().unwrap();
+    let mut first = vec![0u8; 1 << 20];
+    stdout.read_exact(&mut first).unwrap();
+    assert!(first.iter().all(|&b| b == b'z'));
+    drop(stdout);
+    assert_eq!(child.wait_code(), Some(0));
+    let mut stderr = String::new();
+    child
+        .0
+        .stderr
+        .take()
+        .unwrap()
+        .read_to_string(&mut stderr)
+        .unwrap();
+    assert!(!stderr.contains("panicked"), "{stderr}");
+    assert!(!stderr.contains("error"), "{stderr}");
+    assert!(server.join().unwrap() >= 1 << 20);
+}
+
+#[test]
+fn a_server_that_resets_exits_74() {
+    let (addr, server) = peer(|mut s| {
+        let mut buf = [0u8; 3];
+        s.read_exact(&mut buf).unwrap();
+        s.write_all(b"half a rep").unwrap();
+        // Unread bytes and linger 0: close sends RST.
+        socket2::SockRef::from(&s)
+            .set_linger(Some(Duration::ZERO))
+            .unwrap();
+    });
+    let mut child = Running(
+        socktool_std()
+            .args(["connect", "127.0.0.1", &addr.port().to_string()])
+            .stdin(Stdio::piped())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped())
+            .spawn()
+            .expect("spawn"),
+    );
+    let mut stdin = child.0.stdin.take().unwrap();
+    stdin.write_all(b"hi\nmore that is never read\n").unwrap();
+    server.join().unwrap();
+    assert_eq!(child.wait_code(), Some(74));
+    let mut stderr = String::new();
+    child
+        .0
+        .stderr
+        .take()
+        .unwrap()
+        .read_to_string(&mut stderr)
+        .unwrap();
+    assert!(stderr.contains("Connection reset by peer"), "{stderr}");
+    drop(stdin);
+}
+
+/// A listener that accepts and then never reads: what socktool writes
+/// fills the buffers and stops moving.
+fn accept_and_never_read() -> (SocketAddr, JoinHandle<TcpStream>) {
+    peer(|s| s)
+}
+
+#[test]
+fn a_server_that_never_reads_makes_a_large_stdin_time_out() {
+    let (addr, server) = accept_and_never_read();
+    let started = Instant::now();
+    socktool()
+        .args([
+            "connect",
+            "127.0.0.1",
+            &addr.port().to_string(),
+            "--timeout",
+            "0.5",
+        ])
+        .write_stdin(vec![b'x'; 64 << 20])
+        .assert()
+        .code(75)
+        // Nothing moves either way, so the idle limit on reading may
+        // fire first; both say which limit and end with 75.
+        .stderr(contains("timed out after 0.5s while"));
+    assert!(started.elapsed() < Duration::from_secs(8));
+    drop(server.join().unwrap());
+}
+
+#[test]
+fn without_timeout_a_stuck_send_still_ends_after_the_default_10s() {
+    // An idle session may last forever, a stuck one may not: sending is
+    // bounded by the 10 s default even without --timeout.
+    let (addr, server) = accept_and_never_read();
+    let started = Instant::now();
+    socktool()
+        .args(["connect", "127.0.0.1", &addr.port().to_string()])
+        .write_stdin(vec![b'x'; 64 << 20])
+        .timeout(Duration::from_secs(25))
+        .assert()
+        .code(75)
+        .stderr(contains("timed out after 10s while writing to"));
+    let took = started.elapsed();
+    assert!(
+        took >= Duration::from_secs(10) && took < Duration::from_secs(15),
+        "{took:?}"
+    );
+    drop(server.join().unwrap());
+}
+
+#[test]
+fn a_full_accept_queue_times_out_in_the_connect_phase() {
+    // Loopback only: see common::full_accept_queue.
+    let (addr, _held) = full_accept_queue();
+    socktool()
+        .args([
+            "connect",
+            "127.0.0.1",
+            &addr.port().to_string(),
+            "--timeout",
+            "0.5",
+        ])
+        .write_stdin("")
+        .assert()
+        .code(75)
+        .stderr(contains("timed out after 0.5s while connecting to"));
 }

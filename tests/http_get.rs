@@ -221,33 +221,58 @@ fn a_silent_server_times_out_in_the_read_phase_with_75() {
 
 #[test]
 fn a_full_accept_queue_times_out_in_the_connect_phase() {
-    // listen(0) and never accept: once the queue is full the kernel drops
-    // further SYNs, so connect waits. Loopback only.
-    let sock = socket2::Socket::new(socket2::Domain::IPV4, socket2::Type::STREAM, None).unwrap();
-    sock.bind(
-        &"127.0.0.1:0"
-            .parse::<std::net::SocketAddr>()
-            .unwrap()
-            .into(),
-    )
-    .unwrap();
-    sock.listen(0).unwrap();
-    let addr = sock.local_addr().unwrap().as_socket().unwrap();
-    let mut fillers = Vec::new();
-    for _ in 0..4 {
-        let s = socket2::Socket::new(socket2::Domain::IPV4, socket2::Type::STREAM, None).unwrap();
-        if s.connect_timeout(&addr.into(), Duration::from_millis(200))
-            .is_err()
-        {
-            break;
-        }
-        fillers.push(s);
-    }
+    // Loopback only: see common::full_accept_queue.
+    let (addr, _held) = full_accept_queue();
     socktool()
         .args(["http-get", &addr.to_string(), "--timeout", "0.5"])
         .assert()
         .code(75)
         .stderr(contains("while connecting to"));
+}
+
+#[test]
+fn a_server_that_sends_forever_is_stopped_at_max_bytes() {
+    let (addr, server) = peer(|mut s| {
+        read_head(&mut s);
+        send_forever(s)
+    });
+    socktool()
+        .args(["http-get", &addr.to_string(), "--max-bytes", "300000"])
+        .assert()
+        .code(65)
+        .stdout(vec![b'z'; 300_000])
+        .stderr(contains("the reply passed --max-bytes 300000"));
+    // socktool closed, so the endless sender stopped too.
+    assert!(server.join().unwrap() >= 300_000);
+}
+
+#[test]
+fn a_server_that_closes_without_a_reply_gives_an_empty_reply() {
+    let (addr, server) = peer(|mut s| read_head(&mut s));
+    socktool()
+        .args(["http-get", &addr.to_string()])
+        .assert()
+        .success()
+        .stdout("")
+        .stderr(contains("Received 0 bytes in 1 recv calls"));
+    assert!(server.join().unwrap().starts_with(b"GET / HTTP/1.1\r\n"));
+}
+
+#[test]
+fn a_reply_cut_in_the_middle_is_printed_as_far_as_it_came() {
+    // Content-Length promises 100 bytes; the server sends 10 and closes.
+    // http-get does not read headers: it prints exactly what arrived.
+    let cut = b"HTTP/1.1 200 OK\r\nContent-Length: 100\r\n\r\n0123456789".to_vec();
+    let (addr, server) = http_responder(cut.clone());
+    socktool()
+        .args(["http-get", &addr.to_string()])
+        .assert()
+        .success()
+        .stdout(cut)
+        .stderr(contains(
+            "recv returned 0: the server closed the connection",
+        ));
+    server.join().unwrap();
 }
 
 #[test]

@@ -262,3 +262,43 @@ fn nc_u_talks_to_udp_serve() {
         .expect("run nc");
     assert_eq!(text(&out.stdout), "OK...hi\n");
 }
+
+#[test]
+fn a_server_that_answers_forever_gives_exactly_one_reply() {
+    // Answers every datagram with a burst of 1,000; udp-send prints the
+    // first one, whole, and exits: one request, one reply.
+    let (s, port) = silent_socket();
+    let server = std::thread::spawn(move || {
+        let mut buf = [0u8; 64];
+        let (_, from) = s.recv_from(&mut buf).unwrap();
+        for i in 0..1_000u32 {
+            // Later ones may find the client gone: that is fine.
+            let _ = s.send_to(format!("reply {i}\n").as_bytes(), from);
+        }
+    });
+    udp_send(port, &["ask"])
+        .assert()
+        .success()
+        .stdout("reply 0\n");
+    server.join().unwrap();
+}
+
+#[test]
+fn with_no_connect_a_strangers_datagram_is_ignored() {
+    // Without connect() anyone may send to our port; udp-send waits for
+    // the address it asked, says so, and still prints the right reply.
+    let (s, port) = silent_socket();
+    let server = std::thread::spawn(move || {
+        let mut buf = [0u8; 64];
+        let (_, from) = s.recv_from(&mut buf).unwrap();
+        let stranger = UdpSocket::bind("127.0.0.1:0").unwrap();
+        stranger.send_to(b"not me", from).unwrap();
+        s.send_to(b"the answer", from).unwrap();
+    });
+    udp_send(port, &["ask", "--no-connect"])
+        .assert()
+        .success()
+        .stdout("the answer")
+        .stderr(contains("ignored a datagram from 127.0.0.1:"));
+    server.join().unwrap();
+}

@@ -7,7 +7,7 @@
 #![no_main]
 
 use libfuzzer_sys::fuzz_target;
-use socktool::cli::{parse_bind_host, parse_recv_size, parse_timeout};
+use socktool::cli::{parse_bind_host, parse_listen_port, parse_recv_size, parse_timeout};
 use socktool::target::{parse_host, parse_port, parse_target};
 
 fn one_line(result: Result<impl Sized, String>) {
@@ -34,6 +34,7 @@ fuzz_target!(|data: &[u8]| {
     one_line(parse_host(input));
     one_line(parse_port(input));
     one_line(parse_bind_host(input));
+    one_line(parse_listen_port(input));
     one_line(parse_recv_size(input));
     if let Ok(d) = parse_timeout(input) {
         assert!(!d.is_zero());

@@ -27,7 +27,9 @@
 //! `--timeout` bounds the connect (10 s by default). When it is given, it
 //! also bounds how long the connection may be idle, like `nc -w`; by default
 //! an interactive session may stay quiet for as long as the user likes, as
-//! telnet's does.
+//! telnet's does. Sending is always bounded (by `--timeout`, or 10 s): a
+//! server that takes none of our bytes for that long has stopped reading,
+//! and socktool gives up with exit 75 instead of hanging half-sent.
 //!
 //! Try it (the tutorial's telnet session):
 //! ```text
@@ -111,6 +113,17 @@ pub fn run(args: &ConnectArgs, say: &Narrator) -> Result<(), SockError> {
         addr,
         source,
     })?;
+    // An idle session may last, but a stuck one may not: a server that
+    // takes none of our bytes for this long has stopped reading, and
+    // without a limit `cat big | socktool connect` would hang half-sent.
+    let write_limit = args.timeout.unwrap_or(DEFAULT_CONNECT_TIMEOUT);
+    stream
+        .set_write_timeout(Some(write_limit))
+        .map_err(|source| SockError::Io {
+            op: "setsockopt",
+            addr,
+            source,
+        })?;
     if io::stdin().is_terminal() {
         say.note(
             "connected: type a line and press Enter to send it; Ctrl-D ends your side \
@@ -134,8 +147,12 @@ pub fn run(args: &ConnectArgs, say: &Narrator) -> Result<(), SockError> {
         source,
     })?;
     let sender = {
-        let (shared, say, crlf, timeout) =
-            (Arc::clone(&shared), say.clone(), args.crlf, args.timeout);
+        let (shared, say, crlf, timeout) = (
+            Arc::clone(&shared),
+            say.clone(),
+            args.crlf,
+            Some(write_limit),
+        );
         thread::spawn(move || {
             let mut writer = writer;
             if let Err(e) = send_stdin(&mut writer, addr, crlf, timeout, &say, &shared) {

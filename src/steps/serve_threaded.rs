@@ -31,9 +31,11 @@
 //! - `--idle-timeout` drops a client that has sent nothing for that long.
 //!
 //! On Ctrl-C or SIGTERM the main thread stops accepting, calls
-//! `shutdown(SHUT_RDWR)` on every client socket (which wakes each blocked
-//! thread at once), waits for the threads to say goodbye, prints the summary
-//! and exits 0.
+//! `shutdown(SHUT_RD)` on every client socket (which wakes each thread
+//! blocked in recv at once), waits for the threads to say goodbye, prints
+//! the summary and exits 0. A reply already being sent is finished first:
+//! bytes the server has received are always answered, unless the client
+//! stops reading (then the server gives up after half a second).
 //!
 //! Try it (three terminals, or more):
 //! ```text
@@ -132,8 +134,8 @@ pub fn run(args: &ServeThreadedArgs, say: &Narrator) -> Result<(), SockError> {
 
     // Whatever ended the loop, wake every client thread now rather than let
     // the process exit under it. (Each thread also notices Ctrl-C by itself
-    // within a poll interval; shutdown makes it immediate, and reaches a
-    // thread blocked in send too.)
+    // within a poll interval; shutdown makes it immediate. SHUT_RD, not
+    // SHUT_RDWR: a reply being sent right now still goes out whole.)
     server.say_closing();
     registry.shutdown_all(say);
     wait_for(threads, GOODBYE);

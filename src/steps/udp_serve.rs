@@ -226,7 +226,14 @@ fn answer(
     } else {
         say.info(format!("Received a datagram of {} bytes", got.len));
     }
-    say.data(&record(peer, data))?;
+    // The console is only a window onto the conversation: a closed stdout
+    // (`| head`, a terminal that went away) must not cost this sender its
+    // reply, nor the next senders theirs.
+    if let Err(e) = say.data(&record(peer, data))
+        && !matches!(e, SockError::StdoutClosed)
+    {
+        say.warn(e);
+    }
 
     let mut reply = Vec::with_capacity(REPLY_PREFIX.len() + data.len());
     reply.extend_from_slice(REPLY_PREFIX);

@@ -303,3 +303,58 @@ pub fn has_ipv6_loopback() -> bool {
 pub fn text(bytes: &[u8]) -> String {
     String::from_utf8_lossy(bytes).into_owned()
 }
+
+/// A listener on 127.0.0.1 whose accept queue is full: `listen(0)`, never
+/// accepted, filled with connections until one times out. A further
+/// connect then waits for a handshake that never completes: a connect
+/// timeout without any outside address. Keep the returned sockets alive.
+pub fn full_accept_queue() -> (SocketAddr, Vec<socket2::Socket>) {
+    use socket2::{Domain, Socket, Type};
+    let listener = Socket::new(Domain::IPV4, Type::STREAM, None).unwrap();
+    listener
+        .bind(&"127.0.0.1:0".parse::<SocketAddr>().unwrap().into())
+        .unwrap();
+    listener.listen(0).unwrap();
+    let addr = listener.local_addr().unwrap().as_socket().unwrap();
+    let mut held = vec![listener];
+    for _ in 0..4 {
+        let s = Socket::new(Domain::IPV4, Type::STREAM, None).unwrap();
+        if s.connect_timeout(&addr.into(), Duration::from_millis(200))
+            .is_err()
+        {
+            break;
+        }
+        held.push(s);
+    }
+    (addr, held)
+}
+
+/// A peer that accepts one connection and hands it to `then` on a thread
+/// of its own; the handle yields what `then` returns.
+pub fn peer<T: Send + 'static>(
+    then: impl FnOnce(TcpStream) -> T + Send + 'static,
+) -> (SocketAddr, JoinHandle<T>) {
+    let (l, addr) = listener();
+    let handle = thread::spawn(move || {
+        let (s, _) = l.accept().expect("accept");
+        s.set_read_timeout(Some(PATIENCE)).unwrap();
+        s.set_write_timeout(Some(PATIENCE)).unwrap();
+        then(s)
+    });
+    (addr, handle)
+}
+
+/// Writes until the reader goes away (or `PATIENCE` passes): a server that
+/// sends forever. Returns how many bytes went out.
+pub fn send_forever(mut s: TcpStream) -> u64 {
+    let chunk = vec![b'z'; 64 * 1024];
+    let started = Instant::now();
+    let mut sent = 0;
+    while started.elapsed() < PATIENCE {
+        match s.write(&chunk) {
+            Ok(n) => sent += n as u64,
+            Err(_) => break,
+        }
+    }
+    sent
+}
