@@ -520,8 +520,48 @@ impl Juggler {
     /// Ctrl-C, SIGTERM or a fatal error: close every client still here.
     fn close_all(&mut self) {
         self.server.say_closing();
+        self.finish_kept();
         for index in 0..self.slots.len() {
             self.close(Token(index), Closer::Server(SHUTTING_DOWN));
+        }
+    }
+}
+
+impl Juggler {
+    /// Before closing on Ctrl-C: replies already owed still go out, as a
+    /// serve-threaded thread finishes the sendall it is in. Every client
+    /// with kept bytes is flushed as it turns writable, until none is owed
+    /// or none has taken a byte for `serving::LAST_REPLY` (a client that
+    /// never reads must not hold the server open).
+    fn finish_kept(&mut self) {
+        let mut events = Events::with_capacity(EVENTS);
+        let mut last_progress = Instant::now();
+        loop {
+            let owed: Vec<(Token, usize)> = self
+                .slots
+                .iter()
+                .enumerate()
+                .filter_map(|(i, slot)| {
+                    let conn = slot.as_ref()?;
+                    (conn.pending() > 0).then_some((Token(i), conn.pending()))
+                })
+                .collect();
+            if owed.is_empty() || last_progress.elapsed() >= serving::LAST_REPLY {
+                return;
+            }
+            for (token, before) in owed {
+                let Some(conn) = self.slots.get_mut(token.0).and_then(Option::as_mut) else {
+                    continue;
+                };
+                match send_kept(conn, self.poll.registry(), token) {
+                    Err(why) => self.close(token, why),
+                    Ok(()) if conn.pending() < before => last_progress = Instant::now(),
+                    Ok(()) => {}
+                }
+            }
+            // Wait for a socket to turn writable (or a short while); an
+            // interrupted wait just goes round again.
+            let _ = self.poll.poll(&mut events, Some(Duration::from_millis(20)));
         }
     }
 }
