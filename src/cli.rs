@@ -617,9 +617,10 @@ pub struct ManyClientsOpts {
     #[arg(help_heading = "This server", long, default_value_t = DEFAULT_MAX_CLIENTS, value_parser = clap::builder::RangedU64ValueParser::<usize>::new().range(1..=100_000))]
     pub max_clients: usize,
 
-    /// Drop a client that has sent nothing for this many seconds
-    /// [default: never] (decimals allowed: 0.5)
-    #[arg(help_heading = "This server", long, value_parser = parse_timeout)]
+    /// Drop a client that has sent nothing for this many seconds (decimals
+    /// allowed: 0.5). The default, ten minutes, outlasts a lecture's pause
+    /// but not a laptop left open overnight
+    #[arg(help_heading = "This server", long, default_value = "600", value_parser = parse_timeout)]
     pub idle_timeout: Option<Duration>,
 
     /// The line each client gets first ("\n" is added; '' sends none)
