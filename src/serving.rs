@@ -21,7 +21,7 @@
 use std::collections::HashMap;
 use std::io::{self, Read, Write};
 use std::net::{SocketAddr, TcpListener, TcpStream};
-use std::os::fd::AsRawFd;
+use std::os::fd::{AsRawFd, BorrowedFd, RawFd};
 use std::sync::atomic::{AtomicU64, AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex};
 use std::thread;
@@ -727,25 +727,31 @@ impl Drop for Live {
 
 /// Every live client's socket, so that on Ctrl-C the main thread can
 /// `shutdown` each one and wake the thread blocked on it at once.
+///
+/// It keeps file descriptor numbers, not second handles (`dup`): a
+/// duplicate would cost every client a second descriptor, and 10,000
+/// clients would then hit a 20,000 open-files limit at client ~9,990.
+/// A bare number is safe to use only while the socket is open, so the
+/// rule is: a client thread removes its number (under the lock) before it
+/// closes the socket, and `shutdown_all` uses the numbers under the same
+/// lock. A number in the map is therefore always the client's own socket,
+/// never a newer one that reused the number.
 #[derive(Default)]
 pub struct Registry {
     next: AtomicU64,
-    streams: Mutex<HashMap<u64, TcpStream>>,
+    fds: Mutex<HashMap<u64, RawFd>>,
 }
 
 impl Registry {
-    /// Remembers the client's socket; returns its key, or `None` if the
-    /// socket could not be duplicated (that client is then only woken by its
-    /// own poll timeout, a moment later).
+    /// Remembers the client's socket; returns its key for [`Registry::remove`].
     pub fn add(&self, client: &Client) -> Option<u64> {
-        let stream = client.try_clone_stream().ok()?;
         let id = self.next.fetch_add(1, Ordering::Relaxed);
-        self.lock().insert(id, stream);
+        self.lock().insert(id, client.stream.as_raw_fd());
         Some(id)
     }
 
-    /// Forgets a client. Must happen before its socket is closed: the copy
-    /// kept here would otherwise keep the connection open.
+    /// Forgets a client. Must happen before its socket is closed (see the
+    /// rule above).
     pub fn remove(&self, id: Option<u64>) {
         if let Some(id) = id {
             self.lock().remove(&id);
@@ -754,10 +760,12 @@ impl Registry {
 
     /// `shutdown(SHUT_RDWR)` on every live client.
     pub fn shutdown_all(&self, say: &Narrator) {
-        let streams = self.lock();
-        for stream in streams.values() {
-            let fd = stream.as_raw_fd();
-            let result = sockopt::shutdown_both(stream);
+        let fds = self.lock();
+        for &fd in fds.values() {
+            // SAFETY: `fd` is in the map, so its client thread has not
+            // closed it yet, and cannot while we hold the lock.
+            let socket = unsafe { BorrowedFd::borrow_raw(fd) };
+            let result = sockopt::shutdown_both(socket);
             say.traced(
                 "shutdown",
                 format_args!("fd {fd}, SHUT_RDWR"),
@@ -768,9 +776,9 @@ impl Registry {
         }
     }
 
-    fn lock(&self) -> std::sync::MutexGuard<'_, HashMap<u64, TcpStream>> {
+    fn lock(&self) -> std::sync::MutexGuard<'_, HashMap<u64, RawFd>> {
         // A thread that panicked while holding the lock left the map intact.
-        self.streams.lock().unwrap_or_else(|e| e.into_inner())
+        self.fds.lock().unwrap_or_else(|e| e.into_inner())
     }
 }
 

@@ -106,8 +106,8 @@ pub fn set_nodelay(stream: &TcpStream) -> io::Result<()> {
 /// `shutdown(SHUT_RDWR)` on a connected socket, from any thread: a `recv`
 /// blocked on it returns 0 and a blocked `send` fails, so the thread that
 /// owns the socket wakes up. The peer sees the connection end.
-pub fn shutdown_both(stream: &TcpStream) -> io::Result<()> {
-    stream.shutdown(std::net::Shutdown::Both)
+pub fn shutdown_both(socket: impl AsFd) -> io::Result<()> {
+    SockRef::from(&socket).shutdown(Shutdown::Both)
 }
 
 /// The accept queue of a listening socket: connections whose handshake the
