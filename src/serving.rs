@@ -252,7 +252,7 @@ impl Server {
     fn set_up_client(&self, stream: TcpStream, peer: SocketAddr) -> Option<Client> {
         let say = self.say.for_peer(peer);
         let fd = stream.as_raw_fd();
-        self.say.step(format!("Connected with {peer}"));
+        self.say.step(format_args!("Connected with {peer}"));
         let ok = |_: &()| "ok".to_string();
         let mut result = if self.opts.nonblocking {
             // Accepted sockets do not inherit O_NONBLOCK on Linux.
