@@ -21,7 +21,7 @@
 use std::collections::HashMap;
 use std::io::{self, Read, Write};
 use std::net::{SocketAddr, TcpListener, TcpStream};
-use std::os::fd::{AsRawFd, RawFd};
+use std::os::fd::{AsRawFd, BorrowedFd, RawFd};
 use std::sync::atomic::{AtomicU64, AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex};
 use std::thread;
@@ -351,7 +351,7 @@ impl Server {
     fn set_up_client(&self, stream: TcpStream, peer: SocketAddr) -> Option<Client> {
         let say = self.say.for_peer(peer);
         let fd = stream.as_raw_fd();
-        self.say.step(format!("Connected with {peer}"));
+        self.say.step(format_args!("Connected with {peer}"));
         let ok = |_: &()| "ok".to_string();
         let mut result = if self.opts.nonblocking {
             // Accepted sockets do not inherit O_NONBLOCK on Linux.
@@ -1040,6 +1040,11 @@ impl Protocol {
         &self.welcome
     }
 
+    /// What every reply starts with, before the client's own bytes.
+    pub fn prefix(&self) -> &[u8] {
+        &self.prefix
+    }
+
     /// The answer to one recv, in `reply` (cleared first, so one buffer
     /// serves every reply).
     pub fn reply_into(&self, data: &[u8], reply: &mut Vec<u8>) {
@@ -1067,25 +1072,31 @@ impl Drop for Live {
 
 /// Every live client's socket, so that on Ctrl-C the main thread can
 /// `shutdown` each one and wake the thread blocked on it at once.
+///
+/// It keeps file descriptor numbers, not second handles (`dup`): a
+/// duplicate would cost every client a second descriptor, and 10,000
+/// clients would then hit a 20,000 open-files limit at client ~9,990.
+/// A bare number is safe to use only while the socket is open, so the
+/// rule is: a client thread removes its number (under the lock) before it
+/// closes the socket, and `shutdown_all` uses the numbers under the same
+/// lock. A number in the map is therefore always the client's own socket,
+/// never a newer one that reused the number.
 #[derive(Default)]
 pub struct Registry {
     next: AtomicU64,
-    streams: Mutex<HashMap<u64, TcpStream>>,
+    fds: Mutex<HashMap<u64, RawFd>>,
 }
 
 impl Registry {
-    /// Remembers the client's socket; returns its key, or `None` if the
-    /// socket could not be duplicated (that client is then only woken by its
-    /// own poll timeout, a moment later).
+    /// Remembers the client's socket; returns its key for [`Registry::remove`].
     pub fn add(&self, client: &Client) -> Option<u64> {
-        let stream = client.try_clone_stream().ok()?;
         let id = self.next.fetch_add(1, Ordering::Relaxed);
-        self.lock().insert(id, stream);
+        self.lock().insert(id, client.stream.as_raw_fd());
         Some(id)
     }
 
-    /// Forgets a client. Must happen before its socket is closed: the copy
-    /// kept here would otherwise keep the connection open.
+    /// Forgets a client. Must happen before its socket is closed (see the
+    /// rule above).
     pub fn remove(&self, id: Option<u64>) {
         if let Some(id) = id {
             self.lock().remove(&id);
@@ -1098,10 +1109,12 @@ impl Registry {
     /// client that does not read wakes by its own timeout and gives up after
     /// [`LAST_REPLY`].
     pub fn shutdown_all(&self, say: &Narrator) {
-        let streams = self.lock();
-        for stream in streams.values() {
-            let fd = stream.as_raw_fd();
-            let result = sockopt::shutdown_read(stream);
+        let fds = self.lock();
+        for &fd in fds.values() {
+            // SAFETY: `fd` is in the map, so its client thread has not
+            // closed it yet, and cannot while we hold the lock.
+            let socket = unsafe { BorrowedFd::borrow_raw(fd) };
+            let result = sockopt::shutdown_read(socket);
             say.traced("shutdown", format_args!("fd {fd}, SHUT_RD"), result, |_| {
                 "ok".into()
             })
@@ -1109,9 +1122,9 @@ impl Registry {
         }
     }
 
-    fn lock(&self) -> std::sync::MutexGuard<'_, HashMap<u64, TcpStream>> {
+    fn lock(&self) -> std::sync::MutexGuard<'_, HashMap<u64, RawFd>> {
         // A thread that panicked while holding the lock left the map intact.
-        self.streams.lock().unwrap_or_else(|e| e.into_inner())
+        self.fds.lock().unwrap_or_else(|e| e.into_inner())
     }
 }
 

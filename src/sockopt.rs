@@ -103,19 +103,12 @@ pub fn set_nodelay(stream: &TcpStream) -> io::Result<()> {
     SockRef::from(stream).set_tcp_nodelay(true)
 }
 
-/// `shutdown(SHUT_RDWR)` on a connected socket, from any thread: a `recv`
-/// blocked on it returns 0 and a blocked `send` fails, so the thread that
-/// owns the socket wakes up. The peer sees the connection end.
-pub fn shutdown_both(stream: &TcpStream) -> io::Result<()> {
-    stream.shutdown(std::net::Shutdown::Both)
-}
-
 /// `shutdown(SHUT_RD)` on a connected socket, from any thread: a `recv`
 /// blocked on it returns 0 at once, while the sending direction stays open,
 /// so a reply already being sent can still be finished. The peer sees
 /// nothing until the socket is closed.
-pub fn shutdown_read(stream: &TcpStream) -> io::Result<()> {
-    stream.shutdown(std::net::Shutdown::Read)
+pub fn shutdown_read(socket: impl AsFd) -> io::Result<()> {
+    SockRef::from(&socket).shutdown(Shutdown::Read)
 }
 
 /// How many bytes we have sent on `stream` that the peer has not yet

@@ -82,8 +82,12 @@ pub fn run(args: &ServeThreadedArgs, say: &Narrator) -> Result<(), SockError> {
     let mut threads: Vec<JoinHandle<()>> = Vec::new();
 
     let result = loop {
-        // Forget the threads whose client has left.
-        threads.retain(|t| !t.is_finished());
+        // Forget the threads whose client has left, once they are half the
+        // list: checking all 10,000 handles on every accept made accepting
+        // slower the more clients were connected (quadratic in all).
+        if threads.len() >= 64 && threads.len() > 2 * server.live() {
+            threads.retain(|t| !t.is_finished());
+        }
         let client = match server.accept(args.serve.timeout) {
             Ok(Accepted::Client(client)) => client,
             Ok(Accepted::Shutdown) => break Ok(()),
@@ -114,13 +118,15 @@ pub fn run(args: &ServeThreadedArgs, say: &Narrator) -> Result<(), SockError> {
             .stack_size(STACK_SIZE)
             .spawn(move || {
                 let ending = converse(&mut client, &protocol, recv_size);
-                // Forget the registry's copy first: while it exists, closing
-                // ours would not close the connection.
+                // Leave the registry before closing: once closed, the fd
+                // number may be reused by the next client's socket.
                 registry_of_thread.remove(id);
                 client.leave(&ending);
             });
         // The closure (and with it the client) is dropped when the spawn
-        // fails, which closes that one connection; the server goes on.
+        // fails, which closes that one connection; the server goes on. Only
+        // this thread opens sockets or reads the registry, so removing the
+        // closed fd just after is still in time.
         match spawned {
             Ok(thread) => threads.push(thread),
             Err(e) => {
@@ -166,18 +172,22 @@ fn converse(client: &mut Client, protocol: &Protocol, recv_size: usize) -> Close
     {
         return why;
     }
-    let mut buf = vec![0u8; recv_size];
-    let mut reply = Vec::new();
+    let prefix = protocol.prefix();
+    // One buffer holds the reply: the prefix once, at the front, and each
+    // recv lands right after it. `prefix + data` is then already in place,
+    // with no copy and no second buffer per client (10,000 clients: 10 MiB
+    // less).
+    let mut buf = vec![0u8; prefix.len() + recv_size];
+    buf[..prefix.len()].copy_from_slice(prefix);
     loop {
-        let n = match client.recv(&mut buf) {
+        let n = match client.recv(&mut buf[prefix.len()..]) {
             Ok(n) => n,
             Err(why) => return why,
         };
-        let data = &buf[..n];
+        let reply = &buf[..prefix.len() + n];
         // The tutorial's purpose: a server that shows what its clients report.
-        client.show(data, true);
-        protocol.reply_into(data, &mut reply);
-        if let Err(why) = client.send_all(&reply) {
+        client.show(&reply[prefix.len()..], true);
+        if let Err(why) = client.send_all(reply) {
             return why;
         }
     }
