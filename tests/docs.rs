@@ -426,7 +426,14 @@ impl Peer {
                 self.seen.push(line);
             }
             let open = open_clients(&self.seen);
-            if open.is_empty() || matches!(self.child.try_wait(), Ok(Some(_))) {
+            if matches!(self.child.try_wait(), Ok(Some(_))) {
+                return;
+            }
+            // A server the docs show stopping by itself (serve-once after
+            // its client, no ^C) must really be gone before the next client
+            // runs: until it closes its listening socket, a connect would
+            // still land in its backlog.
+            if open.is_empty() && !(self.stops_by_itself() && self.served_all_shown()) {
                 return;
             }
             let left = deadline.saturating_duration_since(Instant::now());
@@ -440,6 +447,24 @@ impl Peer {
                 ),
             }
         }
+    }
+
+    /// The transcript shows the server's summary without a Ctrl-C first.
+    fn stops_by_itself(&self) -> bool {
+        self.shown.iter().any(|l| l.starts_with("Server stopped:"))
+            && !self.shown.iter().any(|l| l.trim() == "^C")
+    }
+
+    /// The server has said goodbye to as many clients as the transcript
+    /// shows it serving.
+    fn served_all_shown(&self) -> bool {
+        let goodbyes = |lines: &[String]| {
+            lines
+                .iter()
+                .filter(|l| l.starts_with("Disconnected ") || l.contains(" turned away"))
+                .count()
+        };
+        goodbyes(&self.seen) >= goodbyes(&self.shown)
     }
 
     /// Checks that the lines shown under the server appeared, in order;
