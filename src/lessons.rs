@@ -46,3 +46,9 @@ pub struct UdpLesson;
 
 #[doc = include_str!("../docs/zh/07-udp.md")]
 pub struct UdpLessonZh;
+
+#[doc = include_str!("../docs/08-serve-poll.md")]
+pub struct ServePollLesson;
+
+#[doc = include_str!("../docs/zh/08-serve-poll.md")]
+pub struct ServePollLessonZh;

@@ -22,7 +22,9 @@
 //! on reading its answer until it closes, which is how `nc -N` works and why
 //! `printf 'hi\n' | socktool connect HOST PORT` prints the whole reply.
 //! Whichever side closes first is narrated; when the server does, socktool
-//! ends at once without waiting for more typing.
+//! ends at once without waiting for more typing. It does wait (up to
+//! [`WRITE_GRACE`]) for a write already under way: the server may have
+//! read those bytes and closed before the sending thread counted them.
 //!
 //! `--timeout` bounds the connect (10 s by default). When it is given, it
 //! also bounds how long the connection may be idle, like `nc -w`; by default
@@ -45,7 +47,7 @@
 use std::io::{self, IsTerminal, Read};
 use std::net::{Shutdown, SocketAddr, TcpStream};
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
-use std::sync::{Arc, Mutex};
+use std::sync::{Arc, Condvar, Mutex, MutexGuard};
 use std::thread;
 use std::time::{Duration, Instant};
 
@@ -64,18 +66,39 @@ pub const DEFAULT_CONNECT_TIMEOUT: Duration = Duration::from_secs(10);
 /// read anyway; a pipe hands over whatever is there.
 const CHUNK: usize = 4096;
 
+/// How long the summary waits for a write that was under way when the
+/// server closed. Such a write ends in microseconds (the kernel takes the
+/// bytes, or the server's reset fails it); it can only last longer when
+/// the server stopped reading with every buffer full, and then it may never
+/// end.
+pub const WRITE_GRACE: Duration = Duration::from_secs(1);
+
 /// What the two directions share.
 struct Shared {
     started: Instant,
     /// Milliseconds since `started` when a byte last went either way: the
     /// idle clock behind `--timeout`.
     last_activity_ms: AtomicU64,
-    sent: AtomicU64,
     /// Set once stdin ended and SHUT_WR was sent: we closed first.
     we_closed: AtomicBool,
+    /// What the sending side has done, under one lock: the summary must
+    /// not read the byte count while a write is between the kernel and
+    /// the count (the server may already have the bytes, answered, and
+    /// closed, waking the receiving side first).
+    sending: Mutex<Sending>,
+    /// Signalled whenever a write ends, so the summary can wait for it.
+    write_ended: Condvar,
+}
+
+#[derive(Default)]
+struct Sending {
+    /// Bytes every completed `sendall` handed to the kernel.
+    sent: u64,
+    /// The size of the `sendall` under way, if one is.
+    writing: Option<usize>,
     /// Why the sending side stopped, if it failed. The receiving side
     /// reports it, since it is the one that returns from `run`.
-    failure: Mutex<Option<SockError>>,
+    failure: Option<SockError>,
 }
 
 impl Shared {
@@ -89,11 +112,38 @@ impl Shared {
         self.started.elapsed().saturating_sub(last)
     }
 
-    fn take_failure(&self) -> Option<SockError> {
-        match self.failure.lock() {
-            Ok(mut f) => f.take(),
-            Err(poisoned) => poisoned.into_inner().take(),
+    fn sending(&self) -> MutexGuard<'_, Sending> {
+        // A panic elsewhere cannot leave these numbers half-updated.
+        self.sending.lock().unwrap_or_else(|p| p.into_inner())
+    }
+
+    /// The sender is about to hand `n` bytes to the kernel.
+    fn begin_write(&self, n: usize) {
+        self.sending().writing = Some(n);
+    }
+
+    /// That write is over: counted if it went out, its failure kept if not.
+    fn end_write(&self, result: Result<usize, SockError>) {
+        let mut s = self.sending();
+        s.writing = None;
+        match result {
+            Ok(n) => s.sent += n as u64,
+            Err(e) => s.failure = Some(e),
         }
+        self.write_ended.notify_all();
+    }
+
+    /// Waits, at most `grace`, for a write under way to end; then returns
+    /// the bytes sent, the sender's failure, and the size of a write still
+    /// under way. A sender waiting on stdin is not waited for: a user may
+    /// never type again.
+    fn settle(&self, grace: Duration) -> (u64, Option<SockError>, Option<usize>) {
+        let s = self.sending();
+        let (mut s, _) = self
+            .write_ended
+            .wait_timeout_while(s, grace, |s| s.writing.is_some())
+            .unwrap_or_else(|p| p.into_inner());
+        (s.sent, s.failure.take(), s.writing)
     }
 }
 
@@ -134,9 +184,9 @@ pub fn run(args: &ConnectArgs, say: &Narrator) -> Result<(), SockError> {
     let shared = Arc::new(Shared {
         started: Instant::now(),
         last_activity_ms: AtomicU64::new(0),
-        sent: AtomicU64::new(0),
         we_closed: AtomicBool::new(false),
-        failure: Mutex::new(None),
+        sending: Mutex::new(Sending::default()),
+        write_ended: Condvar::new(),
     });
     // A second handle on the same socket (dup): one thread writes through
     // it while this one reads, which TCP allows since the two directions
@@ -156,9 +206,7 @@ pub fn run(args: &ConnectArgs, say: &Narrator) -> Result<(), SockError> {
         thread::spawn(move || {
             let mut writer = writer;
             if let Err(e) = send_stdin(&mut writer, addr, crlf, timeout, &say, &shared) {
-                if let Ok(mut f) = shared.failure.lock() {
-                    *f = Some(e);
-                }
+                shared.end_write(Err(e));
                 // Wakes the receiving side (its recv returns 0: both handles
                 // share one socket) so it reports the failure instead of
                 // waiting for a server that may never close.
@@ -170,11 +218,14 @@ pub fn run(args: &ConnectArgs, say: &Narrator) -> Result<(), SockError> {
     let received = receive(&mut stream, addr, args.timeout, say, &shared);
     // Once stdin has ended the sender is only finishing its narration: wait
     // for it, so its lines come before ours. Otherwise it may be blocked
-    // reading a terminal, and the process ends without it.
+    // reading a terminal, and the process ends without it; but a write it
+    // has begun is waited for (briefly), so that the bytes the server got
+    // and answered are counted.
     if shared.we_closed.load(Ordering::SeqCst) {
         let _ = sender.join();
     }
-    if let Some(failure) = shared.take_failure() {
+    let (sent, failure, unfinished) = shared.settle(WRITE_GRACE);
+    if let Some(failure) = failure {
         return Err(failure);
     }
     let received = received?;
@@ -184,12 +235,15 @@ pub fn run(args: &ConnectArgs, say: &Narrator) -> Result<(), SockError> {
     } else {
         say.note("the server closed the connection first: recv returned 0, so there is nothing more to read and no one to send to");
     }
+    if let Some(n) = unfinished {
+        say.note(format!(
+            "a sendall of {n} bytes was still waiting when the server closed (it stopped reading): \
+             those bytes are not counted below"
+        ));
+    }
     drop(stream);
     say.trace("close", format_args!(""), "ok");
-    say.info(format!(
-        "Sent {} bytes, received {received} bytes",
-        shared.sent.load(Ordering::Relaxed)
-    ));
+    say.info(format!("Sent {sent} bytes, received {received} bytes"));
     Ok(())
 }
 
@@ -256,8 +310,11 @@ fn send_stdin(
         } else {
             buf[..n].to_vec()
         };
+        // Marked before the call: once the kernel has the bytes, the server
+        // may answer and close before this thread runs again.
+        shared.begin_write(chunk.len());
         conn::send_all(stream, addr, &chunk, timeout, say)?;
-        shared.sent.fetch_add(chunk.len() as u64, Ordering::Relaxed);
+        shared.end_write(Ok(chunk.len()));
         shared.touch();
     }
     // Set before the FIN goes out, so that if the receiving side sees it
