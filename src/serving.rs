@@ -233,8 +233,11 @@ impl Server {
                     }
                 }
                 Err(e) if is_would_block(&e) => {
-                    self.say
-                        .trace("accept", format_args!("fd {fd}"), describe_errno(&e));
+                    // Every accept_all ends here: words only when shown.
+                    if self.say.is_tracing() {
+                        self.say
+                            .trace("accept", format_args!("fd {fd}"), describe_errno(&e));
+                    }
                     return Ok(Polled::Empty);
                 }
                 Err(e) if is_skippable_accept_error(&e) => {}
@@ -664,12 +667,18 @@ impl Client {
         let fd = self.stream.as_raw_fd();
         loop {
             let result = self.stream.read(buf);
-            let outcome = match &result {
-                Ok(0) => "0 bytes (EOF)".to_string(),
-                Ok(n) => format!("{n} bytes"),
-                Err(e) => describe_errno(e),
-            };
-            if !matches!(&result, Err(e) if e.kind() == io::ErrorKind::Interrupted) {
+            // The outcome is put into words only when it is shown: spelling
+            // out "EAGAIN (Resource temporarily unavailable)" after every
+            // drained socket was 70 % of serve-poll's own work in ping-pong
+            // (callgrind, docs/PERFORMANCE.md).
+            if self.say.is_tracing()
+                && !matches!(&result, Err(e) if e.kind() == io::ErrorKind::Interrupted)
+            {
+                let outcome = match &result {
+                    Ok(0) => "0 bytes (EOF)".to_string(),
+                    Ok(n) => format!("{n} bytes"),
+                    Err(e) => describe_errno(e),
+                };
                 self.say
                     .trace("recv", format_args!("fd {fd}, {}", buf.len()), outcome);
             }
@@ -695,7 +704,10 @@ impl Client {
         let fd = self.stream.as_raw_fd();
         loop {
             let result = self.stream.write(bytes);
-            if !matches!(&result, Err(e) if e.kind() == io::ErrorKind::Interrupted) {
+            // As in try_recv: words only when shown.
+            if self.say.is_tracing()
+                && !matches!(&result, Err(e) if e.kind() == io::ErrorKind::Interrupted)
+            {
                 self.say.trace(
                     "send",
                     format_args!("fd {fd}, {} bytes", bytes.len()),
