@@ -957,15 +957,15 @@ impl Client {
     /// [`LAST_REPLY`] is not waited for any longer.
     fn close_gently(&self) {
         let fd = self.stream.as_raw_fd();
-        self.say
-            .traced(
-                "shutdown",
-                format_args!("fd {fd}, SHUT_WR"),
-                sockopt::shutdown_write(&self.stream),
-                |_| "ok".into(),
-            )
-            .ok();
-        if sockopt::set_nonblocking(&self.stream, true).is_err() {
+        let shut = self.say.traced(
+            "shutdown",
+            format_args!("fd {fd}, SHUT_WR"),
+            sockopt::shutdown_write(&self.stream),
+            |_| "ok".into(),
+        );
+        // ENOTCONN: the client already reset the connection, so nothing
+        // more can reach it and there is nothing to wait for.
+        if shut.is_err() || sockopt::set_nonblocking(&self.stream, true).is_err() {
             return;
         }
         // On the heap: serve-threaded's client threads have small stacks.
@@ -973,13 +973,18 @@ impl Client {
         let mut discarded: u64 = 0;
         let mut unacked = usize::MAX;
         let mut last_progress = Instant::now();
-        loop {
+        'waiting: loop {
             loop {
                 match (&self.stream).read(&mut scrap) {
                     Ok(n) if n > 0 => discarded += n as u64,
                     Err(e) if e.kind() == io::ErrorKind::Interrupted => {}
-                    // 0, EAGAIN or a reset: nothing more to take now.
-                    _ => break,
+                    // 0 (the client closed its side too) or EAGAIN:
+                    // nothing more to take now.
+                    Ok(_) => break,
+                    Err(e) if is_would_block(&e) => break,
+                    // A reset: the client is gone and nothing will ever be
+                    // acknowledged, so waiting would only cost LAST_REPLY.
+                    Err(_) => break 'waiting,
                 }
             }
             match sockopt::unacknowledged(&self.stream) {

@@ -147,3 +147,22 @@ fn sigint_and_sigterm_end_it_with_the_summary_and_exit_0() {
         );
     }
 }
+
+#[test]
+fn clients_that_left_while_queued_cost_nothing_once_the_server_gets_to_them() {
+    // 30 clients send a line and leave while a silent one holds the server.
+    // Answering each reaches a dead socket (the reply is met with a reset);
+    // the server must see that at once instead of waiting to hear its reply
+    // acknowledged (0.5 s each: 15 s, past the fresh client's read timeout).
+    let mut server = start_server(&["serve-loop", "--port", "0", "--quiet"]);
+    let silent = server.connect();
+    for _ in 0..30 {
+        let mut gone = server.connect();
+        gone.write_all(b"x\n").unwrap();
+    }
+    drop(silent);
+    let mut fresh = server.connect();
+    assert_eq!(talk(&mut fresh, b"fresh\n"), b"OK...fresh\n");
+    server.signal(libc::SIGTERM);
+    assert_eq!(server.wait_exit(), Some(0));
+}
