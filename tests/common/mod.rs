@@ -15,6 +15,8 @@ use std::sync::mpsc::{self, Receiver};
 use std::thread::{self, JoinHandle};
 use std::time::{Duration, Instant};
 
+pub mod line_server;
+
 pub const BIN: &str = env!("CARGO_BIN_EXE_socktool");
 
 /// The safety net on every blocking call in a test; never synchronisation.
