@@ -911,12 +911,6 @@ impl Client {
         }
     }
 
-    /// A second handle on the socket, so another thread can wake this
-    /// client's thread with `shutdown` (see [`Registry`]).
-    pub fn try_clone_stream(&self) -> io::Result<TcpStream> {
-        self.stream.try_clone()
-    }
-
     /// Closes the socket and says goodbye: bytes in and out, how long, and
     /// who closed first.
     pub fn leave(self, why: &Closer) {
