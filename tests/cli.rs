@@ -66,28 +66,7 @@ fn usage_errors_exit_2() {
 
 #[test]
 fn every_subcommand_help_names_its_calls_and_an_example() {
-    let help = text(
-        &socktool()
-            .arg("--help")
-            .assert()
-            .success()
-            .get_output()
-            .stdout
-            .clone(),
-    );
-    let subcommands: Vec<String> = help
-        .split("Commands:")
-        .nth(1)
-        .unwrap()
-        .lines()
-        .skip(1)
-        .take_while(|l| !l.trim().is_empty())
-        // Wrapped descriptions continue on deeper-indented lines.
-        .filter(|l| l.starts_with("  ") && !l[2..].starts_with(' '))
-        .filter_map(|l| l.split_whitespace().next().map(str::to_string))
-        .filter(|s| s != "help")
-        .collect();
-    assert!(subcommands.len() >= 2, "{help}");
+    let subcommands = subcommands();
     for sub in subcommands {
         let out = socktool()
             .args([&sub, "--help"])

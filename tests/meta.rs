@@ -4,37 +4,6 @@
 mod common;
 use common::*;
 
-/// The subcommands `socktool --help` lists (without clap's own `help`).
-fn subcommands() -> Vec<String> {
-    let help = text(
-        &socktool()
-            .arg("--help")
-            .assert()
-            .success()
-            .get_output()
-            .stdout
-            .clone(),
-    );
-    let names: Vec<String> = help
-        .split("Commands:")
-        .nth(1)
-        .expect("a Commands: section")
-        .lines()
-        .skip(1)
-        .take_while(|l| !l.trim().is_empty())
-        .filter(|l| l.starts_with("  ") && !l[2..].starts_with(' '))
-        .filter_map(|l| l.split_whitespace().next().map(str::to_string))
-        .filter(|s| s != "help")
-        .collect();
-    assert!(
-        ["resolve", "http-get", "completions", "man"]
-            .iter()
-            .all(|s| names.iter().any(|n| n == s)),
-        "{help}"
-    );
-    names
-}
-
 #[test]
 fn bash_completions_offer_every_subcommand() {
     let out = socktool()

@@ -4,7 +4,7 @@
 //! against each, named by its step.
 
 use std::io::{Read, Write};
-use std::net::TcpStream;
+use std::net::{Shutdown, TcpStream};
 use std::os::unix::process::CommandExt;
 use std::process::{Command, Stdio};
 use std::sync::mpsc;
@@ -26,6 +26,51 @@ pub fn welcomed(server: &Server) -> TcpStream {
 pub fn say_line(c: &mut TcpStream, line: &[u8]) -> Vec<u8> {
     c.write_all(line).unwrap();
     read_line(c)
+}
+
+/// Over `--max-clients` a newcomer gets one line and a close; when a
+/// client leaves there is room again.
+pub fn max_clients_turns_a_newcomer_away_with_one_line(step: &str) {
+    let mut server = start_server(&[step, "--port", "0", "--max-clients", "2"]);
+    let mut a = welcomed(&server);
+    let _b = welcomed(&server);
+    let mut over = server.connect();
+    assert_eq!(
+        read_to_end(&mut over),
+        b"Server full (2 clients). Try again later.\n"
+    );
+    server.wait_for("turned away: server full (2 connected, --max-clients 2)");
+
+    // When one leaves, there is room again.
+    let a_addr = a.local_addr().unwrap();
+    a.shutdown(Shutdown::Write).unwrap();
+    assert_eq!(read_to_end(&mut a), b"");
+    server.wait_for(&format!("Disconnected {a_addr}"));
+    let mut again = welcomed(&server);
+    assert_eq!(say_line(&mut again, b"in\n"), b"OK...in\n");
+
+    server.signal(libc::SIGINT);
+    assert_eq!(server.wait_exit(), Some(0));
+    let stderr = server.stderr_so_far();
+    assert!(stderr.contains(", 1 turned away (server full)"), "{stderr}");
+}
+
+/// `--idle-timeout` drops the silent client and keeps the talking one.
+pub fn idle_timeout_drops_a_silent_client_and_not_a_talking_one(step: &str) {
+    let mut server = start_server(&[step, "--port", "0", "--idle-timeout", "0.5"]);
+    let mut silent = welcomed(&server);
+    let mut talker = welcomed(&server);
+    let started = Instant::now();
+    // The talker keeps talking, more often than the idle timeout.
+    while started.elapsed() < Duration::from_millis(900) {
+        assert_eq!(say_line(&mut talker, b"still here\n"), b"OK...still here\n");
+        thread::sleep(Duration::from_millis(100));
+    }
+    assert_eq!(read_to_end(&mut silent), b"", "the silent one was dropped");
+    server.wait_for(
+        "timed out: the client sent nothing for 0.5s (--idle-timeout), the server closed",
+    );
+    assert_eq!(say_line(&mut talker, b"bye\n"), b"OK...bye\n");
 }
 
 /// Started with a soft limit of 64 open files, the server raises it to the

@@ -360,3 +360,34 @@ pub fn send_forever(mut s: TcpStream) -> u64 {
     }
     sent
 }
+
+/// The subcommands `socktool --help` lists (without clap's own `help`).
+pub fn subcommands() -> Vec<String> {
+    let help = text(
+        &socktool()
+            .arg("--help")
+            .assert()
+            .success()
+            .get_output()
+            .stdout
+            .clone(),
+    );
+    let names: Vec<String> = help
+        .split("Commands:")
+        .nth(1)
+        .expect("a Commands: section")
+        .lines()
+        .skip(1)
+        .take_while(|l| !l.trim().is_empty())
+        .filter(|l| l.starts_with("  ") && !l[2..].starts_with(' '))
+        .filter_map(|l| l.split_whitespace().next().map(str::to_string))
+        .filter(|s| s != "help")
+        .collect();
+    assert!(
+        ["resolve", "http-get", "completions", "man"]
+            .iter()
+            .all(|s| names.iter().any(|n| n == s)),
+        "{help}"
+    );
+    names
+}
