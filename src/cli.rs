@@ -242,9 +242,10 @@ pub struct HttpGetArgs {
     #[arg(long)]
     pub tutorial: bool,
 
-    /// Bytes asked for in each recv call (the tutorial's recv(4096))
-    #[arg(long, default_value_t = 4096, value_parser = parse_recv_size)]
-    pub recv_size: usize,
+    /// Bytes asked for in each recv call [default: 65536; with --tutorial
+    /// 4096, the tutorial's recv(4096)]
+    #[arg(long, value_parser = parse_recv_size)]
+    pub recv_size: Option<usize>,
 
     /// Seconds to wait for connect and for every read and write; nothing
     /// ever hangs forever (decimals allowed: 0.5)

@@ -150,8 +150,40 @@ fn a_long_reply_is_read_whole_over_several_recv_calls() {
     peer.join().unwrap();
     assert_eq!(out.stdout, reply);
     let stderr = text(&out.stderr);
-    // 100 kB in recv(4096) pieces takes at least 25 calls, plus the 0.
-    assert!(recv_calls(&stderr) >= 26, "{stderr}");
+    // 100 kB in recv(65536) pieces takes at least 2 calls, plus the 0.
+    assert!(recv_calls(&stderr) >= 3, "{stderr}");
+}
+
+#[test]
+fn the_default_recv_size_is_64_kib_and_recv_size_4096_counts_the_tutorials_calls() {
+    let reply = reply_of(&vec![b'z'; 100_000]);
+    for (extra, size, at_least) in [
+        (None, 65536, 3),
+        // 100 kB in recv(4096) pieces takes at least 25 calls, plus the 0.
+        (Some("4096"), 4096, 26),
+    ] {
+        let (addr, peer) = http_responder(reply.clone());
+        let mut args = vec!["http-get".to_string(), addr.to_string(), "--trace".into()];
+        if let Some(n) = extra {
+            args.extend(["--recv-size".into(), n.into()]);
+        }
+        let out = socktool()
+            .args(&args)
+            .assert()
+            .success()
+            .get_output()
+            .clone();
+        peer.join().unwrap();
+        assert_eq!(out.stdout, reply);
+        let stderr = text(&out.stderr);
+        let calls = stderr.matches(&format!("  recv({size}) -> ")).count();
+        assert!(
+            calls >= at_least,
+            "{calls} calls of recv({size}):\n{stderr}"
+        );
+        assert_eq!(stderr.matches("  recv(").count(), calls, "{stderr}");
+        assert_eq!(recv_calls(&stderr), calls, "{stderr}");
+    }
 }
 
 #[test]
