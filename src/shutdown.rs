@@ -5,7 +5,9 @@
 //! (`accept`, `recv`, `recvfrom`) would never see it, so servers give such
 //! calls a short timeout ([`POLL`]) and check the flag each time it expires.
 //! (A signal alone does not wake a blocked `accept`: Rust retries calls
-//! interrupted by a signal.)
+//! interrupted by a signal.) serve-threaded's client threads are woken
+//! another way, by `shutdown(SHUT_RD)` on their sockets, so that idle
+//! clients cost no wake-ups at all (see `serving::Registry`).
 //!
 //! A second Ctrl-C while the first is still being handled ends the process
 //! at once with exit code 130, so no server ever needs `kill -9`.

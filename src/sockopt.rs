@@ -186,6 +186,14 @@ pub fn set_io_timeouts(stream: &TcpStream, timeout: Option<Duration>) -> io::Res
     stream.set_write_timeout(timeout)
 }
 
+/// `SO_RCVTIMEO` alone: how long a blocking `recv` may sleep before it
+/// returns EAGAIN (`None`: until data or EOF).
+pub fn set_recv_timeout(stream: &TcpStream, timeout: Option<Duration>) -> io::Result<()> {
+    // A zero timeout means "none" to the kernel (std refuses it): the
+    // opposite of "no time left".
+    stream.set_read_timeout(timeout.map(|t| t.max(Duration::from_millis(1))))
+}
+
 /// `shutdown(SHUT_WR)`: "I have nothing more to send". The kernel sends a
 /// FIN after any queued data; the peer's `recv` returns 0 (EOF) while our
 /// side can still receive its answer. Closing instead would end both

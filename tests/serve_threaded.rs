@@ -196,6 +196,65 @@ fn ctrl_c_closes_connected_clients_and_prints_the_summary() {
     }
 }
 
+/// Voluntary context switches of the server's client threads so far: each
+/// is one time a thread went to sleep (and so was woken once).
+fn client_thread_sleeps(server: &Server) -> (usize, u64) {
+    let tasks = format!("/proc/{}/task", server.child.id());
+    let mut threads = 0;
+    let mut sleeps = 0;
+    for task in std::fs::read_dir(tasks).unwrap().flatten() {
+        let comm = std::fs::read_to_string(task.path().join("comm")).unwrap_or_default();
+        if !comm.starts_with("client ") {
+            continue;
+        }
+        let status = std::fs::read_to_string(task.path().join("status")).unwrap_or_default();
+        if let Some(n) = status
+            .lines()
+            .find_map(|l| l.strip_prefix("voluntary_ctxt_switches:"))
+        {
+            threads += 1;
+            sleeps += n.trim().parse::<u64>().unwrap();
+        }
+    }
+    (threads, sleeps)
+}
+
+#[test]
+fn idle_clients_cost_no_wake_ups_and_ctrl_c_still_ends_them_at_once() {
+    // Each thread once woke every 100 ms to look for Ctrl-C: 10,000 idle
+    // clients cost half a core. Now an idle thread sleeps in recv until
+    // data, --idle-timeout or Ctrl-C's shutdown(SHUT_RD).
+    let mut server = start_server(&["serve-threaded", "--port", "0", "--quiet"]);
+    let mut clients: Vec<TcpStream> = (0..20).map(|_| welcomed(&server)).collect();
+    for c in &mut clients {
+        assert_eq!(say_line(c, b"hi\n"), b"OK...hi\n");
+    }
+    let (threads, before) = client_thread_sleeps(&server);
+    assert_eq!(threads, 20);
+    // An observation window, not a wait for readiness: polling threads
+    // would sleep and wake 10 times each in it, 200 in all.
+    thread::sleep(Duration::from_secs(1));
+    let (_, after) = client_thread_sleeps(&server);
+    assert!(
+        after - before < 20,
+        "20 idle client threads slept {} times in 1 s",
+        after - before
+    );
+    // Still served, and Ctrl-C still wakes every sleeping thread at once.
+    assert_eq!(say_line(&mut clients[7], b"again\n"), b"OK...again\n");
+    let stopped = Instant::now();
+    server.signal(libc::SIGINT);
+    for c in &mut clients {
+        assert_eq!(read_to_end(c), b"");
+    }
+    assert_eq!(server.wait_exit(), Some(0));
+    assert!(
+        stopped.elapsed() < Duration::from_secs(2),
+        "took {:?}",
+        stopped.elapsed()
+    );
+}
+
 #[test]
 fn ipv6_loopback() {
     if !has_ipv6_loopback() {
