@@ -5,7 +5,7 @@
 mod common;
 use common::*;
 
-use std::net::UdpSocket;
+use std::net::{Ipv4Addr, UdpSocket};
 use std::time::{Duration, Instant};
 
 use predicates::str::contains;
@@ -301,4 +301,34 @@ fn with_no_connect_a_strangers_datagram_is_ignored() {
         .stdout("the answer")
         .stderr(contains("ignored a datagram from 127.0.0.1:"));
     server.join().unwrap();
+}
+
+#[test]
+fn the_summary_remembers_at_most_10000_senders_and_then_says_over() {
+    // Every datagram may come from a new address; the set of senders kept
+    // for the summary must not grow for ever.
+    let mut server = start_server(&["udp-serve", "--port", "0"]);
+    let shown = server.stdout_in_background();
+    let mut buf = [0u8; 64];
+    for i in 0..10_001u32 {
+        // A new source address each time, so a new sender whatever port the
+        // kernel picks (127.0.0.0/8 is all loopback).
+        let ip = Ipv4Addr::new(127, 1, (i / 250) as u8, (i % 250 + 1) as u8);
+        let s = UdpSocket::bind((ip, 0)).unwrap();
+        s.set_read_timeout(Some(PATIENCE)).unwrap();
+        s.send_to(b"x", server.addr).unwrap();
+        assert_eq!(s.recv(&mut buf).unwrap(), 6, "datagram {i}");
+        assert_eq!(&buf[..6], b"OK...x");
+    }
+    server.signal(libc::SIGINT);
+    assert_eq!(server.wait_exit(), Some(0));
+    assert_eq!(text(&shown.join().unwrap()).lines().count(), 10_001);
+    let log = server.stderr_so_far();
+    assert!(
+        log.contains(
+            "Shutting down: 10001 datagrams from over 10000 senders, 10001 bytes in, 60006 bytes out"
+        ),
+        "{}",
+        &log[log.len().saturating_sub(500)..]
+    );
 }

@@ -51,6 +51,12 @@ use crate::sockopt;
 /// What every reply starts with, as in the tutorial's thread server.
 pub const REPLY_PREFIX: &[u8] = b"OK...";
 
+/// Distinct senders remembered for the summary. Every datagram may come
+/// from a new address (a port scan, forged sources), so the set is capped:
+/// 10,000 addresses cost about 0.5 MiB; an unbounded set grows with every
+/// forged address for as long as the server runs.
+const SENDERS_COUNTED: usize = 10_000;
+
 /// Counters for the summary printed on Ctrl-C.
 #[derive(Debug, Default)]
 struct Tally {
@@ -58,6 +64,25 @@ struct Tally {
     bytes_in: u64,
     bytes_out: u64,
     senders: HashSet<SocketAddr>,
+    /// A sender arrived after the set was full.
+    more_senders: bool,
+}
+
+impl Tally {
+    fn saw(&mut self, peer: SocketAddr) {
+        if self.senders.len() < SENDERS_COUNTED {
+            self.senders.insert(peer);
+        } else if !self.senders.contains(&peer) {
+            self.more_senders = true;
+        }
+    }
+
+    /// `3 senders`, or `over 10000 senders` once the set is full.
+    fn senders_text(&self) -> String {
+        let n = self.senders.len();
+        let over = if self.more_senders { "over " } else { "" };
+        format!("{over}{n} sender{}", plural(n as u64))
+    }
 }
 
 pub fn run(args: &UdpServeArgs, say: &Narrator) -> Result<(), SockError> {
@@ -138,11 +163,10 @@ pub fn run(args: &UdpServeArgs, say: &Narrator) -> Result<(), SockError> {
     }
 
     say.info(format!(
-        "Shutting down: {} datagram{} from {} sender{}, {} bytes in, {} bytes out",
+        "Shutting down: {} datagram{} from {}, {} bytes in, {} bytes out",
         tally.datagrams,
         plural(tally.datagrams),
-        tally.senders.len(),
-        plural(tally.senders.len() as u64),
+        tally.senders_text(),
         tally.bytes_in,
         tally.bytes_out
     ));
@@ -211,7 +235,7 @@ fn answer(
     }
     tally.datagrams += 1;
     tally.bytes_in += got.len as u64;
-    tally.senders.insert(peer);
+    tally.saw(peer);
 
     if got.len > got.kept {
         say.warn(format!(
