@@ -481,13 +481,14 @@ impl Juggler {
 
     /// `--timeout` and `--idle-timeout`: close every client that overstayed.
     fn drop_overdue(&mut self) {
+        let now = Instant::now();
         let overdue: Vec<(Token, Closer)> = self
             .slots
             .iter()
             .enumerate()
             .filter_map(|(i, slot)| {
                 let conn = slot.as_ref()?;
-                let why = conn.client.overdue(conn.heard, conn.stalled)?;
+                let why = conn.client.overdue(now, conn.heard, conn.stalled)?;
                 Some((Token(i), why))
             })
             .collect();
