@@ -15,6 +15,10 @@
 //! Colour is decided once, here, from `--color`, `NO_COLOR`,
 //! `CLICOLOR_FORCE` and whether **stderr** is a terminal (the `colored`
 //! crate on its own would look at stdout, which is the wrong stream).
+//!
+//! A server's clients' bytes reach stdout through a [`Console`]
+//! (`narrate/console.rs`): a queue and one writer thread, so that a stdout
+//! nobody reads never holds up a reply.
 
 use std::fmt::{self, Write as _};
 use std::io::{self, IsTerminal, Write};
@@ -25,6 +29,9 @@ use colored::Colorize;
 
 use crate::cli::{ColorChoice, OutputOpts};
 use crate::error::SockError;
+
+mod console;
+pub use console::{BUDGET, Console, LAST_FLUSH, Window};
 
 /// Which way a chunk of bytes went, for `--hex`.
 #[derive(Debug, Clone, Copy)]

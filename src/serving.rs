@@ -6,6 +6,7 @@
 //! listen()      socket → setsockopt … → bind → listen        "Socket now listening on ADDR"
 //! Server::accept     accept → setsockopt …                     "Connected with IP:PORT"
 //! Client::recv / Client::send_all                             (traced, hex-dumped, counted)
+//! Client::show       (queued for the console's writer thread)  "[IP:PORT] data" on stdout
 //! Client::leave      close                                     "Disconnected IP:PORT after …"
 //! Server::finish     close                                     "Server stopped: N clients served, …"
 //! ```
@@ -22,6 +23,11 @@
 //! sleeps in `recv` until data or its `--idle-timeout`
 //! ([`Client::sleep_in_recv`]), and on Ctrl-C the main thread wakes them
 //! all with `shutdown` ([`Registry::shutdown_all`]).
+//!
+//! stdout is the one thing a server never waits for long: what clients
+//! send is queued for the console's own writer thread ([`Console`]), so a
+//! console nobody reads (`| less`, unscrolled) loses records, counted, but
+//! never holds up a reply.
 
 use std::collections::HashMap;
 use std::io::{self, Read, Write};
@@ -34,7 +40,7 @@ use std::time::{Duration, Instant};
 
 use crate::cli::{Family, ServeOpts};
 use crate::error::{self, Phase, SockError};
-use crate::narrate::{Dir, Narrator, describe_errno};
+use crate::narrate::{Console, Dir, Narrator, Window, describe_errno};
 use crate::shutdown::{self, Shutdown};
 use crate::sockopt::{self, AcceptQueue};
 
@@ -70,6 +76,8 @@ pub struct Server {
     say: Narrator,
     shutdown: Shutdown,
     stats: Arc<Stats>,
+    /// Where clients' records go on their way to stdout: never blocks.
+    console: Console,
 }
 
 /// What a wait in [`Server::accept`] ended with.
@@ -174,6 +182,9 @@ pub fn listen(opts: &ServeOpts, say: &Narrator) -> Result<Server, SockError> {
     if opts.bind.all_interfaces() {
         say.all_interfaces_warning(local);
     }
+    // Before the readiness line, so whoever waits for it finds the server
+    // complete, its console's thread included.
+    let console = say.console();
     say.listening(local);
 
     if addr.port() == 0 {
@@ -189,6 +200,7 @@ pub fn listen(opts: &ServeOpts, say: &Narrator) -> Result<Server, SockError> {
         say: say.clone(),
         shutdown,
         stats: Arc::default(),
+        console,
     })
 }
 
@@ -400,6 +412,7 @@ impl Server {
             plain: self.say.clone(),
             shutdown: self.shutdown.clone(),
             stats: Arc::clone(&self.stats),
+            window: self.console.window(),
             nonblocking: self.opts.nonblocking,
             timeout: self.opts.timeout,
             idle_timeout: None,
@@ -426,8 +439,10 @@ impl Server {
         self.shutdown.requested()
     }
 
-    /// Closes the listening socket and prints the one-line summary.
-    pub fn finish(self) {
+    /// Closes the listening socket, lets the console drain (at most
+    /// [`crate::narrate::LAST_FLUSH`]; records not shown are counted) and
+    /// prints the one-line summary.
+    pub fn finish(mut self) {
         if self.shutdown.requested() {
             self.say
                 .note("Ctrl-C or SIGTERM received: no new clients accepted");
@@ -435,6 +450,7 @@ impl Server {
         let fd = self.listener.as_raw_fd();
         drop(self.listener);
         self.say.trace("close", format_args!("fd {fd}"), "ok");
+        self.console.finish();
         let s = &self.stats;
         let turned_away = match s.turned_away.load(Ordering::Relaxed) {
             0 => String::new(),
@@ -551,6 +567,8 @@ pub struct Client {
     plain: Narrator,
     shutdown: Shutdown,
     stats: Arc<Stats>,
+    /// The server's console, for [`Client::show`].
+    window: Window,
     nonblocking: bool,
     timeout: Option<Duration>,
     idle_timeout: Option<Duration>,
@@ -934,27 +952,14 @@ impl Client {
     /// What the client sent, on stdout, as bytes: the console of a server
     /// that shows what its clients report. With `labelled`, each chunk is one
     /// record, `[IP:PORT] ` + the bytes unchanged + `\n` if they did not end
-    /// with one, written in one piece so records from different clients
-    /// never mix. A closed stdout must not end the conversation: it is only
-    /// a window onto it. `--quiet` closes the window: a busy server's
+    /// with one, kept in one piece so records from different clients never
+    /// mix. The console is only a window onto the conversation: this waits
+    /// for stdout only while it keeps up, 100 ms at most (a record that
+    /// finds the console's queue full is dropped and counted, see
+    /// [`Console`]), and a closed stdout does not end the conversation. `--quiet` closes the window: a busy server's
     /// console would otherwise cost more than the serving itself.
     pub fn show(&self, data: &[u8], labelled: bool) {
-        if self.say.is_quiet() {
-            return;
-        }
-        let mut record = Vec::with_capacity(data.len() + 64);
-        if labelled {
-            record.extend_from_slice(format!("[{}] ", self.peer).as_bytes());
-        }
-        record.extend_from_slice(data);
-        if labelled && !data.ends_with(b"\n") {
-            record.push(b'\n');
-        }
-        if let Err(e) = self.say.data(&record)
-            && !matches!(e, SockError::StdoutClosed)
-        {
-            self.say.warn(e);
-        }
+        self.window.show(labelled.then_some(self.peer), data);
     }
 
     /// A failed call: after Ctrl-C the main thread's `shutdown` makes calls

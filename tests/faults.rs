@@ -15,11 +15,12 @@
 //! | random binary data | echoed byte for byte | `OK...` + the first recv | `OK...` + each recv, every byte |
 //! | SIGINT/SIGTERM mid-reply | (a one-recv reply always fits in the kernel's buffers, so it is already on its way) | same | the reply in flight is finished, then the summary |
 //! | stdout and stderr closed | replies intact, exit 0 | same | same |
+//! | stdout that nobody reads (`\| less`, unscrolled) | (one small record per client: the console's queue holds it) | same | every reply arrives; records past the console's 1 MiB queue are dropped and counted; Ctrl-C still ends it at once |
 //! | the backlog overflows | clients left in the queue are reset when it exits | every client is served (late ones after a SYN retry) | every client is served |
 //!
 //! udp-serve has no connections, so reset, half-close and backlog do not
-//! apply; it is tested for exact bytes, closed stdout/stderr, a flooding
-//! sender and a sender that vanished.
+//! apply; it is tested for exact bytes, closed stdout/stderr, a stdout
+//! nobody reads, a flooding sender and a sender that vanished.
 
 mod common;
 use common::*;
@@ -830,5 +831,209 @@ fn an_overflowing_backlog_delays_clients_but_loses_none() {
     match left.read(&mut buf) {
         Err(e) => assert_eq!(e.kind(), ErrorKind::ConnectionReset, "{e}"),
         Ok(n) => panic!("read {n} bytes instead of a reset"),
+    }
+}
+
+/// Client data for the console tests: digits, lowercase letters and
+/// spaces, numbered so that a record out of order would show. It holds no
+/// byte of `OK...` (so replies split at each prefix without doubt) and no
+/// `\n` (so each line on the server's stdout is exactly one record).
+fn console_data(len: usize) -> Vec<u8> {
+    (0..)
+        .flat_map(|i: u32| format!("{i:07} abcdefghijklmnopqrstuvwxyz ").into_bytes())
+        .take(len)
+        .collect()
+}
+
+/// How long a console test's client may take for all its round trips.
+/// Measured: well under a second; a server held up by its stdout never
+/// gets there.
+const CONSOLE_PATIENCE: Duration = Duration::from_secs(20);
+
+/// Sends `data` from a thread of its own while reading every reply here,
+/// until all of `data` has been answered; returns every reply byte. Fails
+/// the test if that takes longer than [`CONSOLE_PATIENCE`].
+fn round_trips(c: &mut TcpStream, d: &Design, data: &[u8]) -> Vec<u8> {
+    let deadline = Instant::now() + CONSOLE_PATIENCE;
+    c.set_read_timeout(Some(CONSOLE_PATIENCE)).unwrap();
+    let mut sender = c.try_clone().unwrap();
+    let to_send = data.to_vec();
+    let sending = thread::spawn(move || sender.write_all(&to_send));
+    let mut reply = Vec::new();
+    let mut buf = vec![0u8; 64 * 1024];
+    let mut answered = 0;
+    while answered < data.len() {
+        assert!(
+            Instant::now() < deadline,
+            "{}: {answered} of {} bytes answered in {CONSOLE_PATIENCE:?}",
+            d.step,
+            data.len()
+        );
+        match c.read(&mut buf) {
+            Ok(0) => panic!("{}: closed after {answered} bytes answered", d.step),
+            Ok(n) => {
+                reply.extend_from_slice(&buf[..n]);
+                // The data holds no byte of the prefix: every other byte
+                // is one of ours, answered.
+                answered += buf[..n].iter().filter(|&&b| !d.prefix.contains(&b)).count();
+            }
+            Err(e) if e.kind() == ErrorKind::Interrupted => {}
+            Err(e) => panic!("{}: {answered} bytes answered, then: {e}", d.step),
+        }
+    }
+    sending.join().unwrap().unwrap();
+    reply
+}
+
+/// The data in `reply` when it is `prefix + chunk` repeated, each chunk 1
+/// to `recv_size` bytes (what a server that answers every recv sends);
+/// `None` otherwise. Only for data without a byte of `prefix`.
+fn unprefixed(reply: &[u8], prefix: &[u8], recv_size: usize) -> Option<Vec<u8>> {
+    let mut data = Vec::new();
+    let mut rest = reply;
+    while !rest.is_empty() {
+        rest = rest.strip_prefix(prefix)?;
+        let len = rest
+            .iter()
+            .position(|&b| b == prefix[0])
+            .unwrap_or(rest.len());
+        if len == 0 || len > recv_size {
+            return None;
+        }
+        data.extend_from_slice(&rest[..len]);
+        rest = &rest[len..];
+    }
+    Some(data)
+}
+
+/// The records on a server's stdout, by client: each line must be
+/// `[IP:PORT] ` + one recv's data, for a client in `peers`. Returns each
+/// client's data, records joined in order.
+fn records_by_peer(stdout: &[u8], peers: &[SocketAddr]) -> Vec<Vec<u8>> {
+    let mut by_peer = vec![Vec::new(); peers.len()];
+    for line in stdout.split_inclusive(|&b| b == b'\n') {
+        let record = line
+            .strip_suffix(b"\n")
+            .unwrap_or_else(|| panic!("a record cut short: {:?}", text(line)));
+        let i = peers
+            .iter()
+            .position(|p| record.starts_with(format!("[{p}] ").as_bytes()))
+            .unwrap_or_else(|| panic!("a line that is no client's record: {:?}", text(line)));
+        let label = format!("[{}] ", peers[i]).len();
+        by_peer[i].extend_from_slice(&record[label..]);
+    }
+    by_peer
+}
+
+#[test]
+fn a_stdout_nobody_reads_holds_up_no_reply_and_no_exit() {
+    // 4 MiB of records: more than the pipe (64 KiB), the console's queue
+    // (1 MiB) and the batch its writer is blocked in, together.
+    let data = console_data(4 << 20);
+    for d in TCP_SERVERS.iter().filter(|d| d.concurrent) {
+        // start_server keeps the stdout pipe open, and nothing reads it.
+        let mut server = start_server(&[d.step, "--port", "0"]);
+        let mut c = d.greet(&server);
+        let reply = round_trips(&mut c, d, &data);
+        assert!(
+            unprefixed(&reply, d.prefix, 1024).as_deref() == Some(&data[..]),
+            "{}: the replies are not OK... + each recv of the data",
+            d.step
+        );
+        server.wait_for_any_time("warning: stdout is not being read");
+        // Another client, after the drops: served at once too.
+        d.well_behaved(&server, b"still served\n");
+        drop(c);
+
+        let asked = Instant::now();
+        server.signal(libc::SIGINT);
+        assert_eq!(server.wait_exit(), Some(0), "{}", d.step);
+        assert!(
+            asked.elapsed() < Duration::from_secs(5),
+            "{}: exit took {:?}",
+            d.step,
+            asked.elapsed()
+        );
+        let stderr = server.stderr_so_far();
+        assert!(
+            stderr.contains("records not shown: stdout was not being read"),
+            "{}: no count of the records not shown:\n{stderr}",
+            d.step
+        );
+        let (served, bytes_in, _) = summary(&stderr);
+        assert_eq!(served, 2, "{}", d.step);
+        assert_eq!(bytes_in, (data.len() + "still served\n".len()) as u64);
+    }
+
+    // udp-serve shows datagrams through the same console.
+    let mut server = start_server(&["udp-serve", "--port", "0"]);
+    let s = udp_client();
+    let started = Instant::now();
+    for (i, piece) in data.chunks(8 * 1024).enumerate() {
+        assert!(
+            started.elapsed() < CONSOLE_PATIENCE,
+            "udp-serve: {i} datagrams answered in {CONSOLE_PATIENCE:?}"
+        );
+        assert_eq!(
+            udp_round_trip(&s, server.addr, piece),
+            [b"OK...", piece].concat(),
+            "datagram {i}"
+        );
+    }
+    server.wait_for_any_time("warning: stdout is not being read");
+    let asked = Instant::now();
+    server.signal(libc::SIGINT);
+    assert_eq!(server.wait_exit(), Some(0));
+    assert!(
+        asked.elapsed() < Duration::from_secs(5),
+        "{:?}",
+        asked.elapsed()
+    );
+    let stderr = server.stderr_so_far();
+    assert!(
+        stderr.contains("records not shown: stdout was not being read"),
+        "{stderr}"
+    );
+}
+
+#[test]
+fn a_stdout_that_is_read_shows_every_record_whole_and_in_order() {
+    // Two clients at once, 256 KiB each: four times the pipe, so the
+    // console's writer waits for the reader again and again, but less than
+    // its queue, so nothing may be dropped however slow the reader is.
+    const EACH: usize = 256 << 10;
+    for d in TCP_SERVERS.iter().filter(|d| d.concurrent) {
+        let mut server = start_server(&[d.step, "--port", "0"]);
+        let stdout = server.stdout_in_background();
+        let clients: Vec<TcpStream> = (0..2).map(|_| d.greet(&server)).collect();
+        let peers: Vec<SocketAddr> = clients.iter().map(|c| c.local_addr().unwrap()).collect();
+        let talks: Vec<JoinHandle<Vec<u8>>> = clients
+            .into_iter()
+            .enumerate()
+            .map(|(i, mut c)| {
+                let d = *d;
+                thread::spawn(move || {
+                    // Each client's own data, so mixed records would show.
+                    let data: Vec<u8> = console_data(EACH + i).split_off(i);
+                    let reply = round_trips(&mut c, &d, &data);
+                    assert!(unprefixed(&reply, d.prefix, 1024).as_deref() == Some(&data[..]));
+                    data
+                })
+            })
+            .collect();
+        let sent: Vec<Vec<u8>> = talks.into_iter().map(|t| t.join().unwrap()).collect();
+
+        server.signal(libc::SIGINT);
+        assert_eq!(server.wait_exit(), Some(0), "{}", d.step);
+        let stderr = server.stderr_so_far();
+        assert!(!stderr.contains("not shown"), "{}:\n{stderr}", d.step);
+        let shown = records_by_peer(&stdout.join().unwrap(), &peers);
+        for (i, (shown, sent)) in shown.iter().zip(&sent).enumerate() {
+            assert!(
+                shown == sent,
+                "{}: client {i}'s records are not its data",
+                d.step
+            );
+        }
     }
 }

@@ -24,6 +24,10 @@
 //! replies not yet sent), not a thread with a stack, so holding 10,000 idle
 //! clients costs a few hundred bytes each. `--trace` prints every
 //! `epoll_wait` result and the calls it leads to: one thread, juggling.
+//! (The process has one other thread: the console's writer, the only one
+//! that waits for stdout, `narrate::Console`. Were the loop to write there
+//! itself, a `| less` nobody scrolls would stop it, and every client with
+//! it, after 64 KiB.)
 //!
 //! What one client can no longer do is stall the others, and that takes care:
 //! - **Partial writes.** A `send` may take only part of a reply (the

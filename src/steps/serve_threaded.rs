@@ -33,6 +33,11 @@
 //!   thread that woke every 100 ms to look for Ctrl-C cost 10,000 idle
 //!   clients half a core).
 //!
+//! What clients send reaches stdout through the console's queue and its
+//! writer thread (`narrate::Console`): a client thread never waits long
+//! for stdout, so a `| less` that nobody scrolls costs records (dropped
+//! and counted), never a reply.
+//!
 //! On Ctrl-C or SIGTERM the main thread stops accepting, calls
 //! `shutdown(SHUT_RD)` on every client socket (which wakes each thread
 //! blocked in recv at once), waits for the threads to say goodbye, prints
@@ -155,8 +160,9 @@ pub fn run(args: &ServeThreadedArgs, say: &Narrator) -> Result<(), SockError> {
 }
 
 /// Waits, at most `within`, for client threads to finish, so their leave
-/// lines come before the summary. A thread still stuck after that (its
-/// client's stdout record blocked, say) is left to end with the process.
+/// lines come before the summary. A thread still stuck after that (a
+/// stderr nobody reads, say: narration waits for it) is left to end with
+/// the process.
 fn wait_for(threads: Vec<JoinHandle<()>>, within: Duration) {
     let deadline = Instant::now() + within;
     while threads.iter().any(|t| !t.is_finished()) && Instant::now() < deadline {

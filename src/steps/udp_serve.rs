@@ -25,6 +25,9 @@
 //! Display: stdout gets one record per datagram, `[SENDER] ` then the
 //! datagram's bytes exactly, then a `\n` if the datagram did not end with
 //! one (stderr says how many bytes really came). Narration goes to stderr.
+//! As in the TCP servers, records go through the console's queue and
+//! writer thread (`narrate::Console`): a stdout nobody reads drops records,
+//! counted, and never holds up a reply.
 //!
 //! Try it:
 //! ```text
@@ -44,7 +47,7 @@ use std::net::{SocketAddr, UdpSocket};
 
 use crate::cli::{Family, UdpServeArgs};
 use crate::error::SockError;
-use crate::narrate::{Dir, Narrator, describe_errno};
+use crate::narrate::{Console, Dir, Narrator, describe_errno};
 use crate::shutdown::{self, Shutdown};
 use crate::sockopt;
 
@@ -117,6 +120,9 @@ pub fn run(args: &UdpServeArgs, say: &Narrator) -> Result<(), SockError> {
             addr: local,
             source,
         })?;
+    // Before the readiness line, so whoever waits for it finds the server
+    // complete, its console's thread included.
+    let mut console = say.console();
     say.listening(local);
 
     let mut tally = Tally::default();
@@ -159,9 +165,12 @@ pub fn run(args: &UdpServeArgs, say: &Narrator) -> Result<(), SockError> {
                 });
             }
         };
-        answer(&socket, &buf, &got, say, &mut tally)?;
+        answer(&socket, &buf, &got, say, &console, &mut tally)?;
     }
 
+    // What is still queued for stdout, before the summary (bounded: a
+    // stdout nobody reads cannot hold the exit).
+    console.finish();
     say.info(format!(
         "Shutting down: {} datagram{} from {}, {} bytes in, {} bytes out",
         tally.datagrams,
@@ -219,6 +228,7 @@ fn answer(
     buf: &[u8],
     got: &sockopt::Datagram,
     say: &Narrator,
+    console: &Console,
     tally: &mut Tally,
 ) -> Result<(), SockError> {
     let peer = got.from;
@@ -250,14 +260,11 @@ fn answer(
     } else {
         say.info(format!("Received a datagram of {} bytes", got.len));
     }
-    // The console is only a window onto the conversation: a closed stdout
-    // (`| head`, a terminal that went away) must not cost this sender its
-    // reply, nor the next senders theirs.
-    if let Err(e) = say.data(&record(peer, data))
-        && !matches!(e, SockError::StdoutClosed)
-    {
-        say.warn(e);
-    }
+    // The console is only a window onto the conversation: a stdout that is
+    // closed (`| head`) or not read (`| less`, unscrolled) must not cost
+    // this sender its reply, nor the next senders theirs. `show` never
+    // waits for stdout.
+    console.show(Some(peer), data);
 
     let mut reply = Vec::with_capacity(REPLY_PREFIX.len() + data.len());
     reply.extend_from_slice(REPLY_PREFIX);
@@ -286,34 +293,10 @@ fn answer(
     Ok(())
 }
 
-/// One stdout record: `[sender] ` + the bytes + `\n` unless they end with
-/// one, so every datagram starts on its own line.
-fn record(peer: SocketAddr, data: &[u8]) -> Vec<u8> {
-    let mut out = format!("[{peer}] ").into_bytes();
-    out.extend_from_slice(data);
-    if !data.ends_with(b"\n") {
-        out.push(b'\n');
-    }
-    out
-}
-
 fn max_payload(peer: SocketAddr) -> usize {
     sockopt::max_udp_payload(Family::of(peer.ip()))
 }
 
 fn plural(n: u64) -> &'static str {
     if n == 1 { "" } else { "s" }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn records_start_on_their_own_line_and_keep_bytes() {
-        let peer: SocketAddr = "127.0.0.1:5000".parse().unwrap();
-        assert_eq!(record(peer, b"hi"), b"[127.0.0.1:5000] hi\n");
-        assert_eq!(record(peer, b"hi\n"), b"[127.0.0.1:5000] hi\n");
-        assert_eq!(record(peer, &[0, 255]), b"[127.0.0.1:5000] \x00\xff\n");
-    }
 }
