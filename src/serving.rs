@@ -956,8 +956,9 @@ impl Client {
     /// mix. The console is only a window onto the conversation: this waits
     /// for stdout only while it keeps up, 100 ms at most (a record that
     /// finds the console's queue full is dropped and counted, see
-    /// [`Console`]), and a closed stdout does not end the conversation. `--quiet` closes the window: a busy server's
-    /// console would otherwise cost more than the serving itself.
+    /// [`Console`]), and a closed stdout does not end the conversation.
+    /// `--quiet` closes the window: a busy server's console would otherwise
+    /// cost more than the serving itself.
     pub fn show(&self, data: &[u8], labelled: bool) {
         self.window.show(labelled.then_some(self.peer), data);
     }
