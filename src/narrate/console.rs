@@ -3,8 +3,9 @@
 //!
 //! Writing to stdout can block. A pipe holds 64 KiB; when nobody reads it
 //! (`socktool serve-threaded | less` and nobody scrolls, a program after the
-//! `|` that is stuck), the next `write` sleeps until somebody does. If a server wrote there itself, that sleep would come
-//! in the middle of serving: serve-threaded's client threads would stop
+//! `|` that is stuck), the next `write` sleeps until somebody does. If a
+//! server wrote there itself, that sleep would come in the middle of
+//! serving: serve-threaded's client threads would stop
 //! before sending their replies (one of them holding stdout's lock, so every
 //! other client stops at its next record too), and serve-poll, one thread
 //! for everybody, would stop altogether. The window would freeze the room.
