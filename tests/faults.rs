@@ -236,6 +236,19 @@ fn summary(stderr: &str) -> (u64, u64, u64) {
 }
 
 /// The server's file descriptors and threads, from /proc.
+/// Ctrl-C, then exit 0 within 5 s: a server stops promptly whatever its
+/// clients are doing.
+fn ctrl_c_ends_it_promptly(server: &mut Server, what: &str) {
+    let asked = Instant::now();
+    server.signal(libc::SIGINT);
+    assert_eq!(server.wait_exit(), Some(0), "{what}");
+    assert!(
+        asked.elapsed() < Duration::from_secs(5),
+        "{what}: exit took {:?}",
+        asked.elapsed()
+    );
+}
+
 fn fds_and_threads(pid: u32) -> (usize, usize) {
     let count = |what: &str| {
         std::fs::read_dir(format!("/proc/{pid}/{what}"))
@@ -352,14 +365,7 @@ fn a_client_that_floods_without_reading_stalls_only_itself() {
             }
             // The hog's thread is blocked sending to it; Ctrl-C still ends
             // the server promptly, with the summary.
-            let asked = Instant::now();
-            server.signal(libc::SIGINT);
-            assert_eq!(server.wait_exit(), Some(0), "{}", d.step);
-            assert!(
-                asked.elapsed() < Duration::from_secs(5),
-                "{:?}",
-                asked.elapsed()
-            );
+            ctrl_c_ends_it_promptly(&mut server, d.step);
             summary(&server.stderr_so_far());
             continue;
         }
@@ -945,15 +951,7 @@ fn a_stdout_nobody_reads_holds_up_no_reply_and_no_exit() {
         d.well_behaved(&server, b"still served\n");
         drop(c);
 
-        let asked = Instant::now();
-        server.signal(libc::SIGINT);
-        assert_eq!(server.wait_exit(), Some(0), "{}", d.step);
-        assert!(
-            asked.elapsed() < Duration::from_secs(5),
-            "{}: exit took {:?}",
-            d.step,
-            asked.elapsed()
-        );
+        ctrl_c_ends_it_promptly(&mut server, d.step);
         let stderr = server.stderr_so_far();
         assert!(
             stderr.contains("records not shown: stdout was not being read"),
@@ -981,14 +979,7 @@ fn a_stdout_nobody_reads_holds_up_no_reply_and_no_exit() {
         );
     }
     server.wait_for_any_time("warning: stdout is not being read");
-    let asked = Instant::now();
-    server.signal(libc::SIGINT);
-    assert_eq!(server.wait_exit(), Some(0));
-    assert!(
-        asked.elapsed() < Duration::from_secs(5),
-        "{:?}",
-        asked.elapsed()
-    );
+    ctrl_c_ends_it_promptly(&mut server, "udp-serve");
     let stderr = server.stderr_so_far();
     assert!(
         stderr.contains("records not shown: stdout was not being read"),
