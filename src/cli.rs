@@ -404,8 +404,9 @@ pub struct LoadArgs {
     pub threads: Option<u32>,
 }
 
-/// Where a server listens: `--host`, `--port`, `-6`, `--reuse-address`.
-/// Shared by every server, TCP and UDP (flattened into their arguments).
+/// Where a server listens: `--host`, `--port`, `-4`/`-6`, and whether the
+/// port may be reused at once. Shared by every server, TCP and UDP
+/// (flattened into their arguments).
 #[derive(Debug, Clone, Args)]
 #[command(next_help_heading = "Where to listen")]
 pub struct BindOpts {
@@ -420,32 +421,64 @@ pub struct BindOpts {
     #[arg(short, long, default_value_t = 8888, value_parser = parse_listen_port)]
     pub port: u16,
 
+    /// Listen on IPv4 (AF_INET), the default
+    #[arg(short = '4', long = "ipv4", conflicts_with = "ipv6")]
+    pub ipv4: bool,
+
     /// Listen on IPv6 (AF_INET6); the default host becomes ::1
     #[arg(short = '6', long = "ipv6")]
     pub ipv6: bool,
 
-    /// Set SO_REUSEADDR before bind, so a restarted server can bind its port
-    /// while the old connections still wait in TIME_WAIT
-    #[arg(long)]
+    /// Set SO_REUSEADDR before bind (the TCP servers' default; UDP servers
+    /// only with this): a restarted server can bind its port while the old
+    /// connections still wait in TIME_WAIT
+    #[arg(long, conflicts_with = "no_reuse_address")]
     pub reuse_address: bool,
+
+    /// Do not set SO_REUSEADDR: a TCP server restarted within a minute of
+    /// closing a connection fails with the tutorial's "Address already in
+    /// use" (its old connections wait in TIME_WAIT)
+    #[arg(long)]
+    pub no_reuse_address: bool,
 }
 
 impl BindOpts {
-    /// The address to bind, from --host, --port and -6.
-    pub fn addr(&self) -> SocketAddr {
+    /// The address to bind, from --host, --port, -4 and -6; a usage error
+    /// when they disagree.
+    pub fn addr(&self) -> Result<SocketAddr, String> {
         let ip = match (self.host, self.ipv6) {
             // `-6 --host 0.0.0.0` (or '') means every IPv6 interface.
             (Some(IpAddr::V4(v4)), true) if v4.is_unspecified() => Ipv6Addr::UNSPECIFIED.into(),
+            (Some(IpAddr::V4(v4)), true) => {
+                return Err(format!(
+                    "--host {v4} is an IPv4 address, but -6 asks for IPv6: use --host ::1 (this machine) or ::, or drop -6"
+                ));
+            }
+            (Some(IpAddr::V6(v6)), _) if self.ipv4 => {
+                return Err(format!(
+                    "--host {v6} is an IPv6 address, but -4 asks for IPv4: use --host 127.0.0.1 (this machine) or 0.0.0.0, or drop -4"
+                ));
+            }
+            (Some(IpAddr::V6(v6)), _) if v6.to_ipv4_mapped().is_some() => {
+                return Err(format!(
+                    "--host {v6} is an IPv4 address written as IPv6 (::ffff:...): use --host {} instead, or :: for every IPv6 interface",
+                    v6.to_ipv4_mapped()
+                        .map(|v4| v4.to_string())
+                        .unwrap_or_default()
+                ));
+            }
             (Some(ip), _) => ip,
             (None, false) => Ipv4Addr::LOCALHOST.into(),
             (None, true) => Ipv6Addr::LOCALHOST.into(),
         };
-        SocketAddr::new(ip, self.port)
+        Ok(SocketAddr::new(ip, self.port))
     }
 
-    /// Whether other machines can reach this server (0.0.0.0 or ::).
-    pub fn all_interfaces(&self) -> bool {
-        self.addr().ip().is_unspecified()
+    /// Whether to set SO_REUSEADDR, given the server's own default (on for
+    /// TCP, whose closed connections linger in TIME_WAIT; off for UDP,
+    /// where it would let two servers share a port).
+    pub fn reuse(&self, default: bool) -> bool {
+        !self.no_reuse_address && (self.reuse_address || default)
     }
 }
 
@@ -556,15 +589,12 @@ pub struct ServeOpts {
     #[arg(help_heading = "Serving", long, default_value_t = 1024, value_parser = parse_recv_size)]
     pub recv_size: usize,
 
-    /// Seconds a client may stay silent (or not read our reply) before the
-    /// server drops it, and seconds to wait for a client to connect at all
-    /// [default: wait forever] (decimals allowed: 0.5)
-    #[arg(help_heading = "Serving", long, value_parser = parse_timeout)]
-    pub timeout: Option<Duration>,
+    #[command(flatten)]
+    pub timeouts: TimeoutOpts,
 
-    /// Make the sockets non-blocking (O_NONBLOCK): accept and recv return
-    /// EAGAIN at once when nothing is there, so the server polls, and says
-    /// so each time
+    /// Make the sockets non-blocking (O_NONBLOCK) and retry instead of
+    /// waiting: accept and recv return EAGAIN at once when nothing is
+    /// there, and the server says so each time
     #[arg(long, help_heading = "Serving")]
     pub nonblocking: bool,
 
@@ -572,6 +602,39 @@ pub struct ServeOpts {
     /// instead of waiting for Nagle's algorithm
     #[arg(long, help_heading = "Serving")]
     pub nodelay: bool,
+}
+
+/// One timeout per phase of a server's life, each named by what it
+/// bounds, so that bounding the clients never stops the server by
+/// accident. All in seconds, decimals allowed (0.5).
+#[derive(Debug, Clone, Args)]
+#[command(next_help_heading = "Timeouts")]
+pub struct TimeoutOpts {
+    /// Give up (exit 75) when no client connects for this long: the first
+    /// one, or the next one once nobody is connected [default: wait for
+    /// ever]
+    #[arg(help_heading = "Timeouts", long, value_name = "SECS", value_parser = parse_timeout, allow_negative_numbers = true)]
+    pub accept_timeout: Option<Duration>,
+
+    /// Drop a client that has sent nothing for this long [default:
+    /// serve-threaded and serve-poll 600, ten minutes, longer than a pause
+    /// in a lecture and shorter than a laptop left open overnight; the
+    /// others wait for ever, as the tutorial's server does]
+    #[arg(help_heading = "Timeouts", long, value_name = "SECS", value_parser = parse_timeout, allow_negative_numbers = true)]
+    pub idle_timeout: Option<Duration>,
+
+    /// Drop a client that takes none of a reply for this long: it stopped
+    /// reading [default: wait for ever; a client that never reads holds
+    /// only its own connection]
+    #[arg(help_heading = "Timeouts", long, value_name = "SECS", value_parser = parse_timeout, allow_negative_numbers = true)]
+    pub send_timeout: Option<Duration>,
+
+    /// The single timeout of earlier versions: sets all three above at
+    /// once, so the server also stops when nobody has connected for that
+    /// long. To bound only the clients, use --idle-timeout and
+    /// --send-timeout
+    #[arg(help_heading = "Timeouts", long, value_name = "SECS", value_parser = parse_timeout, allow_negative_numbers = true)]
+    pub timeout: Option<Duration>,
 }
 
 #[derive(Debug, Args)]
@@ -609,20 +672,13 @@ pub struct ServeThreadedArgs {
 }
 
 /// What a server that talks to many clients at once lets you change
-/// (serve-threaded and serve-poll): the cap, the idle timeout and the
-/// protocol's two strings.
+/// (serve-threaded and serve-poll): the cap and the protocol's two strings.
 #[derive(Debug, Clone, Args)]
 pub struct ManyClientsOpts {
     /// Clients connected at once; a newcomer over the cap gets one line,
     /// "Server full (N clients). Try again later.", and is closed
     #[arg(help_heading = "This server", long, default_value_t = DEFAULT_MAX_CLIENTS, value_parser = clap::builder::RangedU64ValueParser::<usize>::new().range(1..=100_000))]
     pub max_clients: usize,
-
-    /// Drop a client that has sent nothing for this many seconds (decimals
-    /// allowed: 0.5). The default, ten minutes, outlasts a lecture's pause
-    /// but not a laptop left open overnight
-    #[arg(help_heading = "This server", long, default_value = "600", value_parser = parse_timeout)]
-    pub idle_timeout: Option<Duration>,
 
     /// The line each client gets first ("\n" is added; '' sends none)
     #[arg(help_heading = "This server", long, default_value = WELCOME)]
@@ -657,15 +713,32 @@ mod tests {
         let opts = |host: Option<&str>, ipv6: bool| BindOpts {
             host: host.map(|h| parse_bind_host(h).unwrap()),
             port: 0,
+            ipv4: false,
             ipv6,
             reuse_address: false,
+            no_reuse_address: false,
         };
-        assert_eq!(opts(None, false).addr().to_string(), "127.0.0.1:0");
-        assert_eq!(opts(None, true).addr().to_string(), "[::1]:0");
-        assert!(opts(Some(""), false).all_interfaces());
-        assert_eq!(opts(Some(""), true).addr().to_string(), "[::]:0");
-        assert_eq!(opts(Some("[::]"), false).addr().to_string(), "[::]:0");
-        assert!(!opts(Some("localhost"), false).all_interfaces());
+        let addr = |host, ipv6| opts(host, ipv6).addr().map(|a| a.to_string());
+        assert_eq!(addr(None, false).unwrap(), "127.0.0.1:0");
+        assert_eq!(addr(None, true).unwrap(), "[::1]:0");
+        assert_eq!(addr(Some(""), false).unwrap(), "0.0.0.0:0");
+        assert_eq!(addr(Some(""), true).unwrap(), "[::]:0");
+        assert_eq!(addr(Some("[::]"), false).unwrap(), "[::]:0");
+        assert!(
+            addr(Some("127.0.0.1"), true)
+                .unwrap_err()
+                .contains("-6 asks for IPv6")
+        );
+        assert!(
+            addr(Some("::ffff:0.0.0.0"), false)
+                .unwrap_err()
+                .contains("--host 0.0.0.0")
+        );
+        let mut four = opts(Some("::1"), false);
+        four.ipv4 = true;
+        assert!(four.addr().unwrap_err().contains("-4 asks for IPv4"));
+        assert!(opts(None, false).reuse(true));
+        assert!(!opts(None, false).reuse(false));
         assert!(parse_bind_host("example.com").is_err());
         assert!(parse_bind_host("[::1").is_err());
         assert!(parse_bind_host("::1]").is_err());

@@ -11,7 +11,7 @@ use std::net::{IpAddr, SocketAddr, TcpStream};
 use std::time::Duration;
 
 use crate::cli::Family;
-use crate::error::{self, Phase, SockError};
+use crate::error::{Phase, SockError};
 use crate::lookup;
 use crate::narrate::Narrator;
 use crate::sockopt;
@@ -28,30 +28,14 @@ pub fn connect(
 ) -> Result<(TcpStream, SocketAddr), SockError> {
     let family = choose_family(host, family);
 
-    let socket = say
-        .traced(
-            "socket",
-            format_args!("{}, SOCK_STREAM", family.af_name()),
-            sockopt::tcp_socket(family),
-            |s| format!("fd {}", s.fd()),
-        )
-        .map_err(|source| SockError::Io {
-            op: "socket",
-            addr: SocketAddr::new(unspecified(family), port),
-            source,
-        })?;
+    let socket = sockopt::tcp_socket(family, say)?;
     say.step("Socket created");
 
     let addr = resolve_addr(host, port, family, say)?;
     let ip = addr.ip();
 
-    let stream = say
-        .traced(
-            "connect",
-            format_args!("{addr}, timeout {}", error::secs(timeout)),
-            socket.connect(addr, timeout),
-            |_| "ok".into(),
-        )
+    let stream = socket
+        .connect(addr, timeout)
         .map_err(|source| match source.kind() {
             io::ErrorKind::TimedOut | io::ErrorKind::WouldBlock => SockError::Timeout {
                 phase: Phase::Connect,

@@ -14,6 +14,8 @@ use std::io;
 use std::net::{IpAddr, SocketAddr};
 use std::time::Duration;
 
+pub use crate::narrate::words::{secs, strerror};
+
 /// Exit codes, one per failure kind. 2 is clap's usage error.
 pub mod code {
     /// Everything worked (also: stdout was closed by the reader, e.g. `| head`).
@@ -115,6 +117,15 @@ pub enum SockError {
         source: io::Error,
     },
 
+    /// A socket call that failed before there was an address to name
+    /// (`socket`, `setsockopt`, `listen`).
+    #[error("{op} failed: {source}")]
+    Call {
+        op: &'static str,
+        #[source]
+        source: io::Error,
+    },
+
     /// Any other failing socket call: `op` is the call's name as traced.
     #[error("{op} failed ({addr}): {source}")]
     Io {
@@ -208,7 +219,10 @@ impl SockError {
             },
             SockError::Timeout { .. } => code::TIMED_OUT,
             SockError::Bind { .. } => code::BIND,
-            SockError::Io { .. } | SockError::Stdout { .. } | SockError::Stdin { .. } => code::IO,
+            SockError::Io { .. }
+            | SockError::Call { .. }
+            | SockError::Stdout { .. }
+            | SockError::Stdin { .. } => code::IO,
             SockError::DatagramTooLarge { .. } => code::USAGE,
             SockError::NoReply { .. } => code::TIMED_OUT,
             SockError::PortUnreachable { .. } => code::UNAVAILABLE,
@@ -336,25 +350,6 @@ pub fn io_failure(
 /// The errno number of an I/O error, as the tutorial's `Error Code : 98`.
 pub fn errno(e: &io::Error) -> i32 {
     e.raw_os_error().unwrap_or(0)
-}
-
-/// The OS's message for an error without Rust's ` (os error N)` suffix.
-pub fn strerror(e: &io::Error) -> String {
-    match e.raw_os_error() {
-        Some(n) => {
-            let full = io::Error::from_raw_os_error(n).to_string();
-            match full.rfind(" (os error") {
-                Some(cut) => full[..cut].to_string(),
-                None => full,
-            }
-        }
-        None => e.to_string(),
-    }
-}
-
-/// Seconds as a person writes them: `10s`, `0.5s`.
-pub fn secs(d: Duration) -> String {
-    format!("{}s", d.as_secs_f64())
 }
 
 #[cfg(test)]

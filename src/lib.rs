@@ -10,11 +10,14 @@
 //! client.rs    what client steps share: socket → resolve → connect
 //! conn.rs      sendall and recv, traced and hex-dumped
 //! lookup.rs    getaddrinfo / getnameinfo
-//! serving.rs   what every server shares: listen, accept, per-client accounting, summary
+//! serving/     what every server shares, one idea a file: listening and
+//!              accepting, a blocking conversation, a polled one, goodbyes,
+//!              how a conversation ends, the tutorial's protocol, the tallies
 //! limits.rs    the open-files limit (RLIMIT_NOFILE) busy programs raise
-//! shutdown.rs  Ctrl-C and SIGTERM: a flag that server loops check
-//! sockopt.rs   socket creation and socket options: the only socket2 user
-//! narrate.rs   everything printed: tutorial lines, notes, trace, hex, errors
+//! signals.rs   Ctrl-C and SIGTERM: a stop request and the doorbell every wait hears
+//! sockopt.rs   every socket call, traced: the only socket2 user
+//! narrate/     everything printed: tutorial lines, notes, trace, hex, errors,
+//!              and the queue that keeps a server's terminal from stalling it
 //! error.rs     every failure as a value, its message and exit code
 //! meta.rs      not a step: shell completions and the man page
 //! ```
@@ -28,7 +31,7 @@ pub mod lookup;
 pub mod meta;
 pub mod narrate;
 pub mod serving;
-pub mod shutdown;
+pub mod signals;
 pub mod sockopt;
 pub mod steps;
 pub mod target;

@@ -26,11 +26,15 @@ fn main() -> ExitCode {
         Command::Man => meta::man(&say),
         Command::Load(args) => steps::load::run(args, &say),
     };
-    match result {
+    let code = match result {
         Ok(()) => ExitCode::SUCCESS,
         Err(e) => {
             say.error(&e);
             ExitCode::from(e.exit_code())
         }
-    }
+    };
+    // A server's last lines may still be queued: out they go, for a
+    // moment at most (a terminal nobody reads cannot hold the exit).
+    say.flush();
+    code
 }

@@ -1,22 +1,59 @@
-//! Creating sockets and setting their options: the only module that uses
-//! socket2.
+//! Every socket call a lesson names, in one place: the only module that
+//! uses socket2, and the one that traces (`--trace`) each call with its
+//! arguments and result.
 //!
 //! The standard library creates and configures a socket in one call
-//! (`TcpStream::connect`), which hides the steps the tutorial teaches. socket2
+//! (`TcpListener::bind`), which hides the steps the tutorial teaches. socket2
 //! exposes each system call on its own, so here a socket is created first
 //! (`socket()`), options are set one by one (`setsockopt`), and only then is
-//! it connected or bound. Every function hands back ordinary `std::net`
-//! types, so the steps stay plain std code.
+//! it bound and put to listening. Each function traces itself, so in a step
+//! each call is one line, in the tutorial's order:
+//!
+//! ```text
+//! let socket = sockopt::tcp_socket(family, say)?;    // socket(AF_INET, SOCK_STREAM)
+//! socket.set_reuse_address(true)?;                  // setsockopt(SO_REUSEADDR, 1)
+//! socket.bind(addr)?;                               // bind(127.0.0.1:8888)
+//! let listener = socket.listen(128)?;               // listen(128)
+//! ```
+//!
+//! Waiting is here too ([`wait`]): a server never sleeps inside `accept`,
+//! `recv` or `send`, where Ctrl-C could not reach it on every system. It
+//! sleeps in `poll`, on its socket and on the stop doorbell at once
+//! (`signals.rs`), and makes the call once the kernel says it will not wait.
+//! Python's `socket.settimeout` works the same way underneath.
 
-use std::io;
+use std::io::{self, Read, Write};
 use std::mem::MaybeUninit;
 use std::net::{Shutdown, SocketAddr, TcpListener, TcpStream, UdpSocket};
-use std::os::fd::{AsFd, AsRawFd, RawFd};
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
 use socket2::{Domain, Protocol, SockAddr, SockRef, Socket, Type};
 
 use crate::cli::Family;
+use crate::error::SockError;
+use crate::narrate::{Narrator, describe_errno, secs};
+use crate::signals::Doorbell;
+
+/// What a socket is to the system: a file descriptor on Unix, a SOCKET
+/// handle on Windows. Everything here takes either.
+#[cfg(unix)]
+pub use std::os::fd::AsFd as AsSock;
+#[cfg(windows)]
+pub use std::os::windows::io::AsSocket as AsSock;
+
+/// The descriptor's number, which `--trace` shows: a socket is a file.
+pub fn fd(sock: &impl AsSock) -> i64 {
+    #[cfg(unix)]
+    {
+        use std::os::fd::AsRawFd;
+        i64::from(sock.as_fd().as_raw_fd())
+    }
+    #[cfg(windows)]
+    {
+        use std::os::windows::io::AsRawSocket;
+        sock.as_socket().as_raw_socket() as i64
+    }
+}
 
 fn domain(family: Family) -> Domain {
     match family {
@@ -25,101 +62,469 @@ fn domain(family: Family) -> Domain {
     }
 }
 
-/// A TCP socket that exists but is not connected yet: what Python's
-/// `socket.socket(AF_INET, SOCK_STREAM)` returns.
+fn ok<T>(_: &T) -> String {
+    "ok".into()
+}
+
+/// A TCP socket that exists but is not connected or listening yet: what
+/// Python's `socket.socket(AF_INET, SOCK_STREAM)` returns.
 pub struct TcpSocket {
     socket: Socket,
+    say: Narrator,
 }
 
 /// `socket(family, SOCK_STREAM, IPPROTO_TCP)`.
-pub fn tcp_socket(family: Family) -> io::Result<TcpSocket> {
-    let socket = Socket::new(domain(family), Type::STREAM, Some(Protocol::TCP))?;
-    Ok(TcpSocket { socket })
+pub fn tcp_socket(family: Family, say: &Narrator) -> Result<TcpSocket, SockError> {
+    let socket = say
+        .traced(
+            "socket",
+            format_args!("{}, SOCK_STREAM", family.af_name()),
+            Socket::new(domain(family), Type::STREAM, Some(Protocol::TCP)),
+            |s| format!("fd {}", fd(s)),
+        )
+        .map_err(|source| SockError::Call {
+            op: "socket",
+            source,
+        })?;
+    Ok(TcpSocket {
+        socket,
+        say: say.clone(),
+    })
 }
 
 impl TcpSocket {
-    /// The file descriptor, which `--trace` shows: a socket is a file.
-    pub fn fd(&self) -> RawFd {
-        self.socket.as_raw_fd()
+    /// The file descriptor, which `--trace` shows.
+    pub fn fd(&self) -> i64 {
+        fd(&self.socket)
+    }
+
+    fn failed(op: &'static str) -> impl FnOnce(io::Error) -> SockError {
+        move |source| SockError::Call { op, source }
+    }
+
+    /// `setsockopt(SO_REUSEADDR)`, before bind. With it on, a server
+    /// restarted right after it stopped can bind its port although the old
+    /// connections still wait in TIME_WAIT (a minute on Linux), as
+    /// Python's socketserver, nc and ncat do. Off (`--no-reuse-address`)
+    /// shows the tutorial's `Address already in use`. It never lets two
+    /// servers listen on one port at once.
+    pub fn set_reuse_address(&self, on: bool) -> Result<(), SockError> {
+        self.say
+            .traced(
+                "setsockopt",
+                format_args!(
+                    "fd {}, SOL_SOCKET, SO_REUSEADDR, {}",
+                    self.fd(),
+                    u8::from(on)
+                ),
+                self.socket.set_reuse_address(on),
+                ok,
+            )
+            .map_err(Self::failed("setsockopt"))
+    }
+
+    /// `bind(addr)`: claim the address and port. This is where "Address
+    /// already in use" and "Permission denied" (ports below 1024) happen.
+    /// An IPv6 socket first gets `IPV6_V6ONLY`: Linux lets a socket on `::`
+    /// take IPv4 clients too, BSDs and Windows do not; saying it explicitly
+    /// makes `-6` mean the same everywhere (and keeps `::` from colliding
+    /// with an IPv4 server on the same port).
+    pub fn bind(&self, addr: SocketAddr) -> Result<(), SockError> {
+        if addr.is_ipv6() {
+            self.say
+                .traced(
+                    "setsockopt",
+                    format_args!("fd {}, IPPROTO_IPV6, IPV6_V6ONLY, 1", self.fd()),
+                    self.socket.set_only_v6(true),
+                    ok,
+                )
+                .map_err(Self::failed("setsockopt"))?;
+        }
+        self.say
+            .traced(
+                "bind",
+                format_args!("fd {}, {addr}", self.fd()),
+                self.socket.bind(&SockAddr::from(addr)),
+                ok,
+            )
+            .map_err(|source| SockError::Bind { addr, source })
+    }
+
+    /// `listen(backlog)`: from now on the kernel answers handshakes by itself
+    /// and queues finished connections, up to `backlog` (capped by
+    /// `net.core.somaxconn`), until `accept()` takes them. The listening
+    /// socket is then made non-blocking: the server waits for clients in
+    /// `poll`, and `accept` only takes one the kernel says is there.
+    pub fn listen(self, backlog: i32) -> Result<Listener, SockError> {
+        let fd = self.fd();
+        self.say
+            .traced(
+                "listen",
+                format_args!("fd {fd}, {backlog}"),
+                self.socket.listen(backlog),
+                ok,
+            )
+            .map_err(Self::failed("listen"))?;
+        set_nonblocking(&self.socket, &self.say).map_err(Self::failed(NONBLOCK_CALL))?;
+        let listener: TcpListener = self.socket.into();
+        Ok(Listener {
+            listener: mio::net::TcpListener::from_std(listener),
+            say: self.say,
+        })
     }
 
     /// `connect(addr)`, giving up after `timeout`. Without a timeout a
     /// connect to a host that drops packets waits for the kernel's SYN
     /// retries, over two minutes on Linux.
     pub fn connect(self, addr: SocketAddr, timeout: Duration) -> io::Result<TcpStream> {
-        self.socket
-            .connect_timeout(&SockAddr::from(addr), timeout)?;
-        Ok(self.socket.into())
-    }
-
-    /// `setsockopt(SO_REUSEADDR, 1)`, before bind. Without it, a server
-    /// restarted right after it stopped fails with "Address already in use":
-    /// the old connections linger in TIME_WAIT for a minute and still count
-    /// as using the port.
-    pub fn set_reuse_address(&self) -> io::Result<()> {
-        self.socket.set_reuse_address(true)
-    }
-
-    /// `setsockopt(IPV6_V6ONLY, 1)`. Linux lets an IPv6 socket bound to `::`
-    /// take IPv4 clients too, BSDs and Windows do not; saying it explicitly
-    /// makes `-6` mean the same everywhere (and keeps `::` from colliding
-    /// with an IPv4 server on the same port).
-    pub fn set_only_v6(&self) -> io::Result<()> {
-        self.socket.set_only_v6(true)
-    }
-
-    /// `setsockopt(SO_RCVTIMEO, timeout)` on a socket that will listen: a
-    /// blocked `accept()` then returns EAGAIN after `timeout`, which is how a
-    /// server wakes up to check for Ctrl-C (a signal alone does not wake it).
-    pub fn set_accept_timeout(&self, timeout: Duration) -> io::Result<()> {
-        self.socket.set_read_timeout(Some(timeout))
-    }
-
-    /// `bind(addr)`: claim the address and port. This is where "Address
-    /// already in use" and "Permission denied" (ports below 1024) happen.
-    pub fn bind(&self, addr: SocketAddr) -> io::Result<()> {
-        self.socket.bind(&SockAddr::from(addr))
-    }
-
-    /// `listen(backlog)`: from now on the kernel answers handshakes by itself
-    /// and queues finished connections, up to `backlog` (capped by
-    /// `net.core.somaxconn`), until `accept()` takes them.
-    pub fn listen(self, backlog: i32) -> io::Result<TcpListener> {
-        self.socket.listen(backlog)?;
+        self.say.traced(
+            "connect",
+            format_args!("{addr}, timeout {}", secs(timeout)),
+            self.socket.connect_timeout(&SockAddr::from(addr), timeout),
+            ok,
+        )?;
         Ok(self.socket.into())
     }
 }
 
-/// `fcntl(O_NONBLOCK)`: from now on `accept`, `recv` and `send` never wait;
-/// when they cannot proceed they fail at once with EAGAIN (`WouldBlock`).
-pub fn set_nonblocking(sock: &impl AsFd, on: bool) -> io::Result<()> {
-    SockRef::from(sock).set_nonblocking(on)
+/// How the trace names the call that makes a socket non-blocking.
+#[cfg(unix)]
+const NONBLOCK_CALL: &str = "fcntl";
+#[cfg(windows)]
+const NONBLOCK_CALL: &str = "ioctlsocket";
+
+/// `fcntl(O_NONBLOCK)` (Windows: `ioctlsocket(FIONBIO)`): from now on
+/// `accept`, `recv` and `send` never wait; when they cannot proceed they
+/// fail at once with EAGAIN (`WouldBlock`).
+pub fn set_nonblocking(sock: &impl AsSock, say: &Narrator) -> io::Result<()> {
+    #[cfg(unix)]
+    let what = "F_SETFL, O_NONBLOCK";
+    #[cfg(windows)]
+    let what = "FIONBIO, 1";
+    say.traced(
+        NONBLOCK_CALL,
+        format_args!("fd {}, {what}", fd(sock)),
+        SockRef::from(sock).set_nonblocking(true),
+        ok,
+    )
+}
+
+/// A listening socket (non-blocking, see [`TcpSocket::listen`]). mio's
+/// type, so that serve-poll can register it with epoll (kqueue on macOS,
+/// AFD polling on Windows) as it is.
+pub struct Listener {
+    listener: mio::net::TcpListener,
+    say: Narrator,
+}
+
+impl Listener {
+    pub fn fd(&self) -> i64 {
+        fd(&self.listener)
+    }
+
+    /// `getsockname`: the address really bound (port 0 resolved).
+    pub fn local_addr(&self) -> Result<SocketAddr, SockError> {
+        self.say
+            .traced(
+                "getsockname",
+                format_args!("fd {}", self.fd()),
+                self.listener.local_addr(),
+                |a| a.to_string(),
+            )
+            .map_err(|source| SockError::Call {
+                op: "getsockname",
+                source,
+            })
+    }
+
+    /// One `accept` that never waits: a connected socket and its peer, or
+    /// `WouldBlock` when the queue is empty. The new socket is
+    /// non-blocking too (Linux's `accept4(SOCK_NONBLOCK)`; macOS and
+    /// Windows pass the flag on): every wait happens in [`wait`].
+    pub fn accept(&self) -> io::Result<(TcpStream, SocketAddr)> {
+        let fd = self.fd();
+        let result = self.listener.accept();
+        // Every drained queue ends in EAGAIN: words only when shown.
+        if self.say.is_tracing() {
+            let outcome = match &result {
+                Ok((s, peer)) => format!("fd {}, peer {peer}", self::fd(s)),
+                Err(e) => describe_errno(e),
+            };
+            self.say.trace("accept", format_args!("fd {fd}"), outcome);
+        }
+        result.map(|(stream, peer)| (stream.into(), peer))
+    }
+
+    /// How many finished connections wait in the listen backlog, and the
+    /// backlog's limit, read from the kernel (Linux only).
+    pub fn accept_queue(&self) -> Option<AcceptQueue> {
+        accept_queue(&self.listener).ok()
+    }
+
+    /// Registers the listening socket with a readiness loop, readable:
+    /// "tell me when a client is queued".
+    pub fn register(
+        &mut self,
+        registry: &mio::Registry,
+        token: mio::Token,
+        call: &str,
+    ) -> Result<(), SockError> {
+        let fd = self.fd();
+        self.say
+            .traced(
+                call,
+                format_args!("ADD, fd {fd}, readable"),
+                registry.register(&mut self.listener, token, mio::Interest::READABLE),
+                ok,
+            )
+            .map_err(|source| SockError::Call {
+                op: "epoll_ctl",
+                source,
+            })
+    }
+
+    /// `close`: no new connection is queued from now on; those still in the
+    /// queue are reset.
+    pub fn close(self) {
+        close(self.listener, &self.say);
+    }
+}
+
+#[cfg(unix)]
+impl std::os::fd::AsFd for Listener {
+    fn as_fd(&self) -> std::os::fd::BorrowedFd<'_> {
+        self.listener.as_fd()
+    }
+}
+
+#[cfg(windows)]
+impl std::os::windows::io::AsSocket for Listener {
+    fn as_socket(&self) -> std::os::windows::io::BorrowedSocket<'_> {
+        self.listener.as_socket()
+    }
 }
 
 /// `setsockopt(TCP_NODELAY, 1)`: send small writes at once instead of
 /// holding them back (Nagle's algorithm) until the previous ones are
 /// acknowledged. Interactive protocols want it; bulk transfers do not care.
-pub fn set_nodelay(stream: &TcpStream) -> io::Result<()> {
-    SockRef::from(stream).set_tcp_nodelay(true)
+pub fn set_nodelay(stream: &impl AsSock, say: &Narrator) -> io::Result<()> {
+    say.traced(
+        "setsockopt",
+        format_args!("fd {}, IPPROTO_TCP, TCP_NODELAY, 1", fd(stream)),
+        SockRef::from(stream).set_tcp_nodelay(true),
+        ok,
+    )
 }
 
-/// `shutdown(SHUT_RD)` on a connected socket, from any thread: a `recv`
-/// blocked on it returns 0 at once, while the sending direction stays open,
-/// so a reply already being sent can still be finished. The peer sees
-/// nothing until the socket is closed.
-pub fn shutdown_read(socket: impl AsFd) -> io::Result<()> {
-    SockRef::from(&socket).shutdown(Shutdown::Read)
+/// One `recv(buf.len())` on a non-blocking socket: the bytes that arrived
+/// (0: the peer closed), or `WouldBlock` when there are none yet.
+pub fn recv(stream: &impl AsSock, buf: &mut [u8], say: &Narrator) -> io::Result<usize> {
+    let result = (&*SockRef::from(stream)).read(buf);
+    // The outcome is put into words only when it is shown: spelling out
+    // "EAGAIN (Resource temporarily unavailable)" after every drained
+    // socket was 70 % of serve-poll's own work in ping-pong (callgrind,
+    // docs/PERFORMANCE.md).
+    if say.is_tracing() && !matches!(&result, Err(e) if e.kind() == io::ErrorKind::Interrupted) {
+        let outcome = match &result {
+            Ok(0) => "0 bytes (EOF)".to_string(),
+            Ok(n) => format!("{n} bytes"),
+            Err(e) => describe_errno(e),
+        };
+        say.trace(
+            "recv",
+            format_args!("fd {}, {}", fd(stream), buf.len()),
+            outcome,
+        );
+    }
+    result
+}
+
+/// One `send` on a non-blocking socket: how many bytes the kernel took, or
+/// `WouldBlock` when its send buffer is full. `traced` is false inside a
+/// `sendall`, which traces itself once.
+pub fn send(stream: &impl AsSock, bytes: &[u8], say: &Narrator, traced: bool) -> io::Result<usize> {
+    let result = (&*SockRef::from(stream)).write(bytes);
+    if traced
+        && say.is_tracing()
+        && !matches!(&result, Err(e) if e.kind() == io::ErrorKind::Interrupted)
+    {
+        say.trace(
+            "send",
+            format_args!("fd {}, {} bytes", fd(stream), bytes.len()),
+            match &result {
+                Ok(n) => format!("{n} bytes"),
+                Err(e) => describe_errno(e),
+            },
+        );
+    }
+    result
+}
+
+/// `shutdown(SHUT_WR)`: "I have nothing more to send". The kernel sends a
+/// FIN after any queued data; the peer's `recv` returns 0 (EOF) while our
+/// side can still receive its answer. Closing instead would end both
+/// directions, and the peer's reply would be lost (or answered with a reset).
+pub fn shutdown_write(stream: &impl AsSock, say: &Narrator) -> io::Result<()> {
+    say.traced(
+        "shutdown",
+        format_args!("fd {}, SHUT_WR", fd(stream)),
+        SockRef::from(stream).shutdown(Shutdown::Write),
+        ok,
+    )
+}
+
+/// `close(fd)`: the socket is gone, and its number free for the next one.
+pub fn close(stream: impl AsSock, say: &Narrator) {
+    let fd = fd(&stream);
+    drop(stream);
+    say.trace("close", format_args!("fd {fd}"), "ok");
+}
+
+/// What a socket is waited for.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Want {
+    /// Data, EOF, an error, or (a listener) a client to accept.
+    Readable,
+    /// Room in the send buffer.
+    Writable,
+}
+
+/// How a [`wait`] ended.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Woke {
+    /// The socket is ready: the call will not wait now.
+    Ready,
+    /// The doorbell rang: the server is stopping.
+    Rung,
+    /// The deadline passed first.
+    TimedOut,
+}
+
+/// Sleeps until `sock` is ready, `bell` rings, or `deadline` passes,
+/// whichever comes first: `poll` on two descriptors. This is the only
+/// place a server sleeps, and why Ctrl-C reaches it on every system. With
+/// no bell, only the socket and the deadline count (a reply still being
+/// sent while the server stops).
+pub fn wait(
+    sock: &impl AsSock,
+    want: Want,
+    bell: Option<&Doorbell>,
+    deadline: Option<Instant>,
+    say: &Narrator,
+) -> io::Result<Woke> {
+    let woke = poll_two(sock, want, bell, deadline);
+    if say.is_tracing() {
+        let until = match deadline {
+            Some(d) => secs(d.saturating_duration_since(Instant::now())),
+            None => "no timeout".into(),
+        };
+        let what = match want {
+            Want::Readable => "readable",
+            Want::Writable => "writable",
+        };
+        let bell = if bell.is_some() { ", doorbell" } else { "" };
+        let outcome = match &woke {
+            Ok(Woke::Ready) => format!("fd {} {what}", fd(sock)),
+            Ok(Woke::Rung) => "doorbell rang (stopping)".into(),
+            Ok(Woke::TimedOut) => "timed out".into(),
+            Err(e) => describe_errno(e),
+        };
+        say.trace(
+            "poll",
+            format_args!("fd {} {what}{bell}, {until}", fd(sock)),
+            outcome,
+        );
+    }
+    woke
+}
+
+/// Sleeps `d`, or less if the doorbell rings: `--nonblocking`'s pause
+/// between two tries.
+pub fn nap(bell: &Doorbell, d: Duration) {
+    let _ = poll_fds(&mut [bell_pollfd(bell)], Some(Instant::now() + d));
+}
+
+#[cfg(unix)]
+fn poll_two(
+    sock: &impl AsSock,
+    want: Want,
+    bell: Option<&Doorbell>,
+    deadline: Option<Instant>,
+) -> io::Result<Woke> {
+    use std::os::fd::AsRawFd;
+    let events = match want {
+        Want::Readable => libc::POLLIN,
+        Want::Writable => libc::POLLOUT,
+    };
+    let mut fds = vec![libc::pollfd {
+        fd: sock.as_fd().as_raw_fd(),
+        events,
+        revents: 0,
+    }];
+    if let Some(bell) = bell {
+        fds.push(bell_pollfd(bell));
+    }
+    if !poll_fds(&mut fds, deadline)? {
+        return Ok(Woke::TimedOut);
+    }
+    if fds.get(1).is_some_and(|b| b.revents != 0) {
+        return Ok(Woke::Rung);
+    }
+    // POLLHUP and POLLERR count as ready: the call then says what happened.
+    Ok(Woke::Ready)
+}
+
+#[cfg(unix)]
+fn bell_pollfd(bell: &Doorbell) -> libc::pollfd {
+    libc::pollfd {
+        fd: bell.fd(),
+        events: libc::POLLIN,
+        revents: 0,
+    }
+}
+
+/// `poll(fds, timeout)`, retried when a signal interrupts it. Whether
+/// anything became ready before `deadline`.
+#[cfg(unix)]
+fn poll_fds(fds: &mut [libc::pollfd], deadline: Option<Instant>) -> io::Result<bool> {
+    loop {
+        let timeout = match deadline {
+            None => -1,
+            Some(d) => {
+                let left = d.saturating_duration_since(Instant::now());
+                // Rounded up: a wait that wakes a little early would just
+                // poll again with 0 and burn a turn.
+                let ms = left.as_nanos().div_ceil(1_000_000);
+                libc::c_int::try_from(ms).unwrap_or(libc::c_int::MAX)
+            }
+        };
+        // SAFETY: `fds` is a valid, exclusively borrowed slice of pollfd for
+        // the whole call, and its length is passed with it.
+        let n = unsafe { libc::poll(fds.as_mut_ptr(), fds.len() as libc::nfds_t, timeout) };
+        match n {
+            -1 => {
+                let e = io::Error::last_os_error();
+                if e.kind() != io::ErrorKind::Interrupted {
+                    return Err(e);
+                }
+            }
+            0 if deadline.is_some_and(|d| Instant::now() < d) => {}
+            0 => return Ok(false),
+            _ => return Ok(true),
+        }
+    }
 }
 
 /// How many bytes we have sent on `stream` that the peer has not yet
 /// acknowledged, the FIN included (`ioctl(SIOCOUTQ)`, Linux). 0 means all
 /// of it has reached the peer's kernel, so a reset can no longer lose it.
 #[cfg(target_os = "linux")]
-pub fn unacknowledged(stream: &TcpStream) -> io::Result<usize> {
+pub fn unacknowledged(stream: &impl AsSock) -> io::Result<usize> {
+    use std::os::fd::AsRawFd;
     let mut n: libc::c_int = 0;
     // SAFETY: SIOCOUTQ (the same number as TIOCOUTQ) writes one int to the
     // pointer, which points at `n`.
-    let rc = unsafe { libc::ioctl(stream.as_raw_fd(), libc::TIOCOUTQ, &mut n) };
+    let rc = unsafe { libc::ioctl(stream.as_fd().as_raw_fd(), libc::TIOCOUTQ, &mut n) };
     if rc != 0 {
         return Err(io::Error::last_os_error());
     }
@@ -128,7 +533,7 @@ pub fn unacknowledged(stream: &TcpStream) -> io::Result<usize> {
 
 /// Other systems: unknown, so never "all delivered".
 #[cfg(not(target_os = "linux"))]
-pub fn unacknowledged(_stream: &TcpStream) -> io::Result<usize> {
+pub fn unacknowledged(_stream: &impl AsSock) -> io::Result<usize> {
     Err(io::ErrorKind::Unsupported.into())
 }
 
@@ -148,7 +553,8 @@ pub struct AcceptQueue {
 /// `tcpi_unacked` is the queue's current length and `tcpi_sacked` its limit
 /// (what `ss -lnt` shows as Recv-Q and Send-Q).
 #[cfg(target_os = "linux")]
-pub fn accept_queue(listener: &TcpListener) -> io::Result<AcceptQueue> {
+fn accept_queue(listener: &impl AsSock) -> io::Result<AcceptQueue> {
+    use std::os::fd::AsRawFd;
     // SAFETY: tcp_info is plain old data, so all zeroes is a valid value.
     let mut info: libc::tcp_info = unsafe { std::mem::zeroed() };
     let mut len = std::mem::size_of::<libc::tcp_info>() as libc::socklen_t;
@@ -156,7 +562,7 @@ pub fn accept_queue(listener: &TcpListener) -> io::Result<AcceptQueue> {
     // call; the kernel writes at most `len` bytes and updates `len`.
     let rc = unsafe {
         libc::getsockopt(
-            listener.as_raw_fd(),
+            listener.as_fd().as_raw_fd(),
             libc::IPPROTO_TCP,
             libc::TCP_INFO,
             (&raw mut info).cast(),
@@ -174,32 +580,16 @@ pub fn accept_queue(listener: &TcpListener) -> io::Result<AcceptQueue> {
 
 /// Other systems keep the accept queue to themselves.
 #[cfg(not(target_os = "linux"))]
-pub fn accept_queue(_listener: &TcpListener) -> io::Result<AcceptQueue> {
+fn accept_queue(_listener: &impl AsSock) -> io::Result<AcceptQueue> {
     Err(io::ErrorKind::Unsupported.into())
 }
 
-/// Read and write timeouts on a connected socket (`SO_RCVTIMEO`,
-/// `SO_SNDTIMEO`). An expired one makes `read`/`write` fail with `EAGAIN`,
-/// which `error::io_failure` turns into a timed-out error.
+/// Read and write timeouts on a client's connected, blocking socket
+/// (`SO_RCVTIMEO`, `SO_SNDTIMEO`). An expired one makes `read`/`write` fail
+/// with `EAGAIN`, which `error::io_failure` turns into a timed-out error.
 pub fn set_io_timeouts(stream: &TcpStream, timeout: Option<Duration>) -> io::Result<()> {
     stream.set_read_timeout(timeout)?;
     stream.set_write_timeout(timeout)
-}
-
-/// `SO_RCVTIMEO` alone: how long a blocking `recv` may sleep before it
-/// returns EAGAIN (`None`: until data or EOF).
-pub fn set_recv_timeout(stream: &TcpStream, timeout: Option<Duration>) -> io::Result<()> {
-    // A zero timeout means "none" to the kernel (std refuses it): the
-    // opposite of "no time left".
-    stream.set_read_timeout(timeout.map(|t| t.max(Duration::from_millis(1))))
-}
-
-/// `shutdown(SHUT_WR)`: "I have nothing more to send". The kernel sends a
-/// FIN after any queued data; the peer's `recv` returns 0 (EOF) while our
-/// side can still receive its answer. Closing instead would end both
-/// directions, and the peer's reply would be lost (or answered with a reset).
-pub fn shutdown_write(stream: &TcpStream) -> io::Result<()> {
-    stream.shutdown(Shutdown::Write)
 }
 
 /// A UDP socket that exists but has no address yet: what Python's
@@ -216,8 +606,8 @@ pub fn udp_socket(family: Family) -> io::Result<UdpUnbound> {
 
 impl UdpUnbound {
     /// The file descriptor, which `--trace` shows.
-    pub fn fd(&self) -> RawFd {
-        self.socket.as_raw_fd()
+    pub fn fd(&self) -> i64 {
+        fd(&self.socket)
     }
 
     /// `SO_REUSEADDR`, set before bind. For UDP it matters less than for

@@ -152,11 +152,11 @@ fn server_on_all_interfaces_serves_every_laptop(step: &str) {
         room.socktool_in(&room.teacher(), &[step, "--host", "0.0.0.0", "--port", "0"]),
     );
     assert!(server.addr.ip().is_unspecified(), "{}", server.addr);
-    let log = server.stderr_so_far();
+    // Right after the readiness line, before any client is served.
+    let warning = server.wait_for_any_time("warning: listening on 0.0.0.0:");
     assert!(
-        log.contains("warning: listening on 0.0.0.0:")
-            && log.contains("every network interface, so other machines can reach this server"),
-        "no all-interfaces warning:\n{log}"
+        warning.contains("every network interface, so other machines can reach this server"),
+        "no all-interfaces warning: {warning}"
     );
     let port = server.addr.port();
     // Every laptop connects at once, as a class does when told to.

@@ -79,31 +79,43 @@ fn recv_size_limits_the_one_recv() {
 #[test]
 fn trace_shows_every_call_with_its_result() {
     let (_, code, stderr, _) = echo(
-        &[
-            "serve-once",
-            "--port",
-            "0",
-            "--trace",
-            "--reuse-address",
-            "--nodelay",
-        ],
+        &["serve-once", "--port", "0", "--trace", "--nodelay"],
         b"hi",
     );
     assert_eq!(code, Some(0));
+    // The descriptors the kernel gave, from the trace's own lines.
+    let listener = fd_after(&stderr, "socket(AF_INET, SOCK_STREAM) -> fd ");
+    let conn = fd_after(&stderr, &format!("accept(fd {listener}) -> fd "));
+    let mut at = 0;
     for call in [
-        "socket(AF_INET, SOCK_STREAM) -> fd ",
-        "setsockopt(fd 3, SOL_SOCKET, SO_REUSEADDR, 1) -> ok",
-        "bind(fd 3, 127.0.0.1:0) -> ok",
-        "listen(fd 3, 128) -> ok",
-        "accept(fd 3) -> fd 4, peer 127.0.0.1:",
-        "setsockopt(fd 4, IPPROTO_TCP, TCP_NODELAY, 1) -> ok",
-        "recv(fd 4, 1024) -> 2 bytes",
-        "sendall(fd 4, 2 bytes) -> ok",
-        "close(fd 4) -> ok",
-        "close(fd 3) -> ok",
+        format!("socket(AF_INET, SOCK_STREAM) -> fd {listener}"),
+        format!("setsockopt(fd {listener}, SOL_SOCKET, SO_REUSEADDR, 1) -> ok"),
+        format!("bind(fd {listener}, 127.0.0.1:0) -> ok"),
+        format!("listen(fd {listener}, 128) -> ok"),
+        format!("poll(fd {listener} readable, doorbell, no timeout) -> fd {listener} readable"),
+        format!("accept(fd {listener}) -> fd {conn}, peer 127.0.0.1:"),
+        format!("setsockopt(fd {conn}, IPPROTO_TCP, TCP_NODELAY, 1) -> ok"),
+        format!("recv(fd {conn}, 1024) -> 2 bytes"),
+        format!("sendall(fd {conn}, 2 bytes) -> ok"),
+        format!("shutdown(fd {conn}, SHUT_WR) -> ok"),
+        format!("close(fd {conn}) -> ok"),
+        format!("close(fd {listener}) -> ok"),
     ] {
-        assert!(stderr.contains(call), "{call:?} not in:\n{stderr}");
+        let found = stderr[at..]
+            .find(&call)
+            .unwrap_or_else(|| panic!("{call:?} missing or out of order in:\n{stderr}"));
+        at += found + call.len();
     }
+}
+
+/// The number that follows `prefix` in a trace line, e.g. the descriptor
+/// in `socket(AF_INET, SOCK_STREAM) -> fd 5`.
+fn fd_after(stderr: &str, prefix: &str) -> String {
+    let rest = &stderr[stderr
+        .find(prefix)
+        .unwrap_or_else(|| panic!("{prefix:?} not in:\n{stderr}"))
+        + prefix.len()..];
+    rest.chars().take_while(char::is_ascii_digit).collect()
 }
 
 #[test]
@@ -153,7 +165,9 @@ fn reuse_address_lets_a_restarted_server_bind_despite_time_wait() {
     // Linux lets a new socket share the port only if the old connections
     // had SO_REUSEADDR too (they inherit it from their listener), which is
     // why servers set it every time, not only after a restart.
-    let mut first = start_server(&["serve-once", "--port", "0", "--reuse-address"]);
+    // SO_REUSEADDR is on by default, as in Python's socketserver, nc and
+    // ncat; --no-reuse-address shows the tutorial's error.
+    let mut first = start_server(&["serve-once", "--port", "0"]);
     let port = first.addr.port().to_string();
     let mut c = first.connect();
     c.write_all(b"hi").unwrap();
@@ -162,11 +176,18 @@ fn reuse_address_lets_a_restarted_server_bind_despite_time_wait() {
     assert_eq!(first.wait_exit(), Some(0));
 
     socktool()
-        .args(["serve-once", "--port", &port, "--timeout", "0.2"])
+        .args([
+            "serve-once",
+            "--port",
+            &port,
+            "--no-reuse-address",
+            "--timeout",
+            "0.2",
+        ])
         .assert()
         .code(71)
         .stderr(contains("Address already in use"));
-    let mut again = start_server(&["serve-once", "--port", &port, "--reuse-address"]);
+    let mut again = start_server(&["serve-once", "--port", &port]);
     assert_eq!(again.addr.port().to_string(), port);
     let mut c = again.connect();
     c.write_all(b"again").unwrap();
@@ -210,12 +231,14 @@ fn nonblocking_narrates_would_blocks_and_still_serves() {
     assert_eq!(read_to_end(&mut c), b"ping");
     assert_eq!(server.wait_exit(), Some(0));
     let stderr = server.stderr_so_far();
+    let listener = fd_after(&stderr, "socket(AF_INET, SOCK_STREAM) -> fd ");
     assert!(
-        stderr.contains("fcntl(fd 3, F_SETFL, O_NONBLOCK) -> ok"),
+        stderr.contains(&format!("fcntl(fd {listener}, F_SETFL, O_NONBLOCK) -> ok")),
         "{stderr}"
     );
+    // accept4(SOCK_NONBLOCK): the accepted socket is born non-blocking.
     assert!(
-        stderr.contains("fcntl(fd 4, F_SETFL, O_NONBLOCK) -> ok"),
+        stderr.contains(&format!("accept(fd {listener}) -> fd ")),
         "{stderr}"
     );
 }

@@ -36,11 +36,12 @@ fn two_hundred_clients_at_once_on_one_thread_every_reply_exact() {
     let stdout = server.stdout_in_background();
     let mut clients: Vec<TcpStream> = (0..CLIENTS).map(|_| welcomed(&server)).collect();
     if let Some(mut names) = threads_of(&server) {
-        // The one other thread only writes the console to stdout.
+        // The other threads only write the terminal (stdout, stderr) and
+        // turn Ctrl-C into a doorbell.
         names.sort();
         assert_eq!(
             names,
-            ["console", "socktool"],
+            ["ctrl-c", "socktool", "stderr writer", "stdout writer"],
             "one thread holds {CLIENTS} clients"
         );
     }

@@ -320,13 +320,7 @@ fn send_stdin(
     // Set before the FIN goes out, so that if the receiving side sees it
     // clear, the server's close cannot have been an answer to ours.
     shared.we_closed.store(true, Ordering::SeqCst);
-    say.traced(
-        "shutdown",
-        format_args!("SHUT_WR"),
-        sockopt::shutdown_write(stream),
-        |_| "ok".into(),
-    )
-    .map_err(|source| SockError::Io {
+    sockopt::shutdown_write(stream, say).map_err(|source| SockError::Io {
         op: "shutdown",
         addr,
         source,

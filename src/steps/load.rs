@@ -70,12 +70,16 @@ use crate::error::{LoadFailure, SockError};
 use crate::limits;
 use crate::lookup;
 use crate::narrate::Narrator;
-use crate::shutdown::{self, Shutdown};
+use crate::signals::Stop as Shutdown;
 use crate::sockopt;
 use crate::target::Host;
 
 /// The longest welcome line accepted before giving up on finding its '\n'.
 const MAX_WELCOME: usize = 4096;
+
+/// The longest a worker waits in epoll before it looks at the clock and
+/// for Ctrl-C again.
+const POLL: Duration = Duration::from_millis(100);
 
 /// File descriptors kept aside for stdio, epoll instances and the like.
 const SPARE_FDS: u64 = 32;
@@ -149,7 +153,7 @@ pub fn run(args: &LoadArgs, say: &Narrator) -> Result<(), SockError> {
         )));
     }
 
-    let shutdown = Shutdown::install().map_err(|source| SockError::Io {
+    let shutdown = Shutdown::on_ctrl_c().map_err(|source| SockError::Io {
         op: "sigaction",
         addr,
         source,
@@ -536,7 +540,7 @@ impl<'a> Worker<'a> {
                 break;
             }
             // Wake at least every POLL to notice Ctrl-C and the deadline.
-            let wait = (self.plan.deadline - now).min(shutdown::POLL);
+            let wait = (self.plan.deadline - now).min(POLL);
             match self.poll.poll(&mut events, Some(wait)) {
                 Ok(()) => {}
                 Err(e) if e.kind() == io::ErrorKind::Interrupted => continue,

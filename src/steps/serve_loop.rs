@@ -37,17 +37,24 @@
 //! per client (the next step) or one thread watching every socket at once
 //! (select, poll, epoll).
 
+use std::time::Duration;
+
 use crate::cli::ServeLoopArgs;
 use crate::error::{Phase, SockError};
-use crate::narrate::Narrator;
-use crate::serving::{self, Accepted, Closer, plural};
+use crate::narrate::{Narrator, plural};
+use crate::serving::{self, Accepted, Ending, Protocol};
 
-/// What each reply starts with, as in the tutorial.
-pub const PREFIX: &[u8] = b"OK...";
+/// How often, while one client is silent, the server looks at who waits
+/// in the backlog behind it.
+const LOOK_AT_BACKLOG: Duration = Duration::from_millis(100);
 
 pub fn run(args: &ServeLoopArgs, say: &Narrator) -> Result<(), SockError> {
-    let server = serving::listen(&args.serve, say)?;
+    // socket → setsockopt → bind → listen, as in serve-once.
+    let listener = serving::listen(&args.serve, None, say)?;
+    listener.ready();
+    let protocol = Protocol::tutorial();
     let mut buf = vec![0u8; args.serve.recv_size];
+    let mut reply = Vec::new();
     let mut served: u64 = 0;
 
     loop {
@@ -58,12 +65,13 @@ pub fn run(args: &ServeLoopArgs, say: &Narrator) -> Result<(), SockError> {
             ));
             break;
         }
-        let mut client = match server.accept(args.serve.timeout)? {
-            Accepted::Client(client) => client,
-            Accepted::Shutdown => break,
+        // conn, addr = s.accept()
+        let mut conn = match listener.accept()? {
+            Accepted::Conn(conn) => conn,
+            Accepted::Stopped => break,
             Accepted::TimedOut(after) => {
-                let addr = server.addr;
-                server.finish();
+                let addr = listener.addr;
+                listener.finish();
                 return Err(SockError::Timeout {
                     phase: Phase::Accept,
                     addr,
@@ -73,11 +81,11 @@ pub fn run(args: &ServeLoopArgs, say: &Narrator) -> Result<(), SockError> {
         };
         served += 1;
 
-        // The lesson: every wake-up of this recv, look at who is queued
-        // behind this client, and say so when the number changes.
+        // The lesson: while this recv waits, look at who is queued behind
+        // this client, and say so when the number changes.
         let mut last_seen = 0;
         let waiting = || {
-            let Some(queue) = server.accept_queue() else {
+            let Some(queue) = listener.accept_queue() else {
                 return;
             };
             if queue.waiting != last_seen {
@@ -96,33 +104,32 @@ pub fn run(args: &ServeLoopArgs, say: &Narrator) -> Result<(), SockError> {
             }
         };
 
-        // `data = conn.recv(1024)`, then `conn.sendall('OK...' + data)`.
-        let ending = match client.recv_while(&mut buf, waiting) {
+        // data = conn.recv(1024), then conn.sendall('OK...' + data).
+        let ending = match conn.recv_while(&mut buf, Some(LOOK_AT_BACKLOG), waiting) {
             Ok(n) => {
                 let data = &buf[..n];
-                client.show(data, true);
-                let mut reply = Vec::with_capacity(PREFIX.len() + n);
-                reply.extend_from_slice(PREFIX);
-                reply.extend_from_slice(data);
-                match client.send_all(&reply) {
-                    Ok(()) => Closer::Server("one recv, one reply: next client"),
+                conn.show(data, true);
+                protocol.answer_into(data, &mut reply);
+                match conn.send_all(&reply) {
+                    Ok(()) => Ending::Done("one recv, one reply: next client"),
                     Err(why) => why,
                 }
             }
             Err(why) => why,
         };
-        if matches!(ending, Closer::ClientEof) {
-            client.say().note(
+        if matches!(ending, Ending::ClientClosed) {
+            conn.say().note(
                 "an empty recv: this client left without sending. The tutorial's loop would `break` \
                  and stop the whole server here; socktool closes this client and keeps serving",
             );
         }
-        // `conn.close()`, which the tutorial leaves to the garbage collector.
-        client.leave(&ending);
-        if matches!(ending, Closer::Server(serving::SHUTTING_DOWN)) {
+        let stopping = matches!(ending, Ending::Stopping);
+        // conn.close(), which the tutorial leaves to the garbage collector.
+        conn.close(&ending);
+        if stopping {
             break;
         }
     }
-    server.finish();
+    listener.finish();
     Ok(())
 }

@@ -3,7 +3,7 @@
 //!
 //! ```text
 //! socket(AF_INET, SOCK_STREAM)                      "Socket created"
-//! setsockopt(SO_REUSEADDR)        (--reuse-address)
+//! setsockopt(SO_REUSEADDR, 1)
 //! bind(127.0.0.1:8888)                              "Socket bind complete"
 //! listen(128)                                       "Socket now listening on 127.0.0.1:8888"
 //! accept()            -> conn, (ip, port)           "Connected with 127.0.0.1:59954"
@@ -19,10 +19,21 @@
 //! byte: whatever arrives (text, `\r\n` from telnet, binary) goes back
 //! unchanged and is also written to stdout, unchanged.
 //!
+//! `SO_REUSEADDR` is on, as in Python's socketserver, nc and ncat: this
+//! server closes its connection first, which leaves it in TIME_WAIT for a
+//! minute, and without the option a restart within that minute fails with
+//! the tutorial's `Address already in use` (`--no-reuse-address` shows it).
+//!
+//! The calls wait as the tutorial's do, but socktool never sleeps inside
+//! `accept` or `recv`: it sleeps in `poll` on the socket and on Ctrl-C at
+//! once (`--trace` shows each `poll`), so Ctrl-C and the timeouts end any
+//! wait, on every system.
+//!
 //! The exit code tells how the one conversation went: 0 when the client
-//! was answered (or left without sending anything), 75 when `--timeout`
-//! passed with no client or a silent one, 74 when the client reset the
-//! connection, 71 when the port could not be bound.
+//! was answered (or left without sending anything), 75 when
+//! `--accept-timeout` passed with no client or `--idle-timeout` with a
+//! silent one, 74 when the client reset the connection, 71 when the port
+//! could not be bound.
 //!
 //! Try it (two terminals):
 //! ```text
@@ -34,56 +45,64 @@
 //! recv returns whatever has arrived, maybe half a line), and would serve
 //! more than one client: the next two steps.
 
-use crate::cli::ServeOnceArgs;
-use crate::error::SockError;
+use crate::cli::{Family, ServeOnceArgs};
+use crate::error::{Phase, SockError};
 use crate::narrate::Narrator;
-use crate::serving::{self, Accepted, Closer};
+use crate::serving::{self, Accepted, Ending, Listener};
+use crate::sockopt;
 
 pub fn run(args: &ServeOnceArgs, say: &Narrator) -> Result<(), SockError> {
-    let server = serving::listen(&args.serve, say)?;
+    let opts = &args.serve;
+    serving::start(say)?;
+    let addr = opts.bind.addr().map_err(SockError::Usage)?;
 
-    // --timeout bounds the wait for a client too: a forgotten serve-once
-    // should not wait forever.
-    let mut client = match server.accept(args.serve.timeout)? {
-        Accepted::Client(client) => client,
-        Accepted::Shutdown => {
-            server.finish();
+    let socket = sockopt::tcp_socket(Family::of(addr.ip()), say)?; // socket(AF_INET, SOCK_STREAM)
+    say.step("Socket created");
+    socket.set_reuse_address(opts.bind.reuse(true))?; // setsockopt(SO_REUSEADDR, 1)
+    socket.bind(addr)?; // bind((HOST, PORT))
+    say.step("Socket bind complete");
+    let listener = Listener::new(socket.listen(opts.backlog)?, opts, None, say)?; // listen(10)
+    listener.ready();
+
+    // conn, addr = s.accept()
+    let mut conn = match listener.accept()? {
+        Accepted::Conn(conn) => conn,
+        Accepted::Stopped => {
+            listener.finish();
             return Ok(());
         }
         Accepted::TimedOut(after) => {
-            let addr = server.addr;
-            server.finish();
+            let addr = listener.addr;
+            listener.finish();
             return Err(SockError::Timeout {
-                phase: crate::error::Phase::Accept,
+                phase: Phase::Accept,
                 addr,
                 after,
             });
         }
     };
-    let peer = client.peer;
+    let peer = conn.peer;
 
-    // The tutorial's `data = conn.recv(1024)`: one call, whatever it returns.
-    let mut buf = vec![0u8; args.serve.recv_size];
-    let ending = match client.recv(&mut buf) {
+    // data = conn.recv(1024): one call, whatever it returns.
+    let mut buf = vec![0u8; opts.recv_size];
+    let ending = match conn.recv(&mut buf) {
         Ok(n) => {
             let data = &buf[..n];
-            client.show(data, false);
-            // `conn.sendall(data)`: the same bytes, all of them.
-            match client.send_all(data) {
-                Ok(()) => Closer::Server("echoed, one client served"),
+            conn.show(data, false);
+            // conn.sendall(data): the same bytes, all of them.
+            match conn.send_all(data) {
+                Ok(()) => Ending::Done("echoed, one client served"),
                 Err(why) => why,
             }
         }
         Err(why) => why,
     };
-    if matches!(ending, Closer::ClientEof) {
-        client
-            .say()
+    if matches!(ending, Ending::ClientClosed) {
+        conn.say()
             .note("the client left without sending anything: there is nothing to echo");
     }
-    // conn.close(), then s.close().
-    client.leave(&ending);
-    server.finish();
+    conn.close(&ending); // conn.close()
+    listener.finish(); // s.close()
     match ending.into_error(peer) {
         Some(e) => Err(e),
         None => Ok(()),

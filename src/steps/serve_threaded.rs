@@ -13,8 +13,8 @@
 //! ```
 //!
 //! New since serve-loop: the main thread only accepts, so nobody waits in
-//! the backlog behind a silent client; each client's thread may block in
-//! `recv` as long as it likes, and a client that resets, disconnects
+//! the backlog behind a silent client; each client's thread may wait for
+//! its client as long as it likes, and a client that resets, disconnects
 //! mid-reply or never reads costs only its own thread. Telnet sends each
 //! line with `\r\n`; the reply echoes the bytes as they came: `OK...hi\r\n`.
 //!
@@ -25,148 +25,156 @@
 //!   stack instead of the default 2 MiB (plenty for this loop, and 10,000
 //!   clients then reserve 640 MiB of address space instead of 20 GiB);
 //! - `--max-clients` (default 1000) caps clients connected at once: a
-//!   newcomer over the cap is accepted, gets one line,
-//!   `Server full (N clients). Try again later.`, and is closed at once, so
-//!   it knows, instead of waiting unanswered in the backlog;
-//! - `--idle-timeout` drops a client that has sent nothing for that long;
-//!   until then its thread sleeps in `recv` and costs no CPU at all (a
-//!   thread that woke every 100 ms to look for Ctrl-C cost 10,000 idle
-//!   clients half a core).
+//!   newcomer over the cap is accepted and told `Server full (N clients).
+//!   Try again later.`, so it knows, instead of waiting unanswered in the
+//!   backlog. When no thread can be started (the system's limit on
+//!   threads), the client is told that too;
+//! - `--idle-timeout` (default ten minutes) drops a client that has sent
+//!   nothing for that long; until then its thread sleeps in `poll` and
+//!   costs no CPU at all.
 //!
-//! What clients send reaches stdout through the console's queue and its
-//! writer thread (`narrate::Console`): a client thread never waits long
-//! for stdout, so a `| less` that nobody scrolls costs records (dropped
-//! and counted), never a reply.
+//! The main thread never waits for a client: telling a newcomer `Server
+//! full` and closing it gently can take 40 ms (the newcomer's delayed ACK)
+//! or more, so those goodbyes are said by a thread of their own
+//! (`serving::Farewells`), and the next newcomer is accepted meanwhile.
 //!
-//! On Ctrl-C or SIGTERM the main thread stops accepting, calls
-//! `shutdown(SHUT_RD)` on every client socket (which wakes each thread
-//! blocked in recv at once), waits for the threads to say goodbye, prints
-//! the summary and exits 0. A reply already being sent is finished first:
-//! bytes the server has received are always answered, unless the client
-//! stops reading (then the server gives up after half a second).
+//! On Ctrl-C or SIGTERM the doorbell rings: the main thread stops
+//! accepting, and every client thread, asleep in `poll`, wakes at once and
+//! closes its client, all in parallel. A reply already being sent is
+//! finished first, as long as the client takes it: bytes the server has
+//! received are always answered, unless the client stops reading. The
+//! server then prints the summary and exits 0, within
+//! `serving::STOPPING` plus the last goodbye.
 //!
-//! Try it (three terminals, or more):
+//! Try it (four terminals):
 //! ```text
 //! socktool serve-threaded --port 8888
-//! telnet localhost 8888          # type hi, get OK...hi
-//! telnet localhost 8888          # both are served; Ctrl-] then close to leave
+//! telnet localhost 8888          # in three other terminals, all at once
 //! ```
 //!
 //! A real server would not spend a thread per client: with thousands of
 //! mostly idle clients, one thread watching every socket (epoll, or an async
-//! runtime built on it) costs far less. It would also limit how fast one
-//! client may send, and the total memory all clients may hold.
+//! runtime built on it) costs far less: serve-poll, the step after this.
+//! It would also limit how fast one client may send.
 
-use std::sync::Arc;
+use std::sync::{Arc, Mutex};
 use std::thread::{self, JoinHandle};
 use std::time::{Duration, Instant};
 
 use crate::cli::ServeThreadedArgs;
 use crate::error::{Phase, SockError};
-use crate::limits;
-use crate::narrate::Narrator;
-use crate::serving::{self, Accepted, Client, Closer, Protocol, Registry};
+use crate::narrate::{Narrator, plural};
+use crate::serving::{self, Accepted, Conn, Ending, Farewells, GOODBYE, Protocol, STOPPING};
 
 /// Each client thread's stack. This loop needs a few KiB; 64 KiB was
 /// measured to hold 10,000 clients at about 10 KiB of memory each.
 const STACK_SIZE: usize = 64 * 1024;
 
-/// How long, after Ctrl-C, the server waits for client threads to finish
-/// their goodbyes before it exits anyway.
-const GOODBYE: Duration = Duration::from_secs(2);
-
 pub fn run(args: &ServeThreadedArgs, say: &Narrator) -> Result<(), SockError> {
-    // Before the first client: every client needs a file descriptor.
-    match limits::raise_open_files() {
-        Ok(files) => say.open_files(&files),
-        Err(e) => say.warn(format!(
-            "cannot raise the open-files limit (RLIMIT_NOFILE): {e}"
-        )),
-    }
-
-    let server = serving::listen(&args.serve, say)?;
-    let registry = Arc::new(Registry::default());
+    // socket → setsockopt → bind → listen, as in serve-once.
+    let listener = serving::listen(&args.serve, Some(serving::IDLE_TIMEOUT), say)?;
+    listener.ready();
+    listener.raise_open_files();
+    let server = &listener.server;
     let protocol = Arc::new(Protocol::new(&args.many.welcome, &args.many.prefix));
+    let farewells = Farewells::start(server);
     let mut threads: Vec<JoinHandle<()>> = Vec::new();
 
     let result = loop {
         // Forget the threads whose client has left, once they are half the
         // list: checking all 10,000 handles on every accept made accepting
         // slower the more clients were connected (quadratic in all).
-        if threads.len() >= 64 && threads.len() > 2 * server.live() {
+        if threads.len() >= 64 && threads.len() > 2 * server.tally.live() {
             threads.retain(|t| !t.is_finished());
         }
-        let client = match server.accept(args.serve.timeout) {
-            Ok(Accepted::Client(client)) => client,
-            Ok(Accepted::Shutdown) => break Ok(()),
-            // --timeout on accept counts only while nobody is connected:
-            // a server with clients is not idle.
-            Ok(Accepted::TimedOut(_)) if server.live() > 0 => continue,
+        let conn = match listener.accept() {
+            Ok(Accepted::Conn(conn)) => conn,
+            Ok(Accepted::Stopped) => break Ok(()),
             Ok(Accepted::TimedOut(after)) => {
                 break Err(SockError::Timeout {
                     phase: Phase::Accept,
-                    addr: server.addr,
+                    addr: listener.addr,
                     after,
                 });
             }
             Err(e) => break Err(e),
         };
 
-        // Over --max-clients: turned away with one line.
-        let Some(mut client) = server.admit(client, args.many.max_clients) else {
+        // Over --max-clients: turned away with one line, by another thread.
+        if listener.full(args.many.max_clients) {
+            let max = args.many.max_clients;
+            say.warn(format!(
+                "{} turned away: server full ({max} connected, --max-clients {max})",
+                conn.peer
+            ));
+            let line = format!(
+                "Server full ({}). Try again later.\n",
+                plural(max as u64, "client")
+            );
+            turn_away(conn, &line, &farewells, server, true);
             continue;
-        };
+        }
 
-        client.set_idle_timeout(args.many.idle_timeout);
-        let id = registry.add(&client);
-        // In the registry, Ctrl-C wakes the thread: it may sleep in recv.
-        client.sleep_in_recv();
-        let (registry_of_thread, protocol) = (Arc::clone(&registry), Arc::clone(&protocol));
+        // The thread takes the client from this slot; if no thread can be
+        // started, the client is still here to be told so.
+        let name = format!("client {}", conn.peer);
+        let slot = Arc::new(Mutex::new(Some(conn)));
+        let (theirs, protocol) = (Arc::clone(&slot), Arc::clone(&protocol));
         let recv_size = args.serve.recv_size;
         let spawned = thread::Builder::new()
-            .name(format!("client {}", client.peer))
+            .name(name)
             .stack_size(STACK_SIZE)
             .spawn(move || {
-                let ending = converse(&mut client, &protocol, recv_size);
-                // Leave the registry before closing: once closed, the fd
-                // number may be reused by the next client's socket.
-                registry_of_thread.remove(id);
-                client.leave(&ending);
+                let taken = theirs.lock().map(|mut c| c.take()).ok().flatten();
+                if let Some(mut conn) = taken {
+                    let ending = converse(&mut conn, &protocol, recv_size);
+                    conn.close(&ending);
+                }
             });
-        // The closure (and with it the client) is dropped when the spawn
-        // fails, which closes that one connection; the server goes on. Only
-        // this thread opens sockets or reads the registry, so removing the
-        // closed fd just after is still in time.
         match spawned {
             Ok(thread) => threads.push(thread),
             Err(e) => {
-                registry.remove(id);
-                say.warn(format!(
-                    "cannot start a thread for this client, closed it: {e}"
-                ));
+                let taken = slot.lock().map(|mut c| c.take()).ok().flatten();
+                if let Some(conn) = taken {
+                    say.warn(format!(
+                        "{} turned away: cannot start a thread for it ({e})",
+                        conn.peer
+                    ));
+                    let line =
+                        "Server busy: no thread could be started for you. Try again later.\n";
+                    turn_away(conn, line, &farewells, server, false);
+                }
             }
         }
     };
 
-    // Whatever ended the loop, wake every client thread now rather than let
-    // the process exit under it: a thread asleep in recv wakes only for
-    // this. (SHUT_RD, not SHUT_RDWR: a reply being sent right now still goes
-    // out whole.)
-    server.say_closing();
-    registry.shutdown_all(say);
-    wait_for(threads, GOODBYE);
-    server.finish();
+    // Whatever ended the loop, every client thread hears the doorbell now
+    // (a fatal error rings it too) and closes its client; the goodbyes
+    // happen in parallel, so waiting for all of them takes as long as the
+    // slowest, which STOPPING and GOODBYE bound.
+    server.stop.request();
+    listener.say_closing();
+    let deadline = Instant::now() + STOPPING + GOODBYE + GOODBYE;
+    farewells.finish(STOPPING);
+    wait_for(threads, deadline);
+    listener.finish();
     result
 }
 
-/// Waits, at most `within`, for client threads to finish, so their leave
-/// lines come before the summary. A thread still stuck after that (a
-/// stderr nobody reads, say: narration waits for it) is left to end with
-/// the process.
-fn wait_for(threads: Vec<JoinHandle<()>>, within: Duration) {
-    let deadline = Instant::now() + within;
+/// Hands a client the server will not serve to the farewell thread, with
+/// the one line that says why; counted apart from the clients served.
+fn turn_away(conn: Conn, line: &str, farewells: &Farewells, server: &serving::Server, full: bool) {
+    server.tally.add_turned_away(full);
+    let peer = conn.peer;
+    farewells.send_off(conn.into_stream(), peer, line.as_bytes(), server);
+}
+
+/// Waits, until `deadline` at most, for client threads to finish, so their
+/// leave lines come before the summary. A thread still busy after that is
+/// left to end with the process.
+fn wait_for(threads: Vec<JoinHandle<()>>, deadline: Instant) {
     while threads.iter().any(|t| !t.is_finished()) && Instant::now() < deadline {
-        thread::sleep(Duration::from_millis(10));
+        thread::sleep(Duration::from_millis(5));
     }
     for t in threads.into_iter().filter(|t| t.is_finished()) {
         // A client thread that panicked has already printed why; the
@@ -177,9 +185,9 @@ fn wait_for(threads: Vec<JoinHandle<()>>, within: Duration) {
 
 /// One client's whole conversation, on its own thread: the welcome line,
 /// then `prefix + data` for every recv, until someone ends it.
-fn converse(client: &mut Client, protocol: &Protocol, recv_size: usize) -> Closer {
+fn converse(conn: &mut Conn, protocol: &Protocol, recv_size: usize) -> Ending {
     if !protocol.welcome().is_empty()
-        && let Err(why) = client.send_all(protocol.welcome())
+        && let Err(why) = conn.send_all(protocol.welcome())
     {
         return why;
     }
@@ -191,14 +199,14 @@ fn converse(client: &mut Client, protocol: &Protocol, recv_size: usize) -> Close
     let mut buf = vec![0u8; prefix.len() + recv_size];
     buf[..prefix.len()].copy_from_slice(prefix);
     loop {
-        let n = match client.recv(&mut buf[prefix.len()..]) {
+        let n = match conn.recv(&mut buf[prefix.len()..]) {
             Ok(n) => n,
             Err(why) => return why,
         };
         let reply = &buf[..prefix.len() + n];
         // The tutorial's purpose: a server that shows what its clients report.
-        client.show(&reply[prefix.len()..], true);
-        if let Err(why) = client.send_all(reply) {
+        conn.show(&reply[prefix.len()..], true);
+        if let Err(why) = conn.send_all(reply) {
             return why;
         }
     }

@@ -25,9 +25,9 @@
 //! Display: stdout gets one record per datagram, `[SENDER] ` then the
 //! datagram's bytes exactly, then a `\n` if the datagram did not end with
 //! one (stderr says how many bytes really came). Narration goes to stderr.
-//! As in the TCP servers, records go through the console's queue and
-//! writer thread (`narrate::Console`): a stdout nobody reads drops records,
-//! counted, and never holds up a reply.
+//! As in the TCP servers, everything printed goes through a queue and
+//! writer threads (`narrate/output.rs`): a terminal nobody reads drops
+//! lines, counted, and never holds up a reply.
 //!
 //! Try it:
 //! ```text
@@ -47,12 +47,10 @@ use std::net::{SocketAddr, UdpSocket};
 
 use crate::cli::{Family, UdpServeArgs};
 use crate::error::SockError;
-use crate::narrate::{Console, Dir, Narrator, describe_errno};
-use crate::shutdown::{self, Shutdown};
-use crate::sockopt;
-
-/// What every reply starts with, as in the tutorial's thread server.
-pub const REPLY_PREFIX: &[u8] = b"OK...";
+use crate::narrate::{Dir, Narrator, describe_errno, plural};
+use crate::serving::{self, Protocol};
+use crate::signals::Stop;
+use crate::sockopt::{self, Want, Woke};
 
 /// Distinct senders remembered for the summary. Every datagram may come
 /// from a new address (a port scan, forged sources), so the set is capped:
@@ -84,101 +82,115 @@ impl Tally {
     fn senders_text(&self) -> String {
         let n = self.senders.len();
         let over = if self.more_senders { "over " } else { "" };
-        format!("{over}{n} sender{}", plural(n as u64))
+        format!("{over}{}", plural(n as u64, "sender"))
+    }
+
+    /// The line printed when the server stops.
+    fn summary(&self) -> String {
+        format!(
+            "Shutting down: {} from {}, {} bytes in, {} bytes out",
+            plural(self.datagrams, "datagram"),
+            self.senders_text(),
+            self.bytes_in,
+            self.bytes_out
+        )
     }
 }
 
 pub fn run(args: &UdpServeArgs, say: &Narrator) -> Result<(), SockError> {
-    let addr = args.bind.addr();
-    let socket = bind(addr, args.bind.reuse_address, say)?;
+    // Before the first call: output through the queue (a terminal nobody
+    // reads must not stop the replies).
+    serving::start(say)?;
+    let addr = args.bind.addr().map_err(SockError::Usage)?;
+    let socket = bind(addr, args.bind.reuse(false), say)?;
     let local = socket.local_addr().map_err(|source| SockError::Io {
         op: "getsockname",
         addr,
         source,
     })?;
+    // recvfrom never waits: the loop waits in poll, on the socket and the
+    // doorbell at once, so Ctrl-C ends it on every system.
+    socket
+        .set_nonblocking(true)
+        .map_err(|source| SockError::Io {
+            op: "fcntl",
+            addr: local,
+            source,
+        })?;
+    // Ctrl-C rings the doorbell the loop below waits on.
+    let stop = Stop::on_ctrl_c().map_err(|source| SockError::Call {
+        op: "sigaction",
+        source,
+    })?;
+    say.listening(local);
+    say.reachable_warning(local);
     say.note(
         "UDP has no listen and no accept: there are no connections, so there is nothing to \
          accept. One socket serves every client; each datagram arrives with its sender's address",
     );
-    if args.bind.all_interfaces() {
-        say.all_interfaces_warning(local);
-    }
+    let tally = std::sync::Arc::new(std::sync::Mutex::new(Tally::default()));
+    let last_words = std::sync::Arc::clone(&tally);
+    stop.set_last_words(move || match last_words.lock() {
+        Ok(t) => t.summary(),
+        Err(_) => String::new(),
+    });
 
-    // Installed before the readiness line, so a signal sent right after it
-    // is always caught.
-    let stop = Shutdown::install().map_err(|source| SockError::Io {
-        op: "sigaction",
-        addr: local,
-        source,
-    })?;
-    // recvfrom would block forever and never see the flag: wake up every
-    // POLL to check it.
-    socket
-        .set_read_timeout(Some(shutdown::POLL))
-        .map_err(|source| SockError::Io {
-            op: "setsockopt",
-            addr: local,
-            source,
-        })?;
-    // Before the readiness line, so whoever waits for it finds the server
-    // complete, its console's thread included.
-    let mut console = say.console();
-    say.listening(local);
-
-    let mut tally = Tally::default();
     let mut buf = vec![0u8; args.recv_size];
-    while !stop.requested() {
-        let got = match sockopt::recv_datagram(&socket, &mut buf) {
-            Ok(got) => got,
-            // The POLL timeout (or a signal): not an event, so not traced,
-            // or --trace would print ten lines a second.
-            Err(e)
-                if matches!(
-                    e.kind(),
-                    io::ErrorKind::WouldBlock
-                        | io::ErrorKind::TimedOut
-                        | io::ErrorKind::Interrupted
-                ) =>
-            {
-                continue;
-            }
-            // An ICMP error about an earlier reply. Linux keeps these from
-            // unconnected sockets, but other systems report them here; it
-            // concerns one client, not the server.
-            Err(e) if e.kind() == io::ErrorKind::ConnectionRefused => {
-                say.warn(format!(
-                    "an earlier reply was refused: {}",
-                    describe_errno(&e)
-                ));
-                continue;
-            }
+    loop {
+        match sockopt::wait(&socket, Want::Readable, Some(stop.bell()), None, say) {
+            Ok(Woke::Ready) => {}
+            Ok(Woke::Rung | Woke::TimedOut) => break,
             Err(source) => {
-                say.trace(
-                    "recvfrom",
-                    format_args!("{}", buf.len()),
-                    describe_errno(&source),
-                );
                 return Err(SockError::Io {
-                    op: "recvfrom",
+                    op: "poll",
                     addr: local,
                     source,
                 });
             }
-        };
-        answer(&socket, &buf, &got, say, &console, &mut tally)?;
+        }
+        // Every datagram queued, then back to waiting.
+        loop {
+            let got = match sockopt::recv_datagram(&socket, &mut buf) {
+                Ok(got) => got,
+                Err(e) if e.kind() == io::ErrorKind::WouldBlock => break,
+                Err(e) if e.kind() == io::ErrorKind::Interrupted => continue,
+                // An ICMP error about an earlier reply. Linux keeps these
+                // from unconnected sockets, but other systems report them
+                // here; it concerns one client, not the server.
+                Err(e)
+                    if matches!(
+                        e.kind(),
+                        io::ErrorKind::ConnectionRefused | io::ErrorKind::ConnectionReset
+                    ) =>
+                {
+                    say.warn(format!(
+                        "an earlier reply was refused: {}",
+                        describe_errno(&e)
+                    ));
+                    continue;
+                }
+                Err(source) => {
+                    say.trace(
+                        "recvfrom",
+                        format_args!("{}", buf.len()),
+                        describe_errno(&source),
+                    );
+                    return Err(SockError::Io {
+                        op: "recvfrom",
+                        addr: local,
+                        source,
+                    });
+                }
+            };
+            let mut t = tally.lock().unwrap_or_else(|e| e.into_inner());
+            answer(&socket, &buf, &got, say, &mut t);
+        }
     }
 
-    // What is still queued for stdout, before the summary (bounded: a
-    // stdout nobody reads cannot hold the exit).
-    console.finish();
-    say.info(format!(
-        "Shutting down: {} datagram{} from {}, {} bytes in, {} bytes out",
-        tally.datagrams,
-        plural(tally.datagrams),
-        tally.senders_text(),
-        tally.bytes_in,
-        tally.bytes_out
-    ));
+    // What is still queued for the terminal, before the summary (bounded:
+    // a terminal nobody reads cannot hold the exit).
+    say.finish_output();
+    say.info(tally.lock().unwrap_or_else(|e| e.into_inner()).summary());
     drop(socket);
     say.trace("close", format_args!(""), "ok");
     Ok(())
@@ -228,9 +240,8 @@ fn answer(
     buf: &[u8],
     got: &sockopt::Datagram,
     say: &Narrator,
-    console: &Console,
     tally: &mut Tally,
-) -> Result<(), SockError> {
+) {
     let peer = got.from;
     let data = &buf[..got.kept];
     let say = say.for_peer(peer);
@@ -264,11 +275,10 @@ fn answer(
     // closed (`| head`) or not read (`| less`, unscrolled) must not cost
     // this sender its reply, nor the next senders theirs. `show` never
     // waits for stdout.
-    console.show(Some(peer), data);
+    say.record(Some(peer), data);
 
-    let mut reply = Vec::with_capacity(REPLY_PREFIX.len() + data.len());
-    reply.extend_from_slice(REPLY_PREFIX);
-    reply.extend_from_slice(data);
+    let mut reply = Vec::new();
+    Protocol::tutorial().answer_into(data, &mut reply);
     say.hex(Dir::Sent, &reply);
     let sent = say.traced(
         "sendto",
@@ -290,13 +300,8 @@ fn answer(
             describe_errno(&e)
         )),
     }
-    Ok(())
 }
 
 fn max_payload(peer: SocketAddr) -> usize {
     sockopt::max_udp_payload(Family::of(peer.ip()))
-}
-
-fn plural(n: u64) -> &'static str {
-    if n == 1 { "" } else { "s" }
 }

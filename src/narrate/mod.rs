@@ -9,20 +9,22 @@
 //!
 //! A [`Narrator`] is cheap to clone; server threads clone it with
 //! [`Narrator::for_peer`] so each line says which client it is about. Every
-//! line is written with one `write_all` on a locked stderr, so lines from
-//! different threads never interleave.
+//! line is written whole, so lines from different threads never mix.
+//!
+//! A server must never wait for its terminal, so a server's first act is
+//! [`Narrator::start_output`]: from then on every line and record goes
+//! through a queue that threads of their own write out (`output.rs`). A
+//! client step writes directly: its stdout is its result.
 //!
 //! Colour is decided once, here, from `--color`, `NO_COLOR`,
 //! `CLICOLOR_FORCE` and whether **stderr** is a terminal (the `colored`
 //! crate on its own would look at stdout, which is the wrong stream).
-//!
-//! A server's clients' bytes reach stdout through a [`Console`]
-//! (`narrate/console.rs`): a queue and one writer thread, so that a stdout
-//! nobody reads never holds up a reply.
+//! How numbers, errors and bytes are put into words lives in `words.rs`.
 
-use std::fmt::{self, Write as _};
+use std::fmt;
 use std::io::{self, IsTerminal, Write};
 use std::net::SocketAddr;
+use std::sync::{Arc, OnceLock};
 use std::time::Duration;
 
 use colored::Colorize;
@@ -30,8 +32,10 @@ use colored::Colorize;
 use crate::cli::{ColorChoice, OutputOpts};
 use crate::error::SockError;
 
-mod console;
-pub use console::{BUDGET, Console, LAST_FLUSH, Window};
+mod output;
+pub mod words;
+pub use output::{BUDGET, CATCH_UP, LAST_FLUSH, Stream, Unshown};
+pub use words::{describe_errno, errno_name, hex_dump, plural, secs};
 
 /// Which way a chunk of bytes went, for `--hex`.
 #[derive(Debug, Clone, Copy)]
@@ -40,13 +44,16 @@ pub enum Dir {
     Received,
 }
 
-#[derive(Debug, Clone)]
+#[derive(Clone)]
 pub struct Narrator {
     quiet: bool,
     trace: bool,
     hex: bool,
     /// `[127.0.0.1:5555] ` on server threads, empty otherwise.
     prefix: String,
+    /// Where lines go: straight to the stream, or (once a server has
+    /// started its output threads) into their queue. Shared by all clones.
+    sink: Arc<OnceLock<Arc<output::Output>>>,
 }
 
 impl Narrator {
@@ -70,6 +77,94 @@ impl Narrator {
             trace: opts.trace && !opts.quiet,
             hex: opts.hex && !opts.quiet,
             prefix: String::new(),
+            sink: Arc::default(),
+        }
+    }
+
+    /// A narrator that says nothing, for calls made on the way (a goodbye's
+    /// reads, a wait inside sendall) that would only repeat what the trace
+    /// already says.
+    pub fn silent() -> Narrator {
+        Narrator {
+            quiet: true,
+            trace: false,
+            hex: false,
+            prefix: String::new(),
+            sink: Arc::default(),
+        }
+    }
+
+    /// For a server: from now on every line and record goes through a
+    /// queue that two threads write out, so that a terminal nobody reads
+    /// never holds up a client or the exit (see `output.rs`). Lasts until
+    /// the process ends; [`Narrator::flush`] drains it before exit.
+    pub fn start_output(&self) -> io::Result<()> {
+        if self.sink.get().is_none() {
+            let _ = self.sink.set(output::Output::start()?);
+        }
+        Ok(())
+    }
+
+    /// Lets the queue drain (at most [`LAST_FLUSH`] for each stream) and
+    /// says what was never shown, before a server's summary. Nothing to do
+    /// for a step that writes directly.
+    pub fn finish_output(&self) {
+        let Some(out) = self.sink.get() else {
+            return;
+        };
+        let unshown = out.finish();
+        if unshown.records > 0 {
+            self.warn(format!(
+                "{} not shown: stdout was not being read, or not fast enough, or could not be written (the clients were still served)",
+                words::plural(unshown.records, "record")
+            ));
+        }
+        if unshown.lines > 0 {
+            self.warn(format!(
+                "{} of narration not shown: stderr was not being read, or not fast enough (the clients were still served)",
+                words::plural(unshown.lines, "line")
+            ));
+        }
+    }
+
+    /// Before exit: lets the narration still queued out, for at most
+    /// [`LAST_FLUSH`]. Exit never waits longer for a terminal.
+    pub fn flush(&self) {
+        if let Some(out) = self.sink.get() {
+            out.flush(LAST_FLUSH);
+        }
+    }
+
+    /// A server's console: what a client sent, on stdout, as bytes. With a
+    /// `peer`, one record: `[IP:PORT] ` + the bytes unchanged + `\n` if they
+    /// did not end with one, kept whole so records from different clients
+    /// never mix. Without, the bytes exactly (plus that `\n` on a terminal). Never waits for stdout (see `output.rs`); nothing at all
+    /// with `--quiet`, where a busy server's console would cost more than
+    /// the serving itself.
+    pub fn record(&self, peer: Option<SocketAddr>, data: &[u8]) {
+        if self.quiet {
+            return;
+        }
+        let label = peer.map(|p| format!("[{p}] ")).unwrap_or_default();
+        // Unlabelled records (serve-once's echo) stay exact in a pipe; on a
+        // terminal they end the line, or the next narration line would
+        // start right after them (`happDisconnected ...`).
+        let line_ends = peer.is_some() || io::stdout().is_terminal();
+        let end: &[u8] = if line_ends && !data.ends_with(b"\n") {
+            b"\n"
+        } else {
+            b""
+        };
+        match self.sink.get() {
+            Some(out) => out.push(Stream::Out, &[label.as_bytes(), data, end]),
+            None => {
+                let mut out = io::stdout().lock();
+                let _ = out
+                    .write_all(label.as_bytes())
+                    .and_then(|()| out.write_all(data))
+                    .and_then(|()| out.write_all(end))
+                    .and_then(|()| out.flush());
+            }
         }
     }
 
@@ -120,6 +215,12 @@ impl Narrator {
         }
     }
 
+    /// A warning that `--quiet` does not hide: what a user must know
+    /// whatever they asked for (a server other machines can reach).
+    pub fn warn_always(&self, line: impl fmt::Display) {
+        self.emit(&format!("{} {line}", "warning:".yellow().bold()));
+    }
+
     /// The readiness line every server prints, even with `--quiet`: scripts
     /// and tests wait for it, then connect to the address it names.
     pub fn listening(&self, addr: SocketAddr) {
@@ -145,12 +246,23 @@ impl Narrator {
         }
     }
 
-    /// The warning every server prints when it listens on 0.0.0.0 or ::
-    /// (the tutorial's `HOST = ''`), TCP or UDP alike.
-    pub fn all_interfaces_warning(&self, addr: SocketAddr) {
-        self.warn(format!(
-            "listening on {addr}: every network interface, so other machines can reach this server; \
-             --host 127.0.0.1 keeps it on this machine"
+    /// The warning every server prints, even with `--quiet`, when other
+    /// machines can reach it: on 0.0.0.0 or :: (the tutorial's `HOST = ''`,
+    /// every interface), or on one of this machine's network addresses.
+    /// Nothing for loopback (127.0.0.0/8, ::1), TCP or UDP alike.
+    pub fn reachable_warning(&self, addr: SocketAddr) {
+        let ip = addr.ip();
+        if ip.is_loopback() {
+            return;
+        }
+        let local = if ip.is_ipv4() { "127.0.0.1" } else { "::1" };
+        let reach = if ip.is_unspecified() {
+            "every network interface, so other machines can reach this server"
+        } else {
+            "a network address of this machine, so other machines on that network can reach this server"
+        };
+        self.warn_always(format!(
+            "listening on {addr}: {reach}; --host {local} keeps it on this machine"
         ));
     }
 
@@ -188,7 +300,7 @@ impl Narrator {
         if self.trace {
             let outcome = match &result {
                 Ok(v) => ok(v),
-                Err(e) => describe_errno(e),
+                Err(e) => words::describe_errno(e),
             };
             self.emit(&format!(
                 "{}",
@@ -212,7 +324,7 @@ impl Narrator {
     /// `--hex`: a chunk as a classic hex dump, 16 bytes a row.
     pub fn hex(&self, dir: Dir, bytes: &[u8]) {
         if self.hex {
-            self.emit(&hex_dump(dir, bytes));
+            self.emit(&words::hex_dump(dir, bytes));
         }
     }
 
@@ -282,9 +394,14 @@ impl Narrator {
             text.push_str(l);
             text.push('\n');
         }
-        // Narration must never take the program down: a closed stderr just
-        // means nobody is watching.
-        let _ = io::stderr().lock().write_all(text.as_bytes());
+        match self.sink.get() {
+            Some(out) => out.push(Stream::Err, &[text.as_bytes()]),
+            // Narration must never take the program down: a closed stderr
+            // just means nobody is watching.
+            None => {
+                let _ = io::stderr().lock().write_all(text.as_bytes());
+            }
+        }
     }
 }
 
@@ -331,108 +448,5 @@ fn stdout_error(e: io::Error) -> SockError {
     } else {
         // A full disk is not a reader that left: data was lost, say so.
         SockError::Stdout { source: e }
-    }
-}
-
-/// `ECONNREFUSED (Connection refused)`: the constant students will meet in
-/// man pages, then the text.
-pub fn describe_errno(e: &io::Error) -> String {
-    match e.raw_os_error() {
-        Some(n) => format!("{} ({})", errno_name(n), crate::error::strerror(e)),
-        None => e.to_string(),
-    }
-}
-
-/// The symbolic names of the errnos sockets produce.
-pub fn errno_name(n: i32) -> String {
-    let name = match n {
-        libc::EAGAIN => "EAGAIN",
-        libc::EINTR => "EINTR",
-        libc::EINVAL => "EINVAL",
-        libc::EBADF => "EBADF",
-        libc::EACCES => "EACCES",
-        libc::EPERM => "EPERM",
-        libc::EMFILE => "EMFILE",
-        libc::ENFILE => "ENFILE",
-        libc::ENOBUFS => "ENOBUFS",
-        libc::ENOMEM => "ENOMEM",
-        libc::EPIPE => "EPIPE",
-        libc::EADDRINUSE => "EADDRINUSE",
-        libc::EADDRNOTAVAIL => "EADDRNOTAVAIL",
-        libc::EAFNOSUPPORT => "EAFNOSUPPORT",
-        libc::ECONNREFUSED => "ECONNREFUSED",
-        libc::ECONNRESET => "ECONNRESET",
-        libc::ECONNABORTED => "ECONNABORTED",
-        libc::ETIMEDOUT => "ETIMEDOUT",
-        libc::EINPROGRESS => "EINPROGRESS",
-        libc::EALREADY => "EALREADY",
-        libc::EISCONN => "EISCONN",
-        libc::ENOTCONN => "ENOTCONN",
-        libc::ENETUNREACH => "ENETUNREACH",
-        libc::ENETDOWN => "ENETDOWN",
-        libc::EHOSTUNREACH => "EHOSTUNREACH",
-        libc::EMSGSIZE => "EMSGSIZE",
-        libc::ENOTSOCK => "ENOTSOCK",
-        libc::EPROTONOSUPPORT => "EPROTONOSUPPORT",
-        _ => return format!("errno {n}"),
-    };
-    name.to_string()
-}
-
-/// ```text
-/// > sent 18 bytes
-///   0000  47 45 54 20 2f 20 48 54  54 50 2f 31 2e 31 0d 0a  |GET / HTTP/1.1..|
-/// ```
-pub fn hex_dump(dir: Dir, bytes: &[u8]) -> String {
-    let mut out = match dir {
-        Dir::Sent => format!("> sent {} bytes", bytes.len()),
-        Dir::Received => format!("< received {} bytes", bytes.len()),
-    };
-    for (row, chunk) in bytes.chunks(16).enumerate() {
-        let _ = write!(out, "\n  {:04x} ", row * 16);
-        for i in 0..16 {
-            if i == 8 {
-                out.push(' ');
-            }
-            match chunk.get(i) {
-                Some(b) => {
-                    let _ = write!(out, " {b:02x}");
-                }
-                None => out.push_str("   "),
-            }
-        }
-        out.push_str("  |");
-        out.extend(chunk.iter().map(|&b| {
-            if b.is_ascii_graphic() || b == b' ' {
-                b as char
-            } else {
-                '.'
-            }
-        }));
-        out.push('|');
-    }
-    out
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn hex_dump_shows_crlf_and_pads_the_last_row() {
-        let dump = hex_dump(Dir::Sent, b"GET / HTTP/1.1\r\n\r\n");
-        assert_eq!(
-            dump,
-            "> sent 18 bytes\n  \
-             0000  47 45 54 20 2f 20 48 54  54 50 2f 31 2e 31 0d 0a  |GET / HTTP/1.1..|\n  \
-             0010  0d 0a                                             |..|"
-        );
-    }
-
-    #[test]
-    fn errno_names() {
-        let e = io::Error::from_raw_os_error(libc::ECONNREFUSED);
-        assert_eq!(describe_errno(&e), "ECONNREFUSED (Connection refused)");
-        assert_eq!(errno_name(9999), "errno 9999");
     }
 }

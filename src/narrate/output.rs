@@ -1,0 +1,441 @@
+//! A server's two streams, written by threads of their own so that a
+//! terminal nobody reads can never stop the serving.
+//!
+//! Writing to stdout or stderr can block. A pipe holds 64 KiB; when nobody
+//! reads it (`2>&1 | less` left unscrolled, a paused terminal) the next
+//! write waits until somebody does. A server that wrote its own narration
+//! would stop right there: no client served, no reply sent, and not even
+//! Ctrl-C could end it with its summary. So once a server starts
+//! ([`super::Narrator::start_output`]), everything it prints goes into this
+//! queue, and two writer threads, one per stream, do the writing:
+//!
+//! - **Nothing that serves ever waits.** [`Output::push`] appends under a
+//!   lock and returns; the accept loop, the event loop and the client
+//!   threads never touch a file descriptor of the terminal.
+//! - **Bounded.** Each stream holds at most [`BUDGET`] bytes. Past that,
+//!   whole records are dropped and counted: said at once for stdout (on
+//!   stderr), and for stderr as soon as it moves again; both counts come
+//!   again before the summary ([`Output::finish`]).
+//! - **In order.** Lines go out in the order they were made, across both
+//!   streams: a client's `[IP:PORT] hi` record on stdout comes between its
+//!   `Connected with` and `Disconnected` lines on stderr, as a terminal
+//!   showing both expects. A writer waits at most [`CATCH_UP`] for the
+//!   other stream to write an older line; a stream that takes longer is
+//!   left behind (its lines come out late) until it catches up.
+//! - **Failures said once.** A write that fails (stdout on a full disk,
+//!   `> /dev/full`) is said once, and what it lost is counted. A reader
+//!   that went away (`| head`) closes that stream quietly, as for `cat`.
+//! - **Exit never waits.** [`Output::finish`] lets each stream drain for
+//!   at most [`LAST_FLUSH`]; what is still waiting then is counted and left
+//!   behind with the writer thread.
+//!
+//! Client steps (http-get, connect, udp-send) do not use this: their stdout
+//! *is* the result, and dropping a byte of it would be losing data, while
+//! waiting only slows that one transfer.
+
+use std::collections::VecDeque;
+use std::io::{self, Write};
+use std::sync::{Arc, Condvar, Mutex, MutexGuard};
+use std::thread;
+use std::time::{Duration, Instant};
+
+use super::words::plural;
+
+/// How many bytes each stream may hold waiting. A busy classroom prints a
+/// few KiB a second, so this is minutes of a terminal nobody reads; memory
+/// stays bounded however long nobody reads.
+pub const BUDGET: usize = 1024 * 1024;
+
+/// How long a writer waits for the other stream to write an older line
+/// before it writes its own anyway. A terminal that keeps up needs
+/// microseconds.
+pub const CATCH_UP: Duration = Duration::from_millis(100);
+
+/// How long a stopping server lets each stream drain. A reader that reads
+/// gets every line; one that does not cannot hold the exit.
+pub const LAST_FLUSH: Duration = Duration::from_millis(500);
+
+/// The two streams.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Stream {
+    /// Records: what clients sent.
+    Out = 0,
+    /// Narration: the tutorial's lines, notes, warnings, errors.
+    Err = 1,
+}
+
+impl Stream {
+    fn other(self) -> Stream {
+        match self {
+            Stream::Out => Stream::Err,
+            Stream::Err => Stream::Out,
+        }
+    }
+
+    fn name(self) -> &'static str {
+        match self {
+            Stream::Out => "stdout",
+            Stream::Err => "stderr",
+        }
+    }
+
+    fn write(self, bytes: &[u8]) -> io::Result<()> {
+        match self {
+            Stream::Out => {
+                let mut out = io::stdout().lock();
+                out.write_all(bytes)?;
+                out.flush()
+            }
+            Stream::Err => io::stderr().lock().write_all(bytes),
+        }
+    }
+}
+
+/// The queue both writer threads and every producer share.
+pub struct Output {
+    state: Mutex<State>,
+    /// Wakes a writer: lines arrived, or the server is stopping.
+    wake: [Condvar; 2],
+    /// Wakes whoever waits on a writer: a batch was written.
+    progress: Condvar,
+}
+
+#[derive(Default)]
+struct State {
+    /// The number the next line gets: the order across both streams.
+    next: u64,
+    lanes: [Lane; 2],
+}
+
+/// One stream's queue and what happened to it.
+#[derive(Default)]
+struct Lane {
+    /// Whole lines, back to back.
+    bytes: Vec<u8>,
+    /// Each line's number and where it ends in `bytes`.
+    ends: VecDeque<(u64, usize)>,
+    /// The number of the first line of the batch being written, if one is.
+    writing: Option<u64>,
+    /// How many lines that batch holds.
+    writing_lines: u64,
+    /// The other writer stopped waiting for this stream: its lines may come
+    /// out of order until it has caught up.
+    behind: bool,
+    /// The writer has nothing to do and waits for `wake`.
+    asleep: bool,
+    /// Lines dropped because the queue was full, and how many of those
+    /// have been said.
+    dropped: u64,
+    dropped_said: u64,
+    /// Lines a failed write lost (a full disk), and whether that was said.
+    lost: u64,
+    failure_said: bool,
+    /// The reader went away (`| head`): nothing more is written.
+    gone: bool,
+    /// The writer thread has ended.
+    ended: bool,
+}
+
+impl Lane {
+    /// The number of the oldest line not yet written, if any.
+    fn oldest(&self) -> Option<u64> {
+        self.writing.or_else(|| self.ends.front().map(|&(n, _)| n))
+    }
+
+    fn idle(&self) -> bool {
+        self.writing.is_none() && self.ends.is_empty()
+    }
+}
+
+/// What [`Output::finish`] found: lines that were never written.
+#[derive(Debug, Default, Clone, Copy, PartialEq, Eq)]
+pub struct Unshown {
+    /// Records (stdout): dropped, lost to a failed write, or still waiting.
+    pub records: u64,
+    /// Narration lines (stderr), the same.
+    pub lines: u64,
+}
+
+impl Output {
+    /// The queue and its two writer threads.
+    pub fn start() -> io::Result<Arc<Output>> {
+        let output = Arc::new(Output {
+            state: Mutex::default(),
+            wake: [Condvar::new(), Condvar::new()],
+            progress: Condvar::new(),
+        });
+        for stream in [Stream::Out, Stream::Err] {
+            let theirs = Arc::clone(&output);
+            thread::Builder::new()
+                .name(format!("{} writer", stream.name()))
+                .spawn(move || theirs.write_lane(stream))?;
+        }
+        Ok(output)
+    }
+
+    /// Queues one line (or record) made of `parts`, never waiting for the
+    /// terminal. A full queue drops it, counted.
+    pub fn push(&self, stream: Stream, parts: &[&[u8]]) {
+        let len: usize = parts.iter().map(|p| p.len()).sum();
+        let mut s = self.lock();
+        let lane = &mut s.lanes[stream as usize];
+        if lane.gone || lane.ended {
+            return;
+        }
+        // An empty queue takes any line, so one larger than the budget is
+        // still written when the stream is read.
+        if !lane.ends.is_empty() && lane.bytes.len() + len > BUDGET {
+            lane.dropped += 1;
+            let first = lane.dropped == 1;
+            if first && stream == Stream::Out {
+                drop(s);
+                self.push(
+                    Stream::Err,
+                    &[
+                        b"warning: stdout is not being read: records are not shown until it is, \
+                        and are counted (the clients are still served)\n",
+                    ],
+                );
+            }
+            return;
+        }
+        for part in parts {
+            lane.bytes.extend_from_slice(part);
+        }
+        let n = s.next;
+        s.next += 1;
+        let lane = &mut s.lanes[stream as usize];
+        lane.ends.push_back((n, lane.bytes.len()));
+        // The writer sleeps only on an empty queue, so only the line that
+        // finds it asleep wakes it (each wake-up is a system call).
+        if lane.asleep {
+            lane.asleep = false;
+            self.wake[stream as usize].notify_one();
+        }
+    }
+
+    /// Lets both streams drain, each for at most [`LAST_FLUSH`], and says
+    /// what was never written. Lines pushed after this are still queued
+    /// (and can be drained again with [`Output::flush`]).
+    pub fn finish(&self) -> Unshown {
+        // stdout first: its count belongs in the narration that follows.
+        self.flush_lane(Stream::Out, LAST_FLUSH);
+        let mut s = self.lock();
+        let out = &mut s.lanes[Stream::Out as usize];
+        let records = out.dropped + out.lost + if out.gone { 0 } else { waiting(out) };
+        // What stdout still holds will not be written before the exit:
+        // cleared, so the order of the narration no longer waits for it.
+        out.bytes = Vec::new();
+        out.ends.clear();
+        out.behind = true;
+        let err = &s.lanes[Stream::Err as usize];
+        let lines = err.dropped + err.lost;
+        drop(s);
+        Unshown { records, lines }
+    }
+
+    /// Waits, at most `within`, until stderr has written what it holds
+    /// (stdout's records were settled by [`Output::finish`]).
+    pub fn flush(&self, within: Duration) {
+        self.flush_lane(Stream::Err, within);
+    }
+
+    fn flush_lane(&self, stream: Stream, within: Duration) {
+        let deadline = Instant::now() + within;
+        let mut s = self.lock();
+        loop {
+            let lane = &s.lanes[stream as usize];
+            if lane.idle() || lane.gone || lane.ended {
+                return;
+            }
+            let left = deadline.saturating_duration_since(Instant::now());
+            if left.is_zero() {
+                return;
+            }
+            s = match self.progress.wait_timeout(s, left) {
+                Ok((s, _)) => s,
+                Err(poisoned) => poisoned.into_inner().0,
+            };
+        }
+    }
+
+    fn lock(&self) -> MutexGuard<'_, State> {
+        // A thread that panicked while holding the lock left whole lines.
+        self.state.lock().unwrap_or_else(|e| e.into_inner())
+    }
+
+    /// One writer thread: takes what its stream holds, in order with the
+    /// other stream, and writes it (this is where it may block, and only
+    /// here), until the stream's reader goes away.
+    fn write_lane(&self, stream: Stream) {
+        let (me, them) = (stream as usize, stream.other() as usize);
+        let mut batch = Vec::new();
+        loop {
+            let mut s = self.lock();
+            while s.lanes[me].ends.is_empty() {
+                s.lanes[me].asleep = true;
+                s = self.wake[me].wait(s).unwrap_or_else(|e| e.into_inner());
+            }
+            // Order: an older line on the other stream goes first, unless
+            // that stream is stuck.
+            let first = s.lanes[me].ends.front().map_or(0, |&(n, _)| n);
+            let deadline = Instant::now() + CATCH_UP;
+            while !s.lanes[them].behind && s.lanes[them].oldest().is_some_and(|o| o < first) {
+                let left = deadline.saturating_duration_since(Instant::now());
+                if left.is_zero() {
+                    s.lanes[them].behind = true;
+                    break;
+                }
+                s = match self.progress.wait_timeout(s, left) {
+                    Ok((s, _)) => s,
+                    Err(poisoned) => poisoned.into_inner().0,
+                };
+            }
+            let limit = match (s.lanes[them].behind, s.lanes[them].oldest()) {
+                (false, Some(o)) => o,
+                _ => u64::MAX,
+            };
+            let lane = &mut s.lanes[me];
+            let lines = lane
+                .ends
+                .iter()
+                .take_while(|&&(n, _)| n < limit)
+                .count()
+                .max(1);
+            let end = lane.ends[lines - 1].1;
+            if lines == lane.ends.len() {
+                // Swap, not copy: producers get an empty queue (with the
+                // last batch's memory) at once.
+                std::mem::swap(&mut lane.bytes, &mut batch);
+                lane.ends.clear();
+            } else {
+                batch.extend_from_slice(&lane.bytes[..end]);
+                lane.bytes.drain(..end);
+                lane.ends.drain(..lines);
+                for (_, e) in lane.ends.iter_mut() {
+                    *e -= end;
+                }
+            }
+            lane.writing = Some(first);
+            lane.writing_lines = lines as u64;
+            drop(s);
+
+            let written = stream.write(&batch);
+            batch.clear();
+            // One line larger than the budget should not keep its memory.
+            if batch.capacity() > 2 * BUDGET {
+                batch = Vec::new();
+            }
+
+            let mut s = self.lock();
+            let lane = &mut s.lanes[me];
+            lane.writing = None;
+            let lines = std::mem::take(&mut lane.writing_lines);
+            if lane.ends.is_empty() {
+                lane.behind = false;
+            }
+            let mut say = None;
+            match written {
+                Ok(()) => {
+                    // stderr moves again: say what it could not show.
+                    if stream == Stream::Err && lane.dropped > lane.dropped_said {
+                        let n = lane.dropped - lane.dropped_said;
+                        lane.dropped_said = lane.dropped;
+                        say = Some(format!(
+                            "warning: {} of narration not shown: stderr was not being read \
+                             (the clients were still served)\n",
+                            plural(n, "line")
+                        ));
+                    }
+                }
+                // `| head` has read enough: nobody is told (that is normal).
+                Err(e) if e.kind() == io::ErrorKind::BrokenPipe => {
+                    lane.gone = true;
+                    lane.bytes = Vec::new();
+                    lane.ends.clear();
+                    lane.ended = true;
+                    self.progress.notify_all();
+                    return;
+                }
+                // A full disk is not a reader that left: lines were lost.
+                Err(e) => {
+                    lane.lost += lines;
+                    if !lane.failure_said {
+                        lane.failure_said = true;
+                        say = Some(format!(
+                            "warning: cannot write to {}: {e}; what does not fit is counted \
+                             and said before the summary (the clients are still served)\n",
+                            stream.name()
+                        ));
+                    }
+                }
+            }
+            self.progress.notify_all();
+            drop(s);
+            if let Some(line) = say {
+                // On stderr's own failure there is nowhere else to say it.
+                self.push(Stream::Err, &[line.as_bytes()]);
+            }
+        }
+    }
+}
+
+/// Lines still queued or being written.
+fn waiting(lane: &Lane) -> u64 {
+    lane.ends.len() as u64 + lane.writing_lines
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// A queue with no writer threads: what producers do to it.
+    fn unwritten() -> Output {
+        Output {
+            state: Mutex::default(),
+            wake: [Condvar::new(), Condvar::new()],
+            progress: Condvar::new(),
+        }
+    }
+
+    #[test]
+    fn lines_are_numbered_across_both_streams() {
+        let q = unwritten();
+        q.push(Stream::Err, &[b"Connected\n"]);
+        q.push(Stream::Out, &[b"[peer] ", b"hi\n"]);
+        q.push(Stream::Err, &[b"Disconnected\n"]);
+        let s = q.lock();
+        assert_eq!(s.lanes[1].bytes, b"Connected\nDisconnected\n");
+        assert_eq!(s.lanes[0].bytes, b"[peer] hi\n");
+        assert_eq!(
+            s.lanes[1].ends.iter().map(|e| e.0).collect::<Vec<_>>(),
+            [0, 2]
+        );
+        assert_eq!(s.lanes[0].oldest(), Some(1));
+    }
+
+    #[test]
+    fn a_full_queue_drops_whole_lines_and_counts_them() {
+        let q = unwritten();
+        q.push(Stream::Out, &[&vec![b'x'; BUDGET - 100]]);
+        q.push(Stream::Out, &[&[b'y'; 200]]);
+        q.push(Stream::Out, &[&[b'z'; 50]]);
+        let s = q.lock();
+        let out = &s.lanes[0];
+        assert_eq!(
+            out.bytes.len(),
+            BUDGET - 50,
+            "the 200 bytes were dropped whole"
+        );
+        assert_eq!((out.ends.len(), out.dropped), (2, 1));
+        // Said once, on stderr.
+        assert_eq!(s.lanes[1].ends.len(), 1);
+    }
+
+    #[test]
+    fn an_empty_queue_takes_a_line_over_the_budget() {
+        let q = unwritten();
+        q.push(Stream::Err, &[&vec![b'x'; 2 * BUDGET]]);
+        assert_eq!(q.lock().lanes[1].bytes.len(), 2 * BUDGET);
+    }
+}
