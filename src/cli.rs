@@ -138,7 +138,7 @@ pub enum Command {
 
     /// Print a shell completion script for socktool (not a tutorial step)
     #[command(after_help = "Socket calls: none (this prints a completion script)\n\
-                            Example: socktool completions bash > ~/.local/share/bash-completion/completions/socktool")]
+                            Example: socktool completions bash > ~/.local/share/bash-completion/completions/socktool   (mkdir -p that directory first)")]
     Completions(CompletionsArgs),
 
     /// Print socktool's manual page in roff, for man(1) (not a tutorial step)

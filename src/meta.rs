@@ -5,6 +5,7 @@
 //! Not a tutorial step (those live in `steps/`): nothing here opens a socket.
 //!
 //! ```text
+//! mkdir -p ~/.local/share/bash-completion/completions
 //! socktool completions bash > ~/.local/share/bash-completion/completions/socktool
 //! socktool man | man -l -
 //! ```
