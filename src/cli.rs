@@ -141,10 +141,11 @@ pub enum Command {
                             Example: socktool completions bash > ~/.local/share/bash-completion/completions/socktool   (mkdir -p that directory first)")]
     Completions(CompletionsArgs),
 
-    /// Print socktool's manual page in roff, for man(1) (not a tutorial step)
-    #[command(after_help = "Socket calls: none (this prints the manual page)\n\
-                            Example: socktool man | man -l -")]
-    Man,
+    /// Print socktool's manual pages in roff, for man(1), or write them to a
+    /// directory, one file per page (not a tutorial step)
+    #[command(after_help = "Socket calls: none (this prints the manual pages)\n\
+                            Example: socktool man | man -l -   (or install them: socktool man --dir ~/.local/share/man/man1)")]
+    Man(ManArgs),
     /// A load generator for line protocols: many clients at once, each
     /// sending lines and checking every byte of every reply (not a tutorial
     /// step: the tool for measuring the servers the tutorial builds)
@@ -338,6 +339,23 @@ pub struct CompletionsArgs {
     #[arg(value_enum)]
     pub shell: clap_complete::Shell,
 }
+
+/// `socktool man [--dir DIR]`.
+#[derive(Debug, Args)]
+pub struct ManArgs {
+    /// Write socktool.1, socktool-resolve.1, ... into DIR (created if
+    /// missing) instead of printing every page to stdout. Choose a man1
+    /// directory man searches (`manpath` lists where it looks; usually
+    /// ~/.local/share/man/man1), and `man socktool-resolve` works
+    #[arg(long, value_name = "DIR")]
+    pub dir: Option<std::path::PathBuf>,
+}
+
+/// What socktool is, as the manual page's NAME line says it after
+/// "socktool - ". `--help` opens with the same words (the doc comment on
+/// [`Cli`]).
+pub const ABOUT: &str = "learn TCP and UDP sockets by running each step of a classic socket \
+                         tutorial on real sockets, narrated as it happens";
 
 #[derive(Debug, Args)]
 pub struct LoadArgs {

@@ -133,6 +133,14 @@ pub enum SockError {
         source: io::Error,
     },
 
+    /// `socktool man --dir`: a page or its directory could not be written.
+    #[error("cannot write {}: {source}", path.display())]
+    WriteFile {
+        path: std::path::PathBuf,
+        #[source]
+        source: io::Error,
+    },
+
     #[error("cannot read stdin: {source}")]
     Stdin {
         #[source]
@@ -208,7 +216,10 @@ impl SockError {
             },
             SockError::Timeout { .. } => code::TIMED_OUT,
             SockError::Bind { .. } => code::BIND,
-            SockError::Io { .. } | SockError::Stdout { .. } | SockError::Stdin { .. } => code::IO,
+            SockError::Io { .. }
+            | SockError::Stdout { .. }
+            | SockError::Stdin { .. }
+            | SockError::WriteFile { .. } => code::IO,
             SockError::DatagramTooLarge { .. } => code::USAGE,
             SockError::NoReply { .. } => code::TIMED_OUT,
             SockError::PortUnreachable { .. } => code::UNAVAILABLE,

@@ -23,7 +23,7 @@ fn main() -> ExitCode {
         Command::UdpSend(args) => steps::udp_send::run(args, &say),
         Command::ServePoll(args) => steps::serve_poll::run(args, &say),
         Command::Completions(args) => meta::completions(args, &say),
-        Command::Man => meta::man(&say),
+        Command::Man(args) => meta::man(args, &say),
         Command::Load(args) => steps::load::run(args, &say),
     };
     match result {
