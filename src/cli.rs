@@ -12,7 +12,7 @@ use clap::error::{ContextKind, ContextValue, ErrorKind};
 use clap::{Args, CommandFactory, Parser, Subcommand, ValueEnum};
 
 use crate::error::EXIT_CODES_HELP;
-use crate::target::{self, Host, Target, shorten};
+use crate::target::{self, Host, HostArg, Target, shorten};
 
 /// socktool: learn TCP and UDP sockets by running each step of a classic
 /// socket tutorial on real sockets, narrated as it happens.
@@ -237,9 +237,58 @@ where
     T: Into<std::ffi::OsString> + Clone,
 {
     let argv: Vec<std::ffi::OsString> = argv.into_iter().map(Into::into).collect();
-    let cli = Cli::try_parse_from(&argv).map_err(|e| explain(e, &argv))?;
+    let cli = match Cli::try_parse_from(&argv) {
+        Ok(cli) => cli,
+        Err(e) => match split_host_port(&e, &argv) {
+            Some(split) => Cli::try_parse_from(&split).map_err(|e| explain(e, &split))?,
+            None => return Err(explain(e, &argv)),
+        },
+    };
     let output = cli.output()?;
     Ok((cli, output))
+}
+
+/// `connect localhost:8888` where `connect HOST PORT` is expected: when
+/// clap refuses a HOST that is HOST:PORT and the step takes a PORT next,
+/// the command line is read again as if a space stood for the colon
+/// (`connect localhost 8888`), so every check on both still applies.
+fn split_host_port(
+    error: &clap::Error,
+    argv: &[std::ffi::OsString],
+) -> Option<Vec<std::ffi::OsString>> {
+    if error.kind() != ErrorKind::ValueValidation {
+        return None;
+    }
+    let Some(ContextValue::String(arg)) = error.get(ContextKind::InvalidArg) else {
+        return None;
+    };
+    let Some(ContextValue::String(value)) = error.get(ContextKind::InvalidValue) else {
+        return None;
+    };
+    let (host, port) = target::split_host_port_text(value)?;
+    let mut cli = Cli::command();
+    cli.build();
+    let takes_port_next = argv
+        .iter()
+        .skip(1)
+        .filter_map(|a| a.to_str())
+        .find_map(|a| cli.find_subcommand(a))
+        .is_some_and(|step| {
+            let positionals: Vec<&str> = step
+                .get_positionals()
+                .map(|a| a.get_id().as_str())
+                .collect();
+            positionals.windows(2).any(|w| w == ["host", "port"])
+        });
+    if arg != "<HOST>" || !takes_port_next {
+        return None;
+    }
+    let at = argv
+        .iter()
+        .position(|a| a.to_str() == Some(value.as_str()))?;
+    let mut split = argv.to_vec();
+    split.splice(at..=at, [host.into(), port.into()]);
+    Some(split)
 }
 
 /// clap's error, or a clearer one for the two mistakes above.
@@ -503,9 +552,9 @@ impl FamilyOpts {
 #[derive(Debug, Args)]
 pub struct ResolveArgs {
     /// A host name (www.example.com) to look up, or an IP address to find
-    /// the name of
-    #[arg(value_parser = target::parse_host)]
-    pub host: Host,
+    /// the name of. From a pasted URL or HOST:PORT, the host is taken
+    #[arg(value_parser = target::parse_host_or_url)]
+    pub host: HostArg,
 
     /// Every address getaddrinfo returns, IPv4 and IPv6, each once, with its
     /// family (gethostbyname gives only the first IPv4 one)
@@ -553,7 +602,8 @@ pub struct HttpGetArgs {
 
 #[derive(Debug, Args)]
 pub struct ConnectArgs {
-    /// The server: a name (localhost) or an address (127.0.0.1, ::1)
+    /// The server: a name (localhost) or an address (127.0.0.1, ::1).
+    /// HOST:PORT ([::1]:8888 for IPv6) works too, in place of both
     #[arg(value_parser = target::parse_host)]
     pub host: Host,
 
@@ -593,7 +643,8 @@ pub struct UdpServeArgs {
 
 #[derive(Debug, Args)]
 pub struct UdpSendArgs {
-    /// The server: a name (localhost) or an address (127.0.0.1, ::1)
+    /// The server: a name (localhost) or an address (127.0.0.1, ::1).
+    /// HOST:PORT ([::1]:8888 for IPv6) works too, in place of both
     #[arg(value_parser = target::parse_host)]
     pub host: Host,
 

@@ -445,6 +445,13 @@ fn targets_refused_before_any_socket_exit_2() {
         ("localhost:65536", "out of range"),
         ("http://user@localhost/", "credentials"),
         ("http://localhost/%zz", "percent-escape"),
+        // Not [::1:8080]:80, which is what the colons also spell.
+        ("::1:8080", "needs brackets, [::1]:8080"),
+        (
+            "http:/127.0.0.1:1",
+            "a slash is missing after http: write http://127.0.0.1:1",
+        ),
+        ("http:localhost", "two slashes are missing"),
     ] {
         socktool()
             .args(["http-get", target])

@@ -107,3 +107,21 @@ fn bad_hosts_are_usage_errors() {
             .stderr(contains(why));
     }
 }
+
+#[test]
+fn a_pasted_url_resolves_its_host_and_says_what_was_left_out() {
+    for pasted in ["http://localhost:8000/index.html?x=1", "localhost:8888"] {
+        socktool()
+            .args(["resolve", pasted])
+            .assert()
+            .success()
+            .stdout("Ip address of localhost is 127.0.0.1\n")
+            .stderr(contains(format!("resolving localhost from {pasted}")));
+    }
+    // What is left is still checked as a host name.
+    socktool()
+        .args(["resolve", "https://bad host/"])
+        .assert()
+        .code(2)
+        .stderr(contains("which a host name cannot"));
+}
