@@ -591,6 +591,12 @@ pub struct HttpGetArgs {
     #[arg(long, default_value = "10", value_parser = parse_timeout, allow_negative_numbers = true)]
     pub timeout: Duration,
 
+    /// Seconds the whole exchange may take, connect to last byte (curl's
+    /// --max-time), exit 75 past it: --timeout bounds each call, so a server
+    /// that sends one byte a second would otherwise never be done
+    #[arg(long, default_value = "60", value_parser = parse_timeout, allow_negative_numbers = true)]
+    pub max_time: Duration,
+
     /// Stop after this many bytes of reply (exit 65): a guard against a
     /// server that sends forever
     #[arg(long, value_parser = clap::value_parser!(u64).range(1..))]

@@ -11,7 +11,7 @@ use std::net::{IpAddr, SocketAddr, TcpStream};
 use std::time::Duration;
 
 use crate::cli::Family;
-use crate::error::{self, Phase, SockError};
+use crate::error::{self, Asker, Phase, SockError};
 use crate::lookup;
 use crate::narrate::Narrator;
 use crate::sockopt;
@@ -58,7 +58,12 @@ pub fn connect(
                 addr,
                 after: timeout,
             },
-            _ => SockError::Connect { addr, source },
+            // http-get and udp-send say who asked, for the hint.
+            _ => SockError::Connect {
+                addr,
+                source,
+                asker: Asker::Connect,
+            },
         })?;
     say.step(format!("Socket Connected to {host} on ip {ip}"));
 

@@ -284,7 +284,22 @@ fn a_refused_port_exits_69() {
         .assert()
         .code(69)
         .stderr(contains("Connection refused"))
-        .stderr(contains("nothing listens on port"));
+        .stderr(contains(format!(
+            "nothing listens on port {port}: start a server there first, e.g. `socktool serve-threaded --port {port}`"
+        )))
+        // Loopback: the note for other machines does not apply.
+        .stderr(contains("--host 0.0.0.0").not());
+}
+
+#[test]
+fn a_refused_low_port_suggests_a_server_one_can_start() {
+    socktool()
+        .args(["connect", "127.0.0.1", "1"])
+        .write_stdin("")
+        .assert()
+        .code(69)
+        .stderr(contains("a server there needs root"))
+        .stderr(contains("`socktool serve-threaded --port 8888`"));
 }
 
 #[test]

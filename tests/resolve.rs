@@ -5,6 +5,7 @@
 mod common;
 use common::*;
 
+use predicates::prelude::*;
 use predicates::str::contains;
 
 #[test]
@@ -80,6 +81,21 @@ fn unknown_name_prints_the_tutorial_line_and_exits_68() {
         .stdout("")
         .stderr(contains("Hostname could not be resolved. Exiting"))
         .stderr(contains("Name or service not known"));
+}
+
+#[test]
+fn the_hint_after_an_unknown_name_names_it_and_never_suggests_all() {
+    for extra in [None, Some("--all")] {
+        let mut cmd = socktool();
+        cmd.args(["resolve", "nosuch.invalid"]).args(extra);
+        cmd.assert()
+            .code(68)
+            .stderr(contains(
+                "hint: check the spelling and your network: `getent hosts nosuch.invalid`",
+            ))
+            .stderr(contains("--all").not())
+            .stderr(contains("HOST").not());
+    }
 }
 
 #[test]
