@@ -8,10 +8,11 @@
 use std::net::{IpAddr, Ipv4Addr, Ipv6Addr, SocketAddr};
 use std::time::Duration;
 
-use clap::{Args, Parser, Subcommand, ValueEnum};
+use clap::error::{ContextKind, ContextValue, ErrorKind};
+use clap::{Args, CommandFactory, Parser, Subcommand, ValueEnum};
 
 use crate::error::EXIT_CODES_HELP;
-use crate::target::{self, Host, Target, shorten};
+use crate::target::{self, Host, HostArg, Target, shorten};
 
 /// socktool: learn TCP and UDP sockets by running each step of a classic
 /// socket tutorial on real sockets, narrated as it happens.
@@ -21,37 +22,346 @@ use crate::target::{self, Host, Target, shorten};
 #[derive(Debug, Parser)]
 #[command(name = "socktool", version, after_help = EXIT_CODES_HELP)]
 pub struct Cli {
+    /// Colour the narration and errors: auto = only when stderr is a
+    /// terminal and NO_COLOR is not set (CLICOLOR_FORCE=1 forces it)
+    #[arg(long, value_enum, global = true, default_value_t = ColorChoice::Auto, help_heading = "Output")]
+    pub color: ColorChoice,
+
+    /// `-q`, `--trace` and `--hex` typed before the step's name. Hidden:
+    /// each step's `--help` offers the ones that mean something for it.
     #[command(flatten)]
-    pub output: OutputOpts,
+    pub before: BeforeStep,
 
     #[command(subcommand)]
     pub command: Command,
 }
 
-/// How much socktool says about what it does. Shared by every subcommand and
-/// accepted before or after it.
-#[derive(Debug, Clone, Args)]
-#[command(next_help_heading = "Narration")]
+/// How much socktool says, settled from the options of one run: what
+/// [`Narrator::new`](crate::narrate::Narrator::new) is built from.
+#[derive(Debug, Clone)]
 pub struct OutputOpts {
-    /// Data only: no narration on stderr (servers still print their
-    /// "Socket now listening on" line, which scripts wait for)
-    #[arg(short, long, global = true, conflicts_with_all = ["trace", "hex"])]
+    pub quiet: bool,
+    pub trace: bool,
+    pub hex: bool,
+    pub color: ColorChoice,
+}
+
+/// The narration options, each offered only by the steps where it does
+/// something: `--hex` where bytes are sent or received, `--trace` where a
+/// socket or resolver call is made, `-q` where there is narration to hide.
+/// Accepted before the step's name too (`socktool --trace resolve ...`);
+/// a step that has no use for one says so instead of ignoring it.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct Levels {
+    pub quiet: bool,
+    pub trace: bool,
+    pub hex: bool,
+}
+
+/// A step's own options plus the narration options it offers (`N`: one of
+/// [`Narration`], [`QuietTrace`], [`Quiet`]), so every step is shown with
+/// exactly the options that mean something for it.
+#[derive(Debug, Args)]
+pub struct Step<A: Args, N: Args + Narrated> {
+    #[command(flatten)]
+    pub args: A,
+
+    #[command(flatten)]
+    pub narration: N,
+}
+
+/// The narration options a step offers, and which of them were given.
+pub trait Narrated {
+    /// Which of -q, --trace, --hex this step has.
+    const OFFERS: Levels;
+    /// Which were given after the step's name.
+    fn given(&self) -> Levels;
+}
+
+/// `-q`, `--trace`, `--hex`: for steps that send and receive bytes.
+#[derive(Debug, Clone, Args)]
+#[command(next_help_heading = "Output")]
+pub struct Narration {
+    /// Data only: no narration on stderr (a server still prints its
+    /// "Socket now listening on" line, which scripts wait for, and errors)
+    #[arg(short, long, conflicts_with_all = ["trace", "hex"])]
     pub quiet: bool,
 
     /// Also print every socket call as it happens: its arguments and result,
     /// errors with their errno name (ECONNREFUSED, EAGAIN, ...)
-    #[arg(long, global = true)]
+    #[arg(long)]
     pub trace: bool,
 
     /// Show every chunk sent and received as a hex dump with its direction
     /// and size: see the \r\n that telnet sends and where recv boundaries fall
-    #[arg(long, global = true)]
+    #[arg(long)]
     pub hex: bool,
+}
 
-    /// Colour the narration: auto = only when stderr is a terminal and
-    /// NO_COLOR is not set (CLICOLOR_FORCE=1 forces it)
-    #[arg(long, value_enum, global = true, default_value_t = ColorChoice::Auto)]
-    pub color: ColorChoice,
+impl Narrated for Narration {
+    const OFFERS: Levels = Levels {
+        quiet: true,
+        trace: true,
+        hex: true,
+    };
+    fn given(&self) -> Levels {
+        Levels {
+            quiet: self.quiet,
+            trace: self.trace,
+            hex: self.hex,
+        }
+    }
+}
+
+/// `-q` and `--trace`: for `resolve`, which asks the resolver but sends no
+/// bytes of its own (so there is nothing to hex-dump).
+#[derive(Debug, Clone, Args)]
+#[command(next_help_heading = "Output")]
+pub struct QuietTrace {
+    /// Results only: no notes on stderr
+    #[arg(short, long, conflicts_with = "trace")]
+    pub quiet: bool,
+
+    /// Also print the resolver call (getaddrinfo or getnameinfo) with its
+    /// arguments and result
+    #[arg(long)]
+    pub trace: bool,
+}
+
+impl Narrated for QuietTrace {
+    const OFFERS: Levels = Levels {
+        quiet: true,
+        trace: true,
+        hex: false,
+    };
+    fn given(&self) -> Levels {
+        Levels {
+            quiet: self.quiet,
+            trace: self.trace,
+            hex: false,
+        }
+    }
+}
+
+/// `-q` alone: for `load`, whose thousands of clients are summed up, not
+/// traced one call at a time.
+#[derive(Debug, Clone, Args)]
+#[command(next_help_heading = "Output")]
+pub struct Quiet {
+    /// Only the result line on stdout (and errors): no progress, notes or
+    /// summary on stderr
+    #[arg(short, long)]
+    pub quiet: bool,
+}
+
+impl Narrated for Quiet {
+    const OFFERS: Levels = Levels {
+        quiet: true,
+        trace: false,
+        hex: false,
+    };
+    fn given(&self) -> Levels {
+        Levels {
+            quiet: self.quiet,
+            ..Levels::default()
+        }
+    }
+}
+
+/// `socktool -q STEP`, `socktool --trace STEP`: the narration options in
+/// front of the step's name, as they were accepted before each step had its
+/// own. Not shown in `--help`.
+#[derive(Debug, Clone, Args)]
+pub struct BeforeStep {
+    #[arg(short, long, hide = true, conflicts_with_all = ["trace", "hex"])]
+    pub quiet: bool,
+
+    #[arg(long, hide = true)]
+    pub trace: bool,
+
+    #[arg(long, hide = true)]
+    pub hex: bool,
+}
+
+impl Cli {
+    /// The narration settings for this run: the options given before and
+    /// after the step's name together. One given before a step that has no
+    /// use for it (`socktool --hex resolve`) is a usage error, as it would
+    /// be after the name.
+    pub fn output(&self) -> Result<OutputOpts, clap::Error> {
+        let (name, offers, after) = self.command.narration();
+        let before = Levels {
+            quiet: self.before.quiet,
+            trace: self.before.trace,
+            hex: self.before.hex,
+        };
+        for (flag, given, offered) in [
+            ("--quiet", before.quiet, offers.quiet),
+            ("--trace", before.trace, offers.trace),
+            ("--hex", before.hex, offers.hex),
+        ] {
+            if given && !offered {
+                return Err(useless_option(name, flag));
+            }
+        }
+        let quiet = before.quiet || after.quiet;
+        let trace = before.trace || after.trace;
+        let hex = before.hex || after.hex;
+        if quiet && (trace || hex) {
+            let other = if trace { "--trace" } else { "--hex" };
+            return Err(step_error(
+                name,
+                ErrorKind::ArgumentConflict,
+                format!(
+                    "the argument '--quiet' cannot be used with '{other}': --quiet hides the narration {other} adds to"
+                ),
+            ));
+        }
+        Ok(OutputOpts {
+            quiet,
+            trace,
+            hex,
+            color: self.color,
+        })
+    }
+}
+
+/// Parses the command line as clap does, and settles the narration. Two
+/// mistakes students make get a pointer clap alone cannot give: a server's
+/// port typed as a bare number (`serve-threaded 9999`, which clap calls an
+/// unexpected argument) and a narration option on a step it means nothing
+/// for (`resolve --hex`).
+pub fn parse_from<I, T>(argv: I) -> Result<(Cli, OutputOpts), clap::Error>
+where
+    I: IntoIterator<Item = T>,
+    T: Into<std::ffi::OsString> + Clone,
+{
+    let argv: Vec<std::ffi::OsString> = argv.into_iter().map(Into::into).collect();
+    let cli = match Cli::try_parse_from(&argv) {
+        Ok(cli) => cli,
+        Err(e) => match split_host_port(&e, &argv) {
+            Some(split) => Cli::try_parse_from(&split).map_err(|e| explain(e, &split))?,
+            None => return Err(explain(e, &argv)),
+        },
+    };
+    let output = cli.output()?;
+    Ok((cli, output))
+}
+
+/// `connect localhost:8888` where `connect HOST PORT` is expected: when
+/// clap refuses a HOST that is HOST:PORT and the step takes a PORT next,
+/// the command line is read again as if a space stood for the colon
+/// (`connect localhost 8888`), so every check on both still applies.
+fn split_host_port(
+    error: &clap::Error,
+    argv: &[std::ffi::OsString],
+) -> Option<Vec<std::ffi::OsString>> {
+    if error.kind() != ErrorKind::ValueValidation {
+        return None;
+    }
+    let Some(ContextValue::String(arg)) = error.get(ContextKind::InvalidArg) else {
+        return None;
+    };
+    let Some(ContextValue::String(value)) = error.get(ContextKind::InvalidValue) else {
+        return None;
+    };
+    let (host, port) = target::split_host_port_text(value)?;
+    let mut cli = Cli::command();
+    cli.build();
+    let takes_port_next = argv
+        .iter()
+        .skip(1)
+        .filter_map(|a| a.to_str())
+        .find_map(|a| cli.find_subcommand(a))
+        .is_some_and(|step| {
+            let positionals: Vec<&str> = step
+                .get_positionals()
+                .map(|a| a.get_id().as_str())
+                .collect();
+            positionals.windows(2).any(|w| w == ["host", "port"])
+        });
+    if arg != "<HOST>" || !takes_port_next {
+        return None;
+    }
+    let at = argv
+        .iter()
+        .position(|a| a.to_str() == Some(value.as_str()))?;
+    let mut split = argv.to_vec();
+    split.splice(at..=at, [host.into(), port.into()]);
+    Some(split)
+}
+
+/// clap's error, or a clearer one for the two mistakes above.
+fn explain(mut error: clap::Error, argv: &[std::ffi::OsString]) -> clap::Error {
+    if error.kind() != ErrorKind::UnknownArgument {
+        return error;
+    }
+    let Some(ContextValue::String(arg)) = error.get(ContextKind::InvalidArg).cloned() else {
+        return error;
+    };
+    let mut cli = Cli::command();
+    cli.build();
+    // The step is the first word that names one: options before it
+    // (`--color never`) take values that never do.
+    let Some(step) = argv
+        .iter()
+        .skip(1)
+        .filter_map(|a| a.to_str())
+        .find_map(|a| cli.find_subcommand(a))
+    else {
+        return error;
+    };
+    let flag = match arg.as_str() {
+        "-q" | "--quiet" => Some("--quiet"),
+        "--trace" => Some("--trace"),
+        "--hex" => Some("--hex"),
+        _ => None,
+    };
+    if let Some(flag) = flag {
+        return useless_option(step.get_name(), flag);
+    }
+    let has_port_option = step.get_arguments().any(|a| a.get_long() == Some("port"));
+    if has_port_option && arg.parse::<u16>().is_ok() {
+        error.insert(
+            ContextKind::Suggested,
+            ContextValue::StyledStrs(vec![
+                format!(
+                    "a server's port is an option: socktool {} --port {arg}",
+                    step.get_name()
+                )
+                .into(),
+            ]),
+        );
+    }
+    error
+}
+
+/// `--hex does nothing for socktool resolve: ...`, with the step's usage.
+fn useless_option(step: &str, flag: &str) -> clap::Error {
+    let why = match (flag, step) {
+        (_, "load") => "load sums up its clients instead of narrating each call".to_string(),
+        ("--hex", _) => {
+            format!("it dumps the bytes a step sends and receives, and {step} sends none")
+        }
+        ("--trace", _) => format!("{step} makes no socket calls to trace"),
+        _ => format!("{step} prints no narration to hide"),
+    };
+    step_error(
+        step,
+        ErrorKind::UnknownArgument,
+        format!("{flag} does nothing for `socktool {step}`: {why}"),
+    )
+}
+
+/// A usage error in clap's own format (`error: ...`, the step's usage line,
+/// exit 2), for what clap cannot check by itself.
+fn step_error(step: &str, kind: ErrorKind, message: String) -> clap::Error {
+    let mut cli = Cli::command();
+    cli.build();
+    match cli.find_subcommand_mut(step) {
+        Some(sub) => sub.error(kind, message),
+        None => cli.error(kind, message),
+    }
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
@@ -70,7 +380,7 @@ pub enum Command {
         after_help = "Socket calls: getaddrinfo (or getnameinfo for an address)\n\
                             Example: socktool resolve localhost --all"
     )]
-    Resolve(ResolveArgs),
+    Resolve(Step<ResolveArgs, QuietTrace>),
 
     /// Step 3: connect to a web server, send an HTTP GET request, print the
     /// reply (socket, connect, sendall, recv, close)
@@ -78,7 +388,7 @@ pub enum Command {
         after_help = "Socket calls: socket, getaddrinfo, connect, sendall, recv ... recv -> 0, close\n\
                             Example: socktool http-get http://localhost:8000/ > page.html"
     )]
-    HttpGet(HttpGetArgs),
+    HttpGet(Step<HttpGetArgs, Narration>),
 
     /// Step 4: be a server: accept one client, receive once, send the same
     /// bytes back, close, exit
@@ -86,7 +396,7 @@ pub enum Command {
         after_help = "Socket calls: socket, setsockopt, bind, listen, accept, recv, sendall, close\n\
                             Example: socktool serve-once --port 8888   (then: telnet localhost 8888)"
     )]
-    ServeOnce(ServeOnceArgs),
+    ServeOnce(Step<ServeOnceArgs, Narration>),
 
     /// Step 5: serve clients one after another: each gets one recv and an
     /// "OK..." reply, while the others wait in the listen backlog
@@ -94,7 +404,7 @@ pub enum Command {
         after_help = "Socket calls: socket, setsockopt, bind, listen, then per client: accept, recv, sendall, close\n\
                             Example: socktool serve-loop --port 5000 --max-clients 3"
     )]
-    ServeLoop(ServeLoopArgs),
+    ServeLoop(Step<ServeLoopArgs, Narration>),
 
     /// Step 6: a thread per client: each is welcomed, then every line it
     /// sends is answered with "OK..." plus the line, until it leaves
@@ -102,7 +412,7 @@ pub enum Command {
         after_help = "Socket calls: socket, setsockopt, bind, listen, accept ... accept; per client thread: sendall, recv, sendall ... recv -> 0, close\n\
                             Example: socktool serve-threaded --port 8888   (then, in other terminals: telnet localhost 8888)"
     )]
-    ServeThreaded(ServeThreadedArgs),
+    ServeThreaded(Step<ServeThreadedArgs, Narration>),
 
     /// Beyond the tutorial: talk to any TCP server, like telnet or nc. What
     /// you type is sent, what the server sends is printed as it arrives
@@ -110,7 +420,7 @@ pub enum Command {
         after_help = "Socket calls: socket, getaddrinfo, connect, then both at once: stdin -> sendall ... shutdown(SHUT_WR) and recv -> stdout ... recv -> 0, close\n\
                             Example: socktool connect localhost 8888 --crlf   (in a pipe: printf 'hi\\n' | socktool connect localhost 8888)"
     )]
-    Connect(ConnectArgs),
+    Connect(Step<ConnectArgs, Narration>),
 
     /// Beyond the tutorial: a UDP server. No listen, no accept: recvfrom
     /// returns each datagram with its sender, sendto answers 'OK...' + data
@@ -118,14 +428,14 @@ pub enum Command {
         after_help = "Socket calls: socket(SOCK_DGRAM), bind, then recvfrom -> sendto for every datagram, close\n\
                             Example: socktool udp-serve --port 8888"
     )]
-    UdpServe(UdpServeArgs),
+    UdpServe(Step<UdpServeArgs, Narration>),
 
     /// Beyond the tutorial: send one UDP datagram and print the one reply
     #[command(
         after_help = "Socket calls: socket(SOCK_DGRAM), getaddrinfo, connect (sends nothing), sendto, recvfrom, close\n\
                             Example: socktool udp-send localhost 8888 hello"
     )]
-    UdpSend(UdpSendArgs),
+    UdpSend(Step<UdpSendArgs, Narration>),
 
     /// Beyond the tutorial: one thread serves every client, asking the
     /// kernel (epoll) which sockets are ready; same protocol as serve-threaded
@@ -134,17 +444,18 @@ pub enum Command {
                             then epoll_wait -> for each ready socket: accept ... EAGAIN, or recv ... EAGAIN and send (the rest kept until writable), close\n\
                             Example: socktool serve-poll --port 8888 --trace   (then, in other terminals: telnet localhost 8888)"
     )]
-    ServePoll(ServePollArgs),
+    ServePoll(Step<ServePollArgs, Narration>),
 
     /// Print a shell completion script for socktool (not a tutorial step)
     #[command(after_help = "Socket calls: none (this prints a completion script)\n\
-                            Example: socktool completions bash > ~/.local/share/bash-completion/completions/socktool")]
+                            Example: socktool completions bash > ~/.local/share/bash-completion/completions/socktool   (mkdir -p that directory first)")]
     Completions(CompletionsArgs),
 
-    /// Print socktool's manual page in roff, for man(1) (not a tutorial step)
-    #[command(after_help = "Socket calls: none (this prints the manual page)\n\
-                            Example: socktool man | man -l -")]
-    Man,
+    /// Print socktool's manual pages in roff, for man(1), or write them to a
+    /// directory, one file per page (not a tutorial step)
+    #[command(after_help = "Socket calls: none (this prints the manual pages)\n\
+                            Example: socktool man | man -l -   (or install them: socktool man --dir ~/.local/share/man/man1)")]
+    Man(ManArgs),
     /// A load generator for line protocols: many clients at once, each
     /// sending lines and checking every byte of every reply (not a tutorial
     /// step: the tool for measuring the servers the tutorial builds)
@@ -155,7 +466,35 @@ pub enum Command {
                             unfinished=N messages=N seconds=S msgs_per_sec=R p50_us=U p99_us=U max_us=U served_s=S\n\
                             Example: socktool load 127.0.0.1 8888 --welcome --clients 50 --messages 2000"
     )]
-    Load(LoadArgs),
+    Load(Step<LoadArgs, Quiet>),
+}
+
+impl Command {
+    /// The step's name, the narration options it offers, and those given
+    /// after its name.
+    fn narration(&self) -> (&'static str, Levels, Levels) {
+        fn of<A: Args, N: Args + Narrated>(
+            name: &'static str,
+            step: &Step<A, N>,
+        ) -> (&'static str, Levels, Levels) {
+            (name, N::OFFERS, step.narration.given())
+        }
+        let none = Levels::default();
+        match self {
+            Command::Resolve(s) => of("resolve", s),
+            Command::HttpGet(s) => of("http-get", s),
+            Command::ServeOnce(s) => of("serve-once", s),
+            Command::ServeLoop(s) => of("serve-loop", s),
+            Command::ServeThreaded(s) => of("serve-threaded", s),
+            Command::Connect(s) => of("connect", s),
+            Command::UdpServe(s) => of("udp-serve", s),
+            Command::UdpSend(s) => of("udp-send", s),
+            Command::ServePoll(s) => of("serve-poll", s),
+            Command::Completions(_) => ("completions", none, none),
+            Command::Man(_) => ("man", none, none),
+            Command::Load(s) => of("load", s),
+        }
+    }
 }
 
 /// `-4` / `-6`: which address family to use.
@@ -213,9 +552,9 @@ impl FamilyOpts {
 #[derive(Debug, Args)]
 pub struct ResolveArgs {
     /// A host name (www.example.com) to look up, or an IP address to find
-    /// the name of
-    #[arg(value_parser = target::parse_host)]
-    pub host: Host,
+    /// the name of. From a pasted URL or HOST:PORT, the host is taken
+    #[arg(value_parser = target::parse_host_or_url)]
+    pub host: HostArg,
 
     /// Every address getaddrinfo returns, IPv4 and IPv6, each once, with its
     /// family (gethostbyname gives only the first IPv4 one)
@@ -252,6 +591,12 @@ pub struct HttpGetArgs {
     #[arg(long, default_value = "10", value_parser = parse_timeout, allow_negative_numbers = true)]
     pub timeout: Duration,
 
+    /// Seconds the whole exchange may take, connect to last byte (curl's
+    /// --max-time), exit 75 past it: --timeout bounds each call, so a server
+    /// that sends one byte a second would otherwise never be done
+    #[arg(long, default_value = "60", value_parser = parse_timeout, allow_negative_numbers = true)]
+    pub max_time: Duration,
+
     /// Stop after this many bytes of reply (exit 65): a guard against a
     /// server that sends forever
     #[arg(long, value_parser = clap::value_parser!(u64).range(1..))]
@@ -263,7 +608,8 @@ pub struct HttpGetArgs {
 
 #[derive(Debug, Args)]
 pub struct ConnectArgs {
-    /// The server: a name (localhost) or an address (127.0.0.1, ::1)
+    /// The server: a name (localhost) or an address (127.0.0.1, ::1).
+    /// HOST:PORT ([::1]:8888 for IPv6) works too, in place of both
     #[arg(value_parser = target::parse_host)]
     pub host: Host,
 
@@ -303,7 +649,8 @@ pub struct UdpServeArgs {
 
 #[derive(Debug, Args)]
 pub struct UdpSendArgs {
-    /// The server: a name (localhost) or an address (127.0.0.1, ::1)
+    /// The server: a name (localhost) or an address (127.0.0.1, ::1).
+    /// HOST:PORT ([::1]:8888 for IPv6) works too, in place of both
     #[arg(value_parser = target::parse_host)]
     pub host: Host,
 
@@ -338,6 +685,23 @@ pub struct CompletionsArgs {
     #[arg(value_enum)]
     pub shell: clap_complete::Shell,
 }
+
+/// `socktool man [--dir DIR]`.
+#[derive(Debug, Args)]
+pub struct ManArgs {
+    /// Write socktool.1, socktool-resolve.1, ... into DIR (created if
+    /// missing) instead of printing every page to stdout. Choose a man1
+    /// directory man searches (`manpath` lists where it looks; usually
+    /// ~/.local/share/man/man1), and `man socktool-resolve` works
+    #[arg(long, value_name = "DIR")]
+    pub dir: Option<std::path::PathBuf>,
+}
+
+/// What socktool is, as the manual page's NAME line says it after
+/// "socktool - ". `--help` opens with the same words (the doc comment on
+/// [`Cli`]).
+pub const ABOUT: &str = "learn TCP and UDP sockets by running each step of a classic socket \
+                         tutorial on real sockets, narrated as it happens";
 
 #[derive(Debug, Args)]
 pub struct LoadArgs {

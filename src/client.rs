@@ -11,7 +11,7 @@ use std::net::{IpAddr, SocketAddr, TcpStream};
 use std::time::Duration;
 
 use crate::cli::Family;
-use crate::error::{Phase, SockError};
+use crate::error::{Asker, Phase, SockError};
 use crate::lookup;
 use crate::narrate::Narrator;
 use crate::sockopt;
@@ -42,7 +42,12 @@ pub fn connect(
                 addr,
                 after: timeout,
             },
-            _ => SockError::Connect { addr, source },
+            // http-get and udp-send say who asked, for the hint.
+            _ => SockError::Connect {
+                addr,
+                source,
+                asker: Asker::Connect,
+            },
         })?;
     say.step(format!("Socket Connected to {host} on ip {ip}"));
 
@@ -106,10 +111,22 @@ fn resolve(host: &Host, family: Family, say: &Narrator) -> Result<(IpAddr, u32),
             Err(e) => e.to_string(),
         },
     );
-    let ip = *found?.first().ok_or_else(|| SockError::NoAddress {
+    let no_address = || SockError::NoAddress {
         host: name.clone(),
         family: family.name(),
-    })?;
+    };
+    let found = match found {
+        // Asked for one family, the resolver says "no such name" even when
+        // the name has addresses of the other: ask once more for any, so
+        // `connect localhost 8888 -6` says what `resolve -6` says.
+        Err(SockError::Resolve { .. })
+            if lookup::lookup(name, None).is_ok_and(|any| !any.is_empty()) =>
+        {
+            return Err(no_address());
+        }
+        found => found?,
+    };
+    let ip = *found.first().ok_or_else(no_address)?;
     say.step(format!("Ip address of {name} is {ip}"));
     Ok((ip, 0))
 }

@@ -50,8 +50,10 @@ Exit codes:
   71  cannot bind: address in use, port needs privileges, or not a local address
   74  other input/output error, e.g. connection reset by the peer
   75  timed out: connect, read or write took longer than --timeout
-      (load: --duration ended before every client finished)
-  76  protocol: a reply was not what was expected (load: a byte differed)";
+      (http-get: the whole exchange took longer than --max-time;
+      load: --duration ended before every client finished)
+  76  protocol: a reply was not what was expected (http-get: not HTTP,
+      or shorter than its header promised; load: a byte differed)";
 
 /// Which part of a conversation a timeout hit; students need to know whether
 /// the peer never answered the handshake or answered and then went silent.
@@ -76,12 +78,27 @@ impl Phase {
     }
 }
 
+/// Which step looked a name up or connected: a hint says what to do next
+/// in that step's terms (start a web server for http-get, a line server
+/// for connect).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Asker {
+    Resolve,
+    HttpGet,
+    Connect,
+    UdpSend,
+}
+
 /// A failure, carrying what was being done and to whom.
 #[derive(Debug, thiserror::Error)]
 pub enum SockError {
     /// The tutorial's own line, followed by the resolver's reason.
     #[error("Hostname could not be resolved. Exiting ({host}: {reason})")]
-    Resolve { host: String, reason: String },
+    Resolve {
+        host: String,
+        reason: String,
+        asker: Asker,
+    },
 
     /// The name resolved, but not to the family that was asked for.
     #[error("{host} has no {family} address")]
@@ -96,6 +113,7 @@ pub enum SockError {
         addr: SocketAddr,
         #[source]
         source: io::Error,
+        asker: Asker,
     },
 
     #[error("timed out after {} while {} {addr}", secs(*after), phase.doing())]
@@ -138,8 +156,48 @@ pub enum SockError {
     #[error("the reply passed --max-bytes {limit}; stopped after {limit} bytes")]
     TooLarge { limit: u64 },
 
+    /// http-get: the server sent some of its reply, then nothing for
+    /// `--timeout`.
+    #[error("timed out after {} while reading from {addr}: {got} bytes came, then nothing", secs(*after))]
+    Stalled {
+        addr: SocketAddr,
+        after: Duration,
+        got: u64,
+    },
+
+    /// http-get: `--max-time` ran out, however busy the connection was.
+    #[error("gave up after --max-time {}: the exchange with {addr} was not over ({got} bytes of reply so far)", secs(*after))]
+    MaxTime {
+        addr: SocketAddr,
+        after: Duration,
+        got: u64,
+    },
+
+    /// http-get: the peer answered, but not in HTTP. `start` is the
+    /// beginning of what it sent, escaped for one line.
+    #[error(
+        "{addr} answered with something that is not HTTP: \"{start}\" (an HTTP reply starts with HTTP/1.1 and a status code)"
+    )]
+    NotHttp { addr: SocketAddr, start: String },
+
+    /// http-get: the reply began as HTTP but its framing is broken.
+    #[error("the reply from {addr} cannot be read as HTTP: {why}")]
+    BadReply { addr: SocketAddr, why: String },
+
+    /// http-get: the server closed before the reply was whole.
+    #[error("incomplete reply from {addr}: {what}")]
+    Incomplete { addr: SocketAddr, what: String },
+
     #[error("cannot write the data to stdout: {source}")]
     Stdout {
+        #[source]
+        source: io::Error,
+    },
+
+    /// `socktool man --dir`: a page or its directory could not be written.
+    #[error("cannot write {}: {source}", path.display())]
+    WriteFile {
+        path: std::path::PathBuf,
         #[source]
         source: io::Error,
     },
@@ -203,6 +261,15 @@ pub enum SockError {
 }
 
 impl SockError {
+    /// The same failure, its hint now in the terms of the step that asked
+    /// (the resolver and `connect` do not know which step called them).
+    pub fn asked_by(mut self, by: Asker) -> SockError {
+        if let SockError::Resolve { asker, .. } | SockError::Connect { asker, .. } = &mut self {
+            *asker = by;
+        }
+        self
+    }
+
     /// The one mapping from failure to exit code.
     pub fn exit_code(&self) -> u8 {
         match self {
@@ -217,12 +284,18 @@ impl SockError {
                 | io::ErrorKind::AddrNotAvailable => code::UNAVAILABLE,
                 _ => code::IO,
             },
-            SockError::Timeout { .. } => code::TIMED_OUT,
+            SockError::Timeout { .. } | SockError::Stalled { .. } | SockError::MaxTime { .. } => {
+                code::TIMED_OUT
+            }
+            SockError::NotHttp { .. }
+            | SockError::BadReply { .. }
+            | SockError::Incomplete { .. } => code::PROTOCOL,
             SockError::Bind { .. } => code::BIND,
             SockError::Io { .. }
             | SockError::Call { .. }
             | SockError::Stdout { .. }
-            | SockError::Stdin { .. } => code::IO,
+            | SockError::Stdin { .. }
+            | SockError::WriteFile { .. } => code::IO,
             SockError::DatagramTooLarge { .. } => code::USAGE,
             SockError::NoReply { .. } => code::TIMED_OUT,
             SockError::PortUnreachable { .. } => code::UNAVAILABLE,
@@ -241,18 +314,31 @@ impl SockError {
     /// A second line saying what to do about it, where we know.
     pub fn hint(&self) -> Option<String> {
         match self {
-            SockError::Resolve { .. } => Some(
-                "check the spelling and your network, or try `socktool resolve HOST --all`".into(),
-            ),
-            SockError::NoAddress { family, .. } => Some(format!(
-                "the name exists but has no {family} address: try the other family (-4 or -6) or `socktool resolve HOST --all`"
+            SockError::Resolve { host, asker, .. } => Some(match asker {
+                // The tutorial's first client command is `http-get
+                // www.google.com`: without a network, a page of one's own
+                // does as well.
+                Asker::HttpGet => format!(
+                    "check the spelling and your network (`getent hosts {host}` asks the same resolver); \
+                     with no network, serve a page yourself: `python3 -m http.server 8000 --bind 127.0.0.1` \
+                     in another terminal, then `socktool http-get localhost:8000`"
+                ),
+                _ => format!(
+                    "check the spelling and your network: `getent hosts {host}` asks the same resolver \
+                     (names in /etc/hosts, such as localhost, work without a network)"
+                ),
+            }),
+            // Every address the name has is of the other family.
+            SockError::NoAddress { host, family } => Some(format!(
+                "{host} has addresses, but no {family} one: use {} instead",
+                if *family == "IPv4" { "-6" } else { "-4" }
             )),
-            SockError::Connect { addr, source } => match source.kind() {
-                io::ErrorKind::ConnectionRefused => Some(format!(
-                    "nothing listens on port {}: start a server there first, e.g. `socktool serve-threaded --port {}`",
-                    addr.port(),
-                    addr.port()
-                )),
+            SockError::Connect {
+                addr,
+                source,
+                asker,
+            } => match source.kind() {
+                io::ErrorKind::ConnectionRefused => Some(refused_hint(*addr, *asker)),
                 io::ErrorKind::TimedOut => Some(
                     "the handshake got no answer: a firewall drops it, or the server's accept queue is full; raise --timeout or check the address".into(),
                 ),
@@ -292,6 +378,21 @@ impl SockError {
                 _ => None,
             },
             SockError::TooLarge { .. } => Some("raise --max-bytes to receive more".into()),
+            SockError::Stalled { .. } => Some(
+                "the server stopped in the middle of its reply: raise --timeout, or check the server".into(),
+            ),
+            SockError::MaxTime { .. } => Some(
+                "the server is slow, or sends without end: raise --max-time if the reply is just big (or the network slow)".into(),
+            ),
+            SockError::NotHttp { addr, .. } => Some(format!(
+                "http-get speaks HTTP to web servers; for a line server such as serve-threaded use \
+                 `socktool connect {} {}`; for a web server to try: `python3 -m http.server 8000 --bind 127.0.0.1`",
+                addr.ip(),
+                addr.port()
+            )),
+            SockError::Incomplete { .. } => Some(
+                "the server closed before it finished: it crashed or was stopped, or the connection was cut; try again, or check the server".into(),
+            ),
             SockError::DatagramTooLarge { .. } => Some(
                 "the length fields are 16 bits: 65,535 bytes of IPv4 packet minus 20 (IP header) and 8 (UDP header) leave 65,507; IPv6 counts its 40-byte header apart, which leaves 65,527. Split the data, or use TCP (a stream has no such limit)".into(),
             ),
@@ -312,6 +413,41 @@ impl SockError {
             _ => None,
         }
     }
+}
+
+/// What to do about a refused connect: start the right kind of server
+/// (one a student can start: ports below 1024 need root), and, when the
+/// target is another machine, remember that a server on 127.0.0.1 (every
+/// socktool server's default) cannot be reached from there.
+fn refused_hint(addr: SocketAddr, asker: Asker) -> String {
+    let port = addr.port();
+    let low = port < 1024;
+    let mut hint = match (asker, low) {
+        (Asker::HttpGet, true) => format!(
+            "nothing listens on port {port}, and a web server there needs root: start one on a high port, \
+             e.g. `python3 -m http.server 8000 --bind 127.0.0.1` in another terminal, then `socktool http-get localhost:8000`"
+        ),
+        (Asker::HttpGet, false) => format!(
+            "nothing listens on port {port}: start a web server there first, e.g. `python3 -m http.server {port} --bind 127.0.0.1`"
+        ),
+        (_, true) => format!(
+            "nothing listens on port {port}, and a server there needs root: start one on a high port, \
+             e.g. `socktool serve-threaded --port 8888`, and connect to that port"
+        ),
+        (Asker::UdpSend, false) => format!(
+            "nothing listens on port {port}: start a server there first, e.g. `socktool udp-serve --port {port}`"
+        ),
+        (_, false) => format!(
+            "nothing listens on port {port}: start a server there first, e.g. `socktool serve-threaded --port {port}`"
+        ),
+    };
+    if !addr.ip().is_loopback() {
+        hint.push_str(&format!(
+            "; if the server runs on {} but listens on 127.0.0.1 (the default), other machines cannot reach it: start it with --host 0.0.0.0",
+            addr.ip()
+        ));
+    }
+    hint
 }
 
 /// The worst thing that happened to a `socktool load` run; it picks the
@@ -378,11 +514,35 @@ mod tests {
     }
 
     #[test]
+    fn a_refused_connect_to_another_machine_mentions_listening_on_loopback_only() {
+        // Hints are text: no packet goes anywhere in this test.
+        let lan: SocketAddr = "192.0.2.7:8888".parse().unwrap();
+        let local: SocketAddr = "127.0.0.1:8888".parse().unwrap();
+        let refused = |addr, asker| SockError::Connect {
+            addr,
+            source: io::ErrorKind::ConnectionRefused.into(),
+            asker,
+        };
+        for asker in [Asker::Connect, Asker::HttpGet] {
+            let far = refused(lan, asker).hint().unwrap_or_default();
+            assert!(
+                far.contains("listens on 127.0.0.1 (the default), other machines cannot reach it: start it with --host 0.0.0.0"),
+                "{far}"
+            );
+            let near = refused(local, asker).hint().unwrap_or_default();
+            assert!(!near.contains("--host"), "{near}");
+        }
+        let web = refused(local, Asker::HttpGet).hint().unwrap_or_default();
+        assert!(web.contains("python3 -m http.server 8888"), "{web}");
+    }
+
+    #[test]
     fn kinds_map_to_distinct_codes() {
         let addr: SocketAddr = "127.0.0.1:1".parse().unwrap();
         let refused = SockError::Connect {
             addr,
             source: io::ErrorKind::ConnectionRefused.into(),
+            asker: Asker::Connect,
         };
         let timed = io_failure(
             "recv",

@@ -10,7 +10,10 @@ use std::net::{IpAddr, SocketAddr};
 use dns_lookup::{AddrInfoHints, LookupError};
 
 use crate::cli::Family;
-use crate::error::SockError;
+use crate::error::{Asker, SockError};
+
+/// Who asked, until a caller says otherwise with [`SockError::asked_by`].
+const RESOLVE: Asker = Asker::Resolve;
 
 /// Every address `host` has, in the resolver's order, each once, restricted
 /// to `family` if one is given.
@@ -20,6 +23,7 @@ pub fn lookup(host: &str, family: Option<Family>) -> Result<Vec<IpAddr>, SockErr
             host: host.to_string(),
             reason: "Name or service not known (names under .invalid never resolve, RFC 6761)"
                 .into(),
+            asker: RESOLVE,
         });
     }
     let hints = AddrInfoHints {
@@ -36,6 +40,7 @@ pub fn lookup(host: &str, family: Option<Family>) -> Result<Vec<IpAddr>, SockErr
     let failed = |e: LookupError| SockError::Resolve {
         host: host.to_string(),
         reason: gai_reason(&e),
+        asker: RESOLVE,
     };
     // A final dot means "this name is complete". DNS understands it, but
     // glibc's hosts-file lookup does not ("localhost." would miss the
@@ -47,6 +52,7 @@ pub fn lookup(host: &str, family: Option<Family>) -> Result<Vec<IpAddr>, SockErr
             .map_err(|e| SockError::Resolve {
                 host: host.to_string(),
                 reason: e.to_string(),
+                asker: RESOLVE,
             })?
             .sockaddr
             .ip();

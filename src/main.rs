@@ -2,29 +2,27 @@
 
 use std::process::ExitCode;
 
-use clap::Parser;
-
-use socktool::cli::{Cli, Command};
+use socktool::cli::{self, Command};
 use socktool::meta;
 use socktool::narrate::Narrator;
 use socktool::steps;
 
 fn main() -> ExitCode {
-    let cli = Cli::parse();
-    let say = Narrator::new(&cli.output);
+    let (cli, output) = cli::parse_from(std::env::args_os()).unwrap_or_else(|e| e.exit());
+    let say = Narrator::new(&output);
     let result = match &cli.command {
-        Command::Resolve(args) => steps::resolve::run(args, &say),
-        Command::HttpGet(args) => steps::http_get::run(args, &say),
-        Command::ServeOnce(args) => steps::serve_once::run(args, &say),
-        Command::ServeLoop(args) => steps::serve_loop::run(args, &say),
-        Command::ServeThreaded(args) => steps::serve_threaded::run(args, &say),
-        Command::Connect(args) => steps::connect::run(args, &say),
-        Command::UdpServe(args) => steps::udp_serve::run(args, &say),
-        Command::UdpSend(args) => steps::udp_send::run(args, &say),
-        Command::ServePoll(args) => steps::serve_poll::run(args, &say),
+        Command::Resolve(step) => steps::resolve::run(&step.args, &say),
+        Command::HttpGet(step) => steps::http_get::run(&step.args, &say),
+        Command::ServeOnce(step) => steps::serve_once::run(&step.args, &say),
+        Command::ServeLoop(step) => steps::serve_loop::run(&step.args, &say),
+        Command::ServeThreaded(step) => steps::serve_threaded::run(&step.args, &say),
+        Command::Connect(step) => steps::connect::run(&step.args, &say),
+        Command::UdpServe(step) => steps::udp_serve::run(&step.args, &say),
+        Command::UdpSend(step) => steps::udp_send::run(&step.args, &say),
+        Command::ServePoll(step) => steps::serve_poll::run(&step.args, &say),
         Command::Completions(args) => meta::completions(args, &say),
-        Command::Man => meta::man(&say),
-        Command::Load(args) => steps::load::run(args, &say),
+        Command::Man(args) => meta::man(args, &say),
+        Command::Load(step) => steps::load::run(&step.args, &say),
     };
     let code = match result {
         Ok(()) => ExitCode::SUCCESS,

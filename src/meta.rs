@@ -5,13 +5,15 @@
 //! Not a tutorial step (those live in `steps/`): nothing here opens a socket.
 //!
 //! ```text
+//! mkdir -p ~/.local/share/bash-completion/completions
 //! socktool completions bash > ~/.local/share/bash-completion/completions/socktool
 //! socktool man | man -l -
+//! socktool man --dir ~/.local/share/man/man1 && man socktool-resolve
 //! ```
 
 use clap::CommandFactory;
 
-use crate::cli::{Cli, CompletionsArgs};
+use crate::cli::{ABOUT, Cli, CompletionsArgs, ManArgs};
 use crate::error::SockError;
 use crate::narrate::Narrator;
 
@@ -24,19 +26,49 @@ pub fn completions(args: &CompletionsArgs, say: &Narrator) -> Result<(), SockErr
 }
 
 /// `socktool man`: the page for socktool, then one page per subcommand
-/// (`socktool-resolve(1)`, ...), the pages its SUBCOMMANDS section names,
-/// all in one roff stream that `man -l -` shows in turn.
-pub fn man(say: &Narrator) -> Result<(), SockError> {
-    // Building copies the global options (--trace, --color, ...) into every
-    // subcommand and names each one `socktool-resolve`, as its page is titled.
-    let mut cmd = Cli::command().disable_help_subcommand(true);
-    cmd.build();
-    let mut page = Vec::new();
-    for c in std::iter::once(&cmd).chain(cmd.get_subcommands()) {
-        clap_mangen::Man::new(c.clone())
-            .render(&mut page)
-            // Rendering writes into memory: it fails only on a bug in clap_mangen.
-            .map_err(|source| SockError::Stdout { source })?;
+/// (`socktool-resolve(1)`, ...), the pages its SUBCOMMANDS section names.
+/// Printed as one roff stream that `man -l -` shows in turn, or with
+/// `--dir` written one file each, named as `man` looks them up.
+pub fn man(args: &ManArgs, say: &Narrator) -> Result<(), SockError> {
+    let pages = pages();
+    let Some(dir) = &args.dir else {
+        let mut stream = Vec::new();
+        for page in &pages {
+            page.render(&mut stream)
+                // Rendering writes into memory: it fails only on a bug in clap_mangen.
+                .map_err(|source| SockError::Stdout { source })?;
+        }
+        return say.data(&stream);
+    };
+    std::fs::create_dir_all(dir).map_err(|source| SockError::WriteFile {
+        path: dir.clone(),
+        source,
+    })?;
+    for page in &pages {
+        let path = dir.join(page.get_filename());
+        page.generate_to(dir)
+            .map_err(|source| SockError::WriteFile {
+                path: path.clone(),
+                source,
+            })?;
+        say.info(format!("wrote {}", path.display()));
     }
-    say.data(&page)
+    say.note(format!(
+        "`man socktool-resolve` finds these pages when {} is a man1 directory under one of the paths `manpath` prints",
+        dir.display()
+    ));
+    Ok(())
+}
+
+/// socktool's page, then one per subcommand.
+fn pages() -> Vec<clap_mangen::Man> {
+    // Building copies the global options (--color) into every subcommand
+    // and names each one `socktool-resolve`, as its page is titled and its
+    // file named.
+    let mut cmd = Cli::command().disable_help_subcommand(true).about(ABOUT);
+    cmd.build();
+    std::iter::once(&cmd)
+        .chain(cmd.get_subcommands())
+        .map(|c| clap_mangen::Man::new(c.clone()))
+        .collect()
 }

@@ -14,6 +14,13 @@
 //! [v6]:port       [::1]:8080, [fe80::1%eth0]:80
 //! http://host[:port][/path][?query][#fragment]
 //! ```
+//!
+//! Students paste what they have: `connect localhost:8888` where the
+//! command wants `localhost 8888` ([`split_host_port_text`] lets the
+//! command line take either), or a browser's URL where `resolve` wants a
+//! name ([`parse_host_or_url`]). An IPv6 address is full of colons, so
+//! `::1:8080` could be an address or an address and a port: it is refused
+//! with the bracketed form to write instead.
 
 use std::fmt;
 use std::net::{IpAddr, Ipv6Addr};
@@ -235,6 +242,74 @@ pub fn shorten(s: &str) -> String {
     }
 }
 
+/// What `resolve` was given: a host, taken from a pasted URL or HOST:PORT
+/// when that is what was typed.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct HostArg {
+    pub host: Host,
+    /// The text around the host that was left out (`https://`, `/path`,
+    /// `:443`), to say so; `None` when a bare host was typed.
+    pub dropped: Option<String>,
+}
+
+/// A host name or address, or a URL or HOST:PORT to take the host from:
+/// `https://www.google.com/` resolves `www.google.com`. Any scheme is
+/// fine here, since nothing is fetched.
+pub fn parse_host_or_url(input: &str) -> Result<HostArg, String> {
+    let bare = parse_host(input);
+    if bare.is_ok() || input.is_empty() {
+        return bare.map(|host| HostArg {
+            host,
+            dropped: None,
+        });
+    }
+    let rest = match input.split_once("://") {
+        Some((scheme, rest))
+            if !scheme.is_empty()
+                && scheme
+                    .chars()
+                    .all(|c| c.is_ascii_alphanumeric() || "+-.".contains(c)) =>
+        {
+            rest
+        }
+        _ => input,
+    };
+    let authority = &rest[..rest.find(['/', '?', '#']).unwrap_or(rest.len())];
+    // user@host: the credentials are not part of the name either.
+    let authority = authority.rsplit_once('@').map_or(authority, |(_, h)| h);
+    let host_text = match split_host_port_text(authority) {
+        Some((host, _port)) => host,
+        None => authority,
+    };
+    if host_text == input || host_text.is_empty() {
+        // Nothing to take out: the input's own reason is the clearest.
+        return bare.map(|host| HostArg {
+            host,
+            dropped: None,
+        });
+    }
+    let host = parse_host(host_text)?;
+    Ok(HostArg {
+        host,
+        dropped: Some(input.to_string()),
+    })
+}
+
+/// `host:port` or `[v6]:port` as its two texts (the port unchecked), for a
+/// command line that wants them as two arguments. `None` for anything
+/// else, a bare IPv6 address included.
+pub fn split_host_port_text(input: &str) -> Option<(&str, &str)> {
+    if input.starts_with('[') {
+        let close = input.find(']')?;
+        let port = input[close + 1..].strip_prefix(':')?;
+        return Some((&input[..=close], port));
+    }
+    match input.matches(':').count() {
+        1 => input.split_once(':'),
+        _ => None,
+    }
+}
+
 /// Parses a port a client connects to: 1 to 65535.
 pub fn parse_port(text: &str) -> Result<u16, String> {
     if text.is_empty() {
@@ -253,6 +328,30 @@ pub fn parse_target(input: &str) -> Result<Target, String> {
     let input_trimmed = input.trim();
     if input_trimmed.is_empty() {
         return Err("the target is empty: give a host, host:port or http://host/path".into());
+    }
+    let lower = input_trimmed.to_ascii_lowercase();
+    for scheme in ["http:", "https:"] {
+        // `http:/host` or `http:host`: a slash or two lost in typing, not a
+        // host called "http" (that would need a port after its colon).
+        if let Some(after) = lower.strip_prefix(scheme)
+            && !after.starts_with("//")
+            && !after.starts_with(|c: char| c.is_ascii_digit())
+        {
+            let missing = if after.starts_with('/') {
+                "a slash is"
+            } else {
+                "two slashes are"
+            };
+            let fixed = format!(
+                "{scheme}//{}",
+                input_trimmed[scheme.len()..].trim_start_matches('/')
+            );
+            return Err(format!(
+                "'{}': {missing} missing after {scheme} write {}",
+                shorten(input_trimmed),
+                shorten(&fixed)
+            ));
+        }
     }
     if let Some((scheme, rest)) = input_trimmed.split_once("://") {
         return match scheme.to_ascii_lowercase().as_str() {
@@ -319,8 +418,23 @@ fn split_host_port(authority: &str) -> Result<(Host, u16), String> {
             let (h, p) = authority.split_once(':').unwrap_or((authority, ""));
             Ok((parse_host(h)?, parse_port(p)?))
         }
-        // Several colons and no brackets: a bare IPv6 literal on port 80.
-        _ => Ok((parse_host(authority)?, 80)),
+        // Several colons and no brackets: a bare IPv6 literal on port 80,
+        // unless its last group could be a port someone meant to add.
+        _ => {
+            if let Some((addr, port)) = authority.rsplit_once(':')
+                && !port.is_empty()
+                && port.len() <= 5
+                && port.bytes().all(|b| b.is_ascii_digit())
+                && addr.parse::<Ipv6Addr>().is_ok()
+            {
+                return Err(format!(
+                    "'{}' is an IPv6 address or an address and a port: an IPv6 address with a port needs brackets, [{addr}]:{port} (or [{}] for the address alone)",
+                    shorten(authority),
+                    shorten(authority)
+                ));
+            }
+            Ok((parse_host(authority)?, 80))
+        }
     }
 }
 
@@ -392,6 +506,44 @@ mod tests {
     }
 
     #[test]
+    fn bare_ipv6_without_a_port_like_tail_stays_on_port_80() {
+        for input in ["::1", "fe80::1%1", "2001:db8::abcd"] {
+            assert_eq!(ok(input).port, 80, "{input}");
+        }
+        assert_eq!(ok("http:8080").port, 8080, "a host called http");
+    }
+
+    #[test]
+    fn host_port_texts_split_only_when_they_are_one() {
+        assert_eq!(
+            split_host_port_text("localhost:8888"),
+            Some(("localhost", "8888"))
+        );
+        assert_eq!(split_host_port_text("[::1]:8888"), Some(("[::1]", "8888")));
+        assert_eq!(split_host_port_text("localhost:"), Some(("localhost", "")));
+        for whole in ["localhost", "::1", "[::1]", "1:2:3"] {
+            assert_eq!(split_host_port_text(whole), None, "{whole}");
+        }
+    }
+
+    #[test]
+    fn a_pasted_url_gives_its_host() {
+        let name =
+            |s: &str| parse_host_or_url(s).map(|h| (h.host.to_string(), h.dropped.is_some()));
+        assert_eq!(name("localhost"), Ok(("localhost".into(), false)));
+        assert_eq!(name("::1"), Ok(("::1".into(), false)));
+        assert_eq!(
+            name("https://www.google.com/"),
+            Ok(("www.google.com".into(), true))
+        );
+        assert_eq!(name("ftp://user@[::1]:21/x#y"), Ok(("::1".into(), true)));
+        assert_eq!(name("example.com:443"), Ok(("example.com".into(), true)));
+        assert!(name("").is_err());
+        assert!(name("https://").is_err());
+        assert!(name("http://a..b/").unwrap_err().contains("empty label"));
+    }
+
+    #[test]
     fn refusals_say_why() {
         for (input, needle) in [
             ("", "empty"),
@@ -418,6 +570,10 @@ mod tests {
             ("a\nb", "\\n"),
             ("[a\nb", "\\n"),
             ("x\r\n://h", "\\r"),
+            ("::1:8080", "[::1]:8080"),
+            ("2001:db8::1:443", "[2001:db8::1]:443"),
+            ("http:/127.0.0.1:1", "a slash is missing"),
+            ("HTTPS:localhost", "two slashes"),
         ] {
             let err = parse_target(input).expect_err(input);
             assert!(err.contains(needle), "{input:?} -> {err}");

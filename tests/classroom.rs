@@ -11,7 +11,9 @@
 //! 192.0.2.0/24 is TEST-NET-1 (RFC 5737), reserved for examples; here it
 //! exists only inside namespaces this test creates and deletes, so nothing
 //! leaves the machine and the machine's own network is never touched. The
-//! same recipe is in docs/classroom.md for teachers to rehearse a class.
+//! same recipe is in docs/classroom.md for teachers to rehearse a class,
+//! and the teacher's and a laptop's terminals shown there are checked here
+//! line by line against what socktool prints.
 //!
 //! Needs root and iproute2 (`ip`); otherwise every test says why it is
 //! skipped and passes without running. `.ci/run` runs as root and installs
@@ -223,6 +225,11 @@ fn the_default_loopback_server_is_not_reachable_from_a_laptop() {
     );
     assert!(out.is_empty());
     assert!(err.contains("Connection refused"), "{err}");
+    // The hint names the likely cause: the server listens on loopback.
+    assert!(
+        err.contains("listens on 127.0.0.1 (the default), other machines cannot reach it: start it with --host 0.0.0.0"),
+        "{err}"
+    );
 }
 
 #[test]
@@ -251,4 +258,143 @@ fn udp_from_a_laptop_reaches_the_teacher() {
     assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
     assert_eq!(out.stdout, b"OK...sensor 42");
     server.wait_for("192.0.2.11:");
+}
+
+/// The lines of the ```text block of docs/classroom.md that opens with
+/// `first`, the opening line left out.
+fn doc_block(first: &str) -> Vec<String> {
+    let page =
+        std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/docs/classroom.md")).unwrap();
+    let start = page
+        .find(&format!("```text\n{first}"))
+        .unwrap_or_else(|| panic!("no block opening with {first:?}"));
+    page[start..]
+        .lines()
+        .skip(2)
+        .take_while(|l| !l.starts_with("```"))
+        .map(str::to_string)
+        .collect()
+}
+
+/// `[..]` in a line of the page stands for any text.
+fn line_matches(shown: &str, printed: &str) -> bool {
+    let parts: Vec<&str> = shown.split("[..]").collect();
+    let mut rest = printed;
+    for (i, part) in parts.iter().enumerate() {
+        if i == 0 {
+            let Some(r) = rest.strip_prefix(part) else {
+                return false;
+            };
+            rest = r;
+        } else if i == parts.len() - 1 {
+            return rest.ends_with(part);
+        } else {
+            let Some(at) = rest.find(part) else {
+                return false;
+            };
+            rest = &rest[at + part.len()..];
+        }
+    }
+    rest.is_empty()
+}
+
+/// A terminal shows stdout and stderr as one stream: every line shown must
+/// be the next line of one of them, and every line printed must be shown.
+fn shows_exactly(shown: &[String], stdout: &[String], stderr: &[String]) -> Result<(), String> {
+    let (mut o, mut e) = (0, 0);
+    for line in shown {
+        if stdout.get(o).is_some_and(|p| line_matches(line, p)) {
+            o += 1;
+        } else if stderr.get(e).is_some_and(|p| line_matches(line, p)) {
+            e += 1;
+        } else {
+            return Err(format!(
+                "the page shows {line:?}; next printed were {:?} (stdout) and {:?} (stderr)",
+                stdout.get(o),
+                stderr.get(e)
+            ));
+        }
+    }
+    if o < stdout.len() || e < stderr.len() {
+        return Err(format!(
+            "printed but not shown: {:?} (stdout), {:?} (stderr)",
+            &stdout[o..],
+            &stderr[e..]
+        ));
+    }
+    Ok(())
+}
+
+#[test]
+fn the_classroom_page_shows_every_line_the_teacher_and_a_laptop_see() {
+    let teacher_page = doc_block("# the teacher's terminal");
+    let laptop_page = doc_block("# laptop1's terminal");
+    // sudo resets PATH: the page gives it socktool's full path.
+    assert_eq!(
+        teacher_page[0],
+        "teacher$ sudo ip netns exec teacher \"$socktool\" serve-threaded --host 0.0.0.0"
+    );
+    assert_eq!(
+        laptop_page[0],
+        "laptop1$ sudo ip netns exec laptop1 \"$socktool\" connect 192.0.2.1 8888"
+    );
+    if let Some(why) = unavailable() {
+        eprintln!("skipped: {why}");
+        return;
+    }
+    let room = Classroom::build("doc", 1);
+    let mut server = start_server_cmd(room.socktool_in(
+        &room.teacher(),
+        &["serve-threaded", "--host", "0.0.0.0", "--port", "0"],
+    ));
+    let port = server.addr.port();
+    let records = {
+        let (tx, rx) = std::sync::mpsc::channel();
+        let stdout = server.stdout.take().expect("stdout piped");
+        std::thread::spawn(move || {
+            use std::io::BufRead;
+            for line in std::io::BufReader::new(stdout).lines() {
+                let Ok(line) = line else { break };
+                if tx.send(line).is_err() {
+                    break;
+                }
+            }
+        });
+        rx
+    };
+    let (code, out, err) = finish(room.start_connect(&room.laptops[0], port, b"hi\n"));
+    assert_eq!(code, Some(0), "{err}");
+
+    let connected = server.wait_for("Connected with 192.0.2.11:");
+    let laptop_port = connected.rsplit(':').next().unwrap().trim().to_string();
+    // The ports the kernels chose become the page's.
+    let as_on_page = |l: &str| {
+        l.replace(&format!("0.0.0.0:{port}"), "0.0.0.0:8888")
+            .replace(&format!("192.0.2.11:{laptop_port}"), "192.0.2.11:40522")
+    };
+    let record = records
+        .recv_timeout(PATIENCE)
+        .expect("the teacher's console record");
+    let teacher_err: Vec<String> = server
+        .stderr_so_far()
+        .lines()
+        .map(as_on_page)
+        .take_while(|l| !l.starts_with("Disconnected"))
+        // The test's --port 0 (a fixed port could be taken) says so; the
+        // page's server uses the default port.
+        .filter(|l| !l.starts_with("note: port 0 asks the kernel"))
+        .collect();
+    shows_exactly(&teacher_page[1..], &[as_on_page(&record)], &teacher_err)
+        .unwrap_or_else(|e| panic!("the teacher's terminal on the page: {e}"));
+
+    // A piped laptop session prints what a terminal one does, less the
+    // note on how to type (a terminal's only) and the typed line's echo.
+    let shown: Vec<String> = laptop_page[1..]
+        .iter()
+        .filter(|l| !l.starts_with("note: connected: ") && l.as_str() != "hi")
+        .cloned()
+        .collect();
+    let lines = |s: &str| s.lines().map(str::to_string).collect::<Vec<_>>();
+    shows_exactly(&shown, &lines(&text(&out)), &lines(&err))
+        .unwrap_or_else(|e| panic!("the laptop's terminal on the page: {e}"));
 }

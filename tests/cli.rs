@@ -4,6 +4,7 @@
 mod common;
 use common::*;
 
+use predicates::prelude::*;
 use predicates::str::contains;
 
 fn codes_in(table: &str, row_start: &str) -> Vec<u8> {
@@ -79,4 +80,121 @@ fn every_subcommand_help_names_its_calls_and_an_example() {
         assert!(out.contains("Socket calls: "), "{sub} --help:\n{out}");
         assert!(out.contains("Example: socktool "), "{sub} --help:\n{out}");
     }
+}
+
+/// Every long option a subcommand's `--help` lists.
+fn options_of(sub: &str) -> String {
+    let out = socktool()
+        .args([sub, "--help"])
+        .assert()
+        .success()
+        .get_output()
+        .stdout
+        .clone();
+    text(&out)
+}
+
+#[test]
+fn narration_options_are_offered_only_where_they_mean_something() {
+    for sub in ["completions", "man"] {
+        let help = options_of(sub);
+        for absent in ["--trace", "--hex", "--quiet"] {
+            assert!(
+                !help.contains(absent),
+                "{sub} --help offers {absent}:\n{help}"
+            );
+        }
+        assert!(help.contains("--color"), "{sub} --help:\n{help}");
+    }
+    let resolve = options_of("resolve");
+    assert!(
+        resolve.contains("--trace") && resolve.contains("--quiet"),
+        "{resolve}"
+    );
+    assert!(!resolve.contains("--hex"), "{resolve}");
+    for sub in [
+        "http-get",
+        "connect",
+        "udp-send",
+        "serve-once",
+        "serve-poll",
+    ] {
+        let help = options_of(sub);
+        for present in ["--trace", "--hex", "--quiet", "--color"] {
+            assert!(
+                help.contains(present),
+                "{sub} --help lacks {present}:\n{help}"
+            );
+        }
+    }
+    let load = options_of("load");
+    assert!(
+        load.contains("--quiet") && !load.contains("--hex"),
+        "{load}"
+    );
+}
+
+#[test]
+fn a_narration_option_that_means_nothing_is_refused_before_or_after_the_step() {
+    for args in [
+        &["resolve", "localhost", "--hex"][..],
+        &["--hex", "resolve", "localhost"],
+    ] {
+        socktool()
+            .args(args)
+            .assert()
+            .code(2)
+            .stdout("")
+            .stderr(contains("error: --hex does nothing for `socktool resolve`"));
+    }
+    socktool()
+        .args(["completions", "bash", "--trace"])
+        .assert()
+        .code(2)
+        .stderr(contains("--trace does nothing for `socktool completions`"));
+    socktool()
+        .args(["-q", "man"])
+        .assert()
+        .code(2)
+        .stderr(contains("--quiet does nothing for `socktool man`"));
+    socktool()
+        .args(["-q", "resolve", "localhost", "--trace"])
+        .assert()
+        .code(2)
+        .stderr(contains("'--quiet' cannot be used with '--trace'"));
+}
+
+#[test]
+fn narration_options_still_work_before_the_steps_name() {
+    // Nothing listens on port 1 of loopback: refused at once, traced.
+    socktool()
+        .args(["--trace", "connect", "127.0.0.1", "1"])
+        .assert()
+        .code(69)
+        .stderr(contains("connect(127.0.0.1:1"));
+    socktool()
+        .args(["-q", "resolve", "localhost"])
+        .assert()
+        .code(0)
+        .stdout(contains("127.0.0.1"));
+}
+
+#[test]
+fn a_servers_port_typed_as_a_bare_number_points_at_the_port_option() {
+    for sub in ["serve-threaded", "serve-once", "udp-serve"] {
+        socktool()
+            .args([sub, "9999"])
+            .assert()
+            .code(2)
+            .stdout("")
+            .stderr(contains(format!(
+                "tip: a server's port is an option: socktool {sub} --port 9999"
+            )));
+    }
+    // A word that is not a port gets clap's message alone.
+    socktool()
+        .args(["serve-threaded", "lots"])
+        .assert()
+        .code(2)
+        .stderr(contains("unexpected argument 'lots'").and(contains("--port").not()));
 }

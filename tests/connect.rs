@@ -12,6 +12,7 @@ use std::sync::mpsc::{self, Receiver};
 use std::thread::{self, JoinHandle};
 use std::time::{Duration, Instant};
 
+use predicates::prelude::*;
 use predicates::str::contains;
 
 /// A peer that greets, reads until EOF (so it only finishes if socktool
@@ -283,7 +284,22 @@ fn a_refused_port_exits_69() {
         .assert()
         .code(69)
         .stderr(contains("Connection refused"))
-        .stderr(contains("nothing listens on port"));
+        .stderr(contains(format!(
+            "nothing listens on port {port}: start a server there first, e.g. `socktool serve-threaded --port {port}`"
+        )))
+        // Loopback: the note for other machines does not apply.
+        .stderr(contains("--host 0.0.0.0").not());
+}
+
+#[test]
+fn a_refused_low_port_suggests_a_server_one_can_start() {
+    socktool()
+        .args(["connect", "127.0.0.1", "1"])
+        .write_stdin("")
+        .assert()
+        .code(69)
+        .stderr(contains("a server there needs root"))
+        .stderr(contains("`socktool serve-threaded --port 8888`"));
 }
 
 #[test]
@@ -484,4 +500,57 @@ fn a_full_accept_queue_times_out_in_the_connect_phase() {
         .assert()
         .code(75)
         .stderr(contains("timed out after 0.5s while connecting to"));
+}
+
+#[test]
+fn host_colon_port_works_in_place_of_host_and_port() {
+    let (addr, peer) = greet_then_answer_at_eof();
+    let out = socktool()
+        .args(["connect", &format!("localhost:{}", addr.port())])
+        .write_stdin(&b"hi\n"[..])
+        .assert()
+        .success()
+        .get_output()
+        .clone();
+    assert_eq!(peer.join().unwrap(), b"hi\n");
+    assert_eq!(out.stdout, b"Welcome\nOK...hi\n");
+    assert!(
+        text(&out.stderr).contains("Socket Connected to localhost on ip 127.0.0.1"),
+        "{}",
+        text(&out.stderr)
+    );
+}
+
+#[test]
+fn host_colon_port_is_checked_like_host_and_port() {
+    socktool()
+        .args(["connect", "localhost:0"])
+        .assert()
+        .code(2)
+        .stderr(contains("port 0 is for servers"));
+    socktool()
+        .args(["connect", "localhost:abc"])
+        .assert()
+        .code(2)
+        .stderr(contains("port 'abc' is not a number"));
+}
+
+#[test]
+fn a_name_without_the_family_asked_for_says_so_as_resolve_does() {
+    // Only where localhost has no IPv6 address in the hosts file; the
+    // names a test may use are the hosts file's.
+    let resolve = socktool()
+        .args(["resolve", "-6", "localhost"])
+        .output()
+        .unwrap();
+    if !text(&resolve.stderr).contains("localhost has no IPv6 address") {
+        eprintln!("skipped: localhost has an IPv6 address here");
+        return;
+    }
+    socktool()
+        .args(["connect", "localhost", "1", "-6"])
+        .assert()
+        .code(68)
+        .stderr(contains("localhost has no IPv6 address"))
+        .stderr(contains("could not be resolved").not());
 }

@@ -47,7 +47,20 @@ fn console_blocks_match_what_socktool_prints() {
     for (k, v) in ENV {
         cases.env(k, v);
     }
-    for file in doc_files() {
+    // trycmd reports a file with no console block as "ignored", which reads
+    // as if the page were skipped: those pages hold transcripts (replayed
+    // below) or prose, so they are not handed to trycmd at all.
+    let with_console: Vec<PathBuf> = doc_files()
+        .into_iter()
+        .filter(|f| fenced_blocks(f).iter().any(|b| b.lang == "console"))
+        .collect();
+    for must in ["README.md", "docs/01-resolve.md", "docs/zh/02-http-get.md"] {
+        assert!(
+            with_console.iter().any(|f| f.ends_with(must)),
+            "{must} should have console blocks: {with_console:?}"
+        );
+    }
+    for file in with_console {
         cases.case(file);
     }
     // Runs when `cases` is dropped; a failing block names its file and line.

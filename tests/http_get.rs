@@ -171,8 +171,9 @@ fn a_long_reply_is_read_whole_64_kib_per_recv_and_recv_size_4096_counts_the_tuto
 
 #[test]
 fn binary_replies_come_through_byte_for_byte() {
-    let mut reply: Vec<u8> = (0..=255u8).cycle().take(70_000).collect();
-    reply.extend_from_slice(b"\xff\xfe\x00\r\r\n\x80");
+    let mut body: Vec<u8> = (0..=255u8).cycle().take(70_000).collect();
+    body.extend_from_slice(b"\xff\xfe\x00\r\r\n\x80");
+    let reply = reply_of(&body);
     let (addr, peer) = http_responder(reply.clone());
     let out = socktool()
         .args(["http-get", &addr.to_string(), "--recv-size", "1000"])
@@ -186,24 +187,28 @@ fn binary_replies_come_through_byte_for_byte() {
 
 #[test]
 fn max_bytes_stops_and_exits_65() {
-    let (addr, peer) = http_responder(vec![b'q'; 10_000]);
+    let reply = reply_of(&[b'q'; 10_000]);
+    let (addr, peer) = http_responder(reply.clone());
     socktool()
         .args(["http-get", &addr.to_string(), "--max-bytes", "100"])
         .assert()
         .code(65)
-        .stdout(vec![b'q'; 100])
+        .stdout(reply[..100].to_vec())
         .stderr(contains("--max-bytes 100"));
     let _ = peer.join();
 }
 
 #[test]
 fn a_reply_exactly_max_bytes_long_is_fine() {
-    let (addr, peer) = http_responder(vec![b'q'; 100]);
+    // No Content-Length: the body runs until the close.
+    let mut reply = b"HTTP/1.1 200 OK\r\n\r\n".to_vec();
+    reply.resize(100, b'q');
+    let (addr, peer) = http_responder(reply.clone());
     socktool()
         .args(["http-get", &addr.to_string(), "--max-bytes", "100"])
         .assert()
         .success()
-        .stdout(vec![b'q'; 100]);
+        .stdout(reply);
     peer.join().unwrap();
 }
 
@@ -217,7 +222,26 @@ fn refused_connection_exits_69_with_a_hint() {
         .code(69)
         .stdout("")
         .stderr(contains("Connection refused"))
-        .stderr(contains("nothing listens on port"));
+        // A web server on that port, not the tutorial's line server.
+        .stderr(contains(format!(
+            "hint: nothing listens on port {}: start a web server there first, e.g. `python3 -m http.server {} --bind 127.0.0.1`",
+            addr.port(),
+            addr.port()
+        )))
+        .stderr(contains("serve-threaded").not());
+}
+
+#[test]
+fn a_refused_low_port_suggests_a_web_server_on_a_high_one() {
+    // Port 1 of loopback: nothing listens there, and only root could.
+    socktool()
+        .args(["http-get", "127.0.0.1:1"])
+        .assert()
+        .code(69)
+        .stderr(contains(
+            "`python3 -m http.server 8000 --bind 127.0.0.1` in another terminal, then `socktool http-get localhost:8000`",
+        ))
+        .stderr(contains("--port 1").not());
 }
 
 #[test]
@@ -247,46 +271,178 @@ fn a_full_accept_queue_times_out_in_the_connect_phase() {
 
 #[test]
 fn a_server_that_sends_forever_is_stopped_at_max_bytes() {
+    let head = b"HTTP/1.1 200 OK\r\n\r\n";
     let (addr, server) = peer(|mut s| {
         read_head(&mut s);
+        s.write_all(head).unwrap();
         send_forever(s)
     });
+    let mut want = head.to_vec();
+    want.resize(300_000, b'z');
     socktool()
         .args(["http-get", &addr.to_string(), "--max-bytes", "300000"])
         .assert()
         .code(65)
-        .stdout(vec![b'z'; 300_000])
+        .stdout(want)
         .stderr(contains("the reply passed --max-bytes 300000"));
     // socktool closed, so the endless sender stopped too.
     assert!(server.join().unwrap() >= 300_000);
 }
 
 #[test]
-fn a_server_that_closes_without_a_reply_gives_an_empty_reply() {
+fn a_server_that_closes_without_a_reply_exits_76() {
     let (addr, server) = peer(|mut s| read_head(&mut s));
     socktool()
         .args(["http-get", &addr.to_string()])
         .assert()
-        .success()
+        .code(76)
         .stdout("")
-        .stderr(contains("Received 0 bytes in 1 recv calls"));
+        .stderr(contains("Received 0 bytes in 1 recv calls"))
+        .stderr(contains("the server closed without sending any reply"));
     assert!(server.join().unwrap().starts_with(b"GET / HTTP/1.1\r\n"));
 }
 
 #[test]
-fn a_reply_cut_in_the_middle_is_printed_as_far_as_it_came() {
-    // Content-Length promises 100 bytes; the server sends 10 and closes.
-    // http-get does not read headers: it prints exactly what arrived.
-    let cut = b"HTTP/1.1 200 OK\r\nContent-Length: 100\r\n\r\n0123456789".to_vec();
+fn a_body_shorter_than_its_content_length_is_printed_as_far_as_it_came_and_exits_76() {
+    // Content-Length promises 1000 bytes; the server sends 10 and closes.
+    let cut = b"HTTP/1.1 200 OK\r\nContent-Length: 1000\r\n\r\n0123456789".to_vec();
     let (addr, server) = http_responder(cut.clone());
     socktool()
         .args(["http-get", &addr.to_string()])
         .assert()
+        .code(76)
+        .stdout(cut)
+        .stderr(contains(format!(
+            "socktool: error: incomplete reply from {addr}: the reply ended 990 bytes short: \
+             its header promised a body of 1000 bytes (Content-Length), 10 arrived"
+        )))
+        .stderr(contains("the reply is complete").not());
+    server.join().unwrap();
+}
+
+#[test]
+fn a_reply_cut_in_its_header_exits_76() {
+    let cut = b"HTTP/1.1 200 OK\r\nContent-Ty".to_vec();
+    let (addr, server) = http_responder(cut.clone());
+    socktool()
+        .args(["http-get", &addr.to_string()])
+        .assert()
+        .code(76)
+        .stdout(cut)
+        .stderr(contains("the reply ended in its header, after 27 bytes"));
+    server.join().unwrap();
+}
+
+#[test]
+fn a_chunked_reply_is_whole_only_with_its_last_chunk() {
+    let head = "HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n";
+    let whole = format!("{head}5\r\nhello\r\n6\r\n world\r\n0\r\n\r\n").into_bytes();
+    let (addr, server) = http_responder(whole.clone());
+    socktool()
+        .args(["http-get", &addr.to_string(), "--recv-size", "3"])
+        .assert()
         .success()
+        .stdout(whole)
+        .stderr(contains("the reply is complete"));
+    server.join().unwrap();
+
+    let cut = format!("{head}5\r\nhello\r\n10\r\n world").into_bytes();
+    let (addr, server) = http_responder(cut.clone());
+    socktool()
+        .args(["http-get", &addr.to_string()])
+        .assert()
+        .code(76)
         .stdout(cut)
         .stderr(contains(
-            "recv returned 0: the server closed the connection",
+            "the reply ended in the middle of a chunk (Transfer-Encoding: chunked): 10 of its 16 bytes missing",
         ));
+    server.join().unwrap();
+}
+
+#[test]
+fn a_line_server_is_told_apart_at_once_and_shown() {
+    // serve-threaded's protocol: a welcome, then an answer to each recv,
+    // and the connection stays open.
+    let (addr, server) = peer(|mut s| {
+        s.write_all(b"Welcome to the server. Type something and hit enter\n")
+            .unwrap();
+        let mut buf = [0u8; 1024];
+        while let Ok(n) = s.read(&mut buf) {
+            if n == 0 || s.write_all(&[b"OK...", &buf[..n]].concat()).is_err() {
+                break;
+            }
+        }
+    });
+    socktool()
+        .args(["http-get", &addr.to_string(), "--timeout", "60"])
+        // Far below --timeout: a client that waited for HTTP would be killed.
+        .timeout(Duration::from_secs(10))
+        .assert()
+        .code(76)
+        .stderr(contains(format!(
+            "{addr} answered with something that is not HTTP: \"Welcome to the server. Type something and hit enter\\n\""
+        )))
+        .stderr(contains(format!("socktool connect 127.0.0.1 {}", addr.port())))
+        .stderr(contains("sent nothing in time").not());
+    server.join().unwrap();
+}
+
+#[test]
+fn max_time_ends_a_server_that_trickles_forever_with_75() {
+    let (addr, server) = peer(|mut s| {
+        read_head(&mut s);
+        s.write_all(b"HTTP/1.1 200 OK\r\n\r\n").unwrap();
+        // One byte at a time, each well inside --timeout, until the client
+        // leaves: only a bound on the whole exchange can end this.
+        let started = std::time::Instant::now();
+        while started.elapsed() < PATIENCE && s.write_all(b".").is_ok() {
+            thread::sleep(Duration::from_millis(50));
+        }
+    });
+    let out = socktool()
+        .args([
+            "http-get",
+            &addr.to_string(),
+            "--timeout",
+            "5",
+            "--max-time",
+            "0.5",
+        ])
+        .assert()
+        .code(75)
+        .get_output()
+        .clone();
+    let stderr = text(&out.stderr);
+    assert!(
+        stderr.contains(&format!(
+            "socktool: error: gave up after --max-time 0.5s: the exchange with {addr} was not over"
+        )),
+        "{stderr}"
+    );
+    assert!(
+        out.stdout.starts_with(b"HTTP/1.1 200 OK\r\n\r\n."),
+        "{stderr}"
+    );
+    server.join().unwrap();
+}
+
+#[test]
+fn a_server_that_stops_mid_reply_says_how_much_came() {
+    let (addr, server) = peer(|mut s| {
+        read_head(&mut s);
+        s.write_all(b"HTTP/1.1 200 OK\r\nContent-Length: 9\r\n\r\nhalf")
+            .unwrap();
+        // Holds the connection open, silent, until socktool gives up.
+        let _ = s.read(&mut [0u8; 1]);
+    });
+    socktool()
+        .args(["http-get", &addr.to_string(), "--timeout", "0.3"])
+        .assert()
+        .code(75)
+        .stderr(contains(format!(
+            "timed out after 0.3s while reading from {addr}: 42 bytes came, then nothing"
+        )))
+        .stderr(contains("sent nothing in time").not());
     server.join().unwrap();
 }
 
@@ -314,7 +470,7 @@ fn a_reset_mid_reply_exits_74() {
 
 #[test]
 fn closed_stdout_ends_quietly_with_0() {
-    let (addr, peer) = http_responder(vec![b'x'; 4 * 1024 * 1024]);
+    let (addr, peer) = http_responder(reply_of(&vec![b'x'; 4 * 1024 * 1024]));
     let mut child = socktool_std()
         .args(["http-get", &addr.to_string()])
         .stdout(Stdio::piped())
@@ -388,14 +544,14 @@ fn ipv6_literals_connect_over_v6() {
     let peer = thread::spawn(move || {
         let (mut s, _) = l.accept().unwrap();
         let req = read_head(&mut s);
-        s.write_all(b"six").unwrap();
+        s.write_all(&reply_of(b"six")).unwrap();
         req
     });
     socktool()
         .args(["http-get", &format!("[::1]:{}", addr.port()), "--trace"])
         .assert()
         .success()
-        .stdout("six")
+        .stdout(reply_of(b"six"))
         .stderr(contains("socket(AF_INET6, SOCK_STREAM)"));
     let req = text(&peer.join().unwrap());
     assert!(
@@ -445,6 +601,13 @@ fn targets_refused_before_any_socket_exit_2() {
         ("localhost:65536", "out of range"),
         ("http://user@localhost/", "credentials"),
         ("http://localhost/%zz", "percent-escape"),
+        // Not [::1:8080]:80, which is what the colons also spell.
+        ("::1:8080", "needs brackets, [::1]:8080"),
+        (
+            "http:/127.0.0.1:1",
+            "a slash is missing after http: write http://127.0.0.1:1",
+        ),
+        ("http:localhost", "two slashes are missing"),
     ] {
         socktool()
             .args(["http-get", target])
@@ -460,7 +623,14 @@ fn unknown_host_exits_68() {
         .args(["http-get", "http://nosuch.invalid/"])
         .assert()
         .code(68)
-        .stderr(contains("Hostname could not be resolved. Exiting"));
+        .stderr(contains("Hostname could not be resolved. Exiting"))
+        // The tutorial's `http-get www.google.com` on a machine without a
+        // network ends here too: the hint offers a page of one's own.
+        .stderr(contains("`getent hosts nosuch.invalid`"))
+        .stderr(contains(
+            "with no network, serve a page yourself: `python3 -m http.server 8000 --bind 127.0.0.1` in another terminal, then `socktool http-get localhost:8000`",
+        ))
+        .stderr(contains("HOST").not());
 }
 
 #[test]
@@ -478,6 +648,7 @@ fn progress_line_on_a_terminal_when_stdout_is_redirected() {
     let peer = thread::spawn(move || {
         let (mut s, _) = l.accept().unwrap();
         read_head(&mut s);
+        s.write_all(b"HTTP/1.1 200 OK\r\n\r\n").unwrap();
         for _ in 0..8 {
             s.write_all(&[b'p'; 100_000]).unwrap();
             thread::sleep(Duration::from_millis(80));
@@ -507,14 +678,12 @@ fn progress_line_on_a_terminal_when_stdout_is_redirected() {
         screen.contains("received "),
         "no progress line on the terminal:\n{screen}"
     );
-    assert_eq!(
-        std::fs::read(&page).unwrap(),
-        vec![b'p'; 800_000],
-        "data only in the file"
-    );
+    let mut want = b"HTTP/1.1 200 OK\r\n\r\n".to_vec();
+    want.resize(want.len() + 800_000, b'p');
+    assert_eq!(std::fs::read(&page).unwrap(), want, "data only in the file");
 
     // --quiet: nothing at all on the terminal.
-    let (addr2, peer2) = http_responder(vec![b'q'; 500_000]);
+    let (addr2, peer2) = http_responder(reply_of(&vec![b'q'; 500_000]));
     let out = run(addr2, "-q");
     peer2.join().unwrap();
     assert_eq!(text(&out.stdout).trim(), "", "quiet means quiet");

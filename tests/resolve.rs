@@ -5,6 +5,7 @@
 mod common;
 use common::*;
 
+use predicates::prelude::*;
 use predicates::str::contains;
 
 #[test]
@@ -83,6 +84,21 @@ fn unknown_name_prints_the_tutorial_line_and_exits_68() {
 }
 
 #[test]
+fn the_hint_after_an_unknown_name_names_it_and_never_suggests_all() {
+    for extra in [None, Some("--all")] {
+        let mut cmd = socktool();
+        cmd.args(["resolve", "nosuch.invalid"]).args(extra);
+        cmd.assert()
+            .code(68)
+            .stderr(contains(
+                "hint: check the spelling and your network: `getent hosts nosuch.invalid`",
+            ))
+            .stderr(contains("--all").not())
+            .stderr(contains("HOST").not());
+    }
+}
+
+#[test]
 fn trace_names_the_resolver_call() {
     socktool()
         .args(["resolve", "localhost", "--trace"])
@@ -106,4 +122,22 @@ fn bad_hosts_are_usage_errors() {
             .code(2)
             .stderr(contains(why));
     }
+}
+
+#[test]
+fn a_pasted_url_resolves_its_host_and_says_what_was_left_out() {
+    for pasted in ["http://localhost:8000/index.html?x=1", "localhost:8888"] {
+        socktool()
+            .args(["resolve", pasted])
+            .assert()
+            .success()
+            .stdout("Ip address of localhost is 127.0.0.1\n")
+            .stderr(contains(format!("resolving localhost from {pasted}")));
+    }
+    // What is left is still checked as a host name.
+    socktool()
+        .args(["resolve", "https://bad host/"])
+        .assert()
+        .code(2)
+        .stderr(contains("which a host name cannot"));
 }

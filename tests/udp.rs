@@ -332,3 +332,20 @@ fn the_summary_remembers_at_most_10000_senders_and_then_says_over() {
         &log[log.len().saturating_sub(500)..]
     );
 }
+
+#[test]
+fn udp_send_takes_host_colon_port_and_then_the_message() {
+    let (server, port) = silent_socket();
+    let answer = std::thread::spawn(move || {
+        let mut buf = [0u8; 64];
+        let (n, from) = server.recv_from(&mut buf).expect("a datagram");
+        server.send_to(b"OK", from).unwrap();
+        buf[..n].to_vec()
+    });
+    socktool()
+        .args(["udp-send", &format!("localhost:{port}"), "hi"])
+        .assert()
+        .success()
+        .stdout("OK");
+    assert_eq!(answer.join().unwrap(), b"hi");
+}

@@ -8,7 +8,9 @@
 
 use libfuzzer_sys::fuzz_target;
 use socktool::cli::{parse_bind_host, parse_listen_port, parse_recv_size, parse_timeout};
-use socktool::target::{parse_host, parse_port, parse_target};
+use socktool::target::{
+    parse_host, parse_host_or_url, parse_port, parse_target, split_host_port_text,
+};
 
 fn one_line(result: Result<impl Sized, String>) {
     if let Err(msg) = result {
@@ -32,6 +34,12 @@ fuzz_target!(|data: &[u8]| {
         Err(msg) => one_line(Err::<(), _>(msg)),
     }
     one_line(parse_host(input));
+    one_line(parse_host_or_url(input));
+    // The two halves of a split HOST:PORT are what the command line then
+    // parses as HOST and PORT: together they never exceed the input.
+    if let Some((host, port)) = split_host_port_text(input) {
+        assert!(host.len() + port.len() < input.len());
+    }
     one_line(parse_port(input));
     one_line(parse_bind_host(input));
     one_line(parse_listen_port(input));

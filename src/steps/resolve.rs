@@ -32,7 +32,13 @@ use crate::narrate::Narrator;
 use crate::target::Host;
 
 pub fn run(args: &ResolveArgs, say: &Narrator) -> Result<(), SockError> {
-    match &args.host {
+    if let Some(pasted) = &args.host.dropped {
+        say.note(format!(
+            "resolve takes a host name: resolving {} from {pasted} (a URL's scheme, port and path are not part of the name)",
+            args.host.host
+        ));
+    }
+    match &args.host.host {
         Host::Ip { addr, .. } => reverse(*addr, args, say),
         Host::Name(name) => forward(name, args, say),
     }

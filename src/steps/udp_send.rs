@@ -49,7 +49,7 @@ use std::time::Instant;
 
 use crate::cli::{Family, UdpSendArgs};
 use crate::client;
-use crate::error::SockError;
+use crate::error::{Asker, SockError};
 use crate::narrate::{Dir, Narrator, describe_errno};
 use crate::sockopt;
 
@@ -77,7 +77,8 @@ pub fn run(args: &UdpSendArgs, say: &Narrator) -> Result<(), SockError> {
         })?;
     say.step("Socket created");
     let socket = socket.unbound();
-    let addr = client::resolve_addr(&args.host, args.port, family, say)?;
+    let addr = client::resolve_addr(&args.host, args.port, family, say)
+        .map_err(|e| e.asked_by(Asker::UdpSend))?;
 
     if !args.no_connect {
         say.traced(
@@ -86,7 +87,11 @@ pub fn run(args: &UdpSendArgs, say: &Narrator) -> Result<(), SockError> {
             socket.connect(addr),
             |_| "ok".into(),
         )
-        .map_err(|source| SockError::Connect { addr, source })?;
+        .map_err(|source| SockError::Connect {
+            addr,
+            source,
+            asker: Asker::UdpSend,
+        })?;
         say.note(format!(
             "connect() on a UDP socket sends nothing: it fixes the peer, so the kernel keeps only \
              datagrams from {addr} and can report 'port unreachable' to us"

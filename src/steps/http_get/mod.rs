@@ -1,0 +1,344 @@
+//! # Step 3: http-get
+//! Be a client: connect to a web server, send an HTTP request, print the reply.
+//!
+//! ```text
+//! socket(AF_INET, SOCK_STREAM)
+//! getaddrinfo(host)             -> ip
+//! connect(ip:80)
+//! sendall("GET / HTTP/1.1\r\n...\r\n")
+//! recv(65536) -> n   ... repeated until ...   recv(65536) -> 0
+//! close()
+//! ```
+//!
+//! New since step 2: a connected socket is a two-way byte stream. What we
+//! send is just bytes (HTTP is text with `\r\n` line ends); what comes back
+//! arrives in pieces whose sizes say nothing about the message: one reply can
+//! take one recv or a hundred. Only `recv` returning 0 says the server is
+//! done, which is why the request asks for `Connection: close`.
+//!
+//! The tutorial sends `GET / HTTP/1.1\r\n\r\n` and calls `recv(4096)` once.
+//! Both are quirks: HTTP/1.1 requires a `Host:` header (many servers answer
+//! 400 without one), and one recv returns at most 4096 bytes, so a longer
+//! reply is cut. `--tutorial` does exactly that, to see it happen; the
+//! default sends a correct request and reads until the server closes.
+//!
+//! Reading until the close, the default asks for 64 KiB per recv, not
+//! 4096: every recv is a system call and every piece one write to stdout,
+//! so the tutorial's size makes 16 times as many of both. For a 1 GiB
+//! download that was 0.68x curl's speed; 64 KiB matches curl (see
+//! docs/PERFORMANCE.md). `--recv-size 4096` brings the tutorial's back, to
+//! count the calls.
+//!
+//! Try it:
+//! ```text
+//! python3 -m http.server 8000 &
+//! socktool http-get localhost:8000 > page.html
+//! socktool http-get localhost:8000 --tutorial --trace
+//! ```
+//!
+//! Reading until the close has one blind spot: a server that dies half-way
+//! closes too, and what arrived looks whole. So the reply's header is
+//! followed as it passes (`reply.rs`): a body shorter than its
+//! `Content-Length` or its chunks promised is reported (exit 76), and so is
+//! a peer that answers in something other than HTTP (the tutorial's own
+//! line server greets with `Welcome to the server...`), at once instead of
+//! after a timeout. `--timeout` bounds each call; `--max-time` (default 60
+//! s) bounds the whole exchange, so a server that trickles a byte a second
+//! cannot hold the client forever (exit 75).
+//!
+//! A real client would stop at the end the header announces instead of
+//! waiting for the server to close, reuse the connection for the next
+//! request, follow redirects and speak TLS.
+
+use std::net::SocketAddr;
+use std::net::TcpStream;
+use std::time::{Duration, Instant};
+
+use crate::cli::HttpGetArgs;
+use crate::client;
+use crate::conn;
+use crate::error::{Asker, Phase, SockError};
+use crate::narrate::Narrator;
+use crate::sockopt;
+
+mod reply;
+use reply::{Broken, Reply};
+
+/// The tutorial's request, byte for byte.
+pub const TUTORIAL_REQUEST: &[u8] = b"GET / HTTP/1.1\r\n\r\n";
+
+/// The tutorial's `recv(4096)`, kept by `--tutorial`.
+const TUTORIAL_RECV: usize = 4096;
+
+/// Each recv of a whole reply: large enough that system calls stop
+/// mattering next to the copying (curl reads up to 100 KiB at a time).
+const DEFAULT_RECV: usize = 64 * 1024;
+
+pub fn run(args: &HttpGetArgs, say: &Narrator) -> Result<(), SockError> {
+    let target = &args.target;
+    let clock = Deadline {
+        start: Instant::now(),
+        max: args.max_time,
+    };
+    let (mut stream, addr) = client::connect(
+        &target.host,
+        target.port,
+        args.family.family(),
+        clock.bound(args.timeout),
+        say,
+    )
+    .map_err(|e| clock.explain(e.asked_by(Asker::HttpGet), 0))?;
+
+    let request = if args.tutorial {
+        if target.path != "/" {
+            say.warn(format!(
+                "--tutorial sends the tutorial's exact request for /; the path {} is not sent",
+                target.path
+            ));
+        }
+        TUTORIAL_REQUEST.to_vec()
+    } else {
+        request(args)
+    };
+    // Shown as curl -v shows it, so students see the lines they send.
+    for line in String::from_utf8_lossy(&request).split("\r\n") {
+        if !line.is_empty() {
+            say.info(format!("> {line}"));
+        }
+    }
+    conn::send_all(
+        &mut stream,
+        addr,
+        &request,
+        Some(clock.bound(args.timeout)),
+        say,
+    )
+    .map_err(|e| clock.explain(e, 0))?;
+    say.step("Message sent successfully");
+
+    let mut receiver = Receiver {
+        stream: &mut stream,
+        addr,
+        args,
+        clock,
+        recv_timeout: clock.bound(args.timeout),
+        say,
+    };
+    let received = if args.tutorial {
+        let size = args.recv_size.unwrap_or(TUTORIAL_RECV);
+        receiver.once(size)
+    } else {
+        let size = args.recv_size.unwrap_or(DEFAULT_RECV);
+        receiver.all(size)
+    };
+    // Closing happens when `stream` is dropped; narrate it in the tutorial's
+    // order even when the reply ended in an error.
+    drop(stream);
+    say.trace("close", format_args!(""), "ok");
+    received
+}
+
+/// `--max-time`: one clock for the whole exchange. Each call still gets
+/// `--timeout`, but never more than what is left of `--max-time`.
+#[derive(Debug, Clone, Copy)]
+struct Deadline {
+    start: Instant,
+    max: Duration,
+}
+
+impl Deadline {
+    fn left(&self) -> Duration {
+        self.max.saturating_sub(self.start.elapsed())
+    }
+
+    /// The timeout for the next call: `per_call`, or what is left if less
+    /// (at least a millisecond: a socket timeout of 0 means "wait forever").
+    fn bound(&self, per_call: Duration) -> Duration {
+        per_call.min(self.left()).max(Duration::from_millis(1))
+    }
+
+    /// Names a timeout by what ran out: the whole `--max-time`, or one
+    /// call's `--timeout` after `got` bytes of reply had come.
+    fn explain(&self, e: SockError, got: u64) -> SockError {
+        // The kernel's timer may fire a hair before ours says zero.
+        let spent = self.start.elapsed() + Duration::from_millis(5) >= self.max;
+        match e {
+            SockError::Timeout { addr, .. } if spent => SockError::MaxTime {
+                addr,
+                after: self.max,
+                got,
+            },
+            SockError::Timeout {
+                addr,
+                after,
+                phase: Phase::Read,
+            } if got > 0 => SockError::Stalled { addr, after, got },
+            e => e,
+        }
+    }
+}
+
+/// The receiving half of the exchange: recv calls under the clock.
+struct Receiver<'a> {
+    stream: &'a mut TcpStream,
+    addr: SocketAddr,
+    args: &'a HttpGetArgs,
+    clock: Deadline,
+    /// SO_RCVTIMEO as last set, so it is changed only when the deadline
+    /// comes closer than `--timeout`.
+    recv_timeout: Duration,
+    say: &'a Narrator,
+}
+
+impl Receiver<'_> {
+    /// One `recv`, bounded by `--timeout` and by what is left of
+    /// `--max-time`. `got` is the reply's length so far, for the error.
+    fn recv(&mut self, buf: &mut [u8], got: u64) -> Result<usize, SockError> {
+        let timeout = self.clock.bound(self.args.timeout);
+        if timeout != self.recv_timeout {
+            sockopt::set_recv_timeout(self.stream, Some(timeout)).map_err(|source| {
+                SockError::Io {
+                    op: "setsockopt",
+                    addr: self.addr,
+                    source,
+                }
+            })?;
+            self.recv_timeout = timeout;
+        }
+        conn::recv(self.stream, self.addr, buf, Some(timeout), self.say)
+            .map_err(|e| self.clock.explain(e, got))
+    }
+
+    /// The tutorial's `reply = s.recv(4096)`: one call, whatever it returns.
+    fn once(&mut self, recv_size: usize) -> Result<(), SockError> {
+        let mut buf = vec![0u8; recv_size];
+        let got = self.recv(&mut buf, 0)?;
+        let n = cap(got as u64, 0, self.args.max_bytes) as usize;
+        self.say.data(&buf[..n])?;
+        self.say.info(format!("Received {n} bytes in 1 recv call"));
+        // Only whether it is HTTP at all: a cut reply is this mode's lesson.
+        let mut reply = Reply::new();
+        if let Err(broken) = reply.feed(&buf[..got]) {
+            return Err(unreadable(broken, &reply, self.addr));
+        }
+        self.say.note(format!(
+            "the tutorial makes one recv({}): it returns whatever has arrived, at most {} bytes, \
+             so a longer reply is cut here; without Connection: close the server also keeps the \
+             connection open, so reading on would wait",
+            recv_size, recv_size
+        ));
+        over_limit(got as u64, self.args.max_bytes)
+    }
+
+    /// recv until the server closes (recv returns 0), streaming each piece
+    /// to stdout as it arrives so even a huge reply needs only one buffer,
+    /// and following its framing to tell a whole reply from a cut one.
+    fn all(&mut self, recv_size: usize) -> Result<(), SockError> {
+        let mut buf = vec![0u8; recv_size];
+        let mut total: u64 = 0;
+        let mut calls: u64 = 0;
+        let mut told_short = false;
+        let mut reply = Reply::new();
+        let progress = self.say.progress();
+        loop {
+            let n = self.recv(&mut buf, total)?;
+            calls += 1;
+            if n == 0 {
+                break;
+            }
+            if n < buf.len() && !told_short {
+                told_short = true;
+                self.say.note(format!(
+                    "recv({}) returned {n} bytes: TCP is a stream, so a reply arrives in pieces of any size; keep calling recv",
+                    buf.len()
+                ));
+            }
+            let keep = cap(n as u64, total, self.args.max_bytes) as usize;
+            self.say.data(&buf[..keep])?;
+            progress.advance(keep);
+            total += keep as u64;
+            if keep < n {
+                drop(progress);
+                self.say
+                    .info(format!("Received {total} bytes in {calls} recv calls"));
+                return over_limit(total + (n - keep) as u64, self.args.max_bytes);
+            }
+            // What came is on stdout already; a peer that does not speak
+            // HTTP is not waited for.
+            if let Err(broken) = reply.feed(&buf[..n]) {
+                drop(progress);
+                return Err(unreadable(broken, &reply, self.addr));
+            }
+        }
+        drop(progress);
+        if let Some(what) = reply.missing() {
+            self.say
+                .info(format!("Received {total} bytes in {calls} recv calls"));
+            return Err(SockError::Incomplete {
+                addr: self.addr,
+                what,
+            });
+        }
+        self.say
+            .note("recv returned 0: the server closed the connection, the reply is complete");
+        self.say
+            .info(format!("Received {total} bytes in {calls} recv calls"));
+        Ok(())
+    }
+}
+
+/// The error for a reply that cannot be read as HTTP.
+fn unreadable(broken: Broken, reply: &Reply, addr: SocketAddr) -> SockError {
+    match broken {
+        Broken::NotHttp => SockError::NotHttp {
+            addr,
+            start: show_start(reply.head_so_far()),
+        },
+        Broken::Malformed(why) => SockError::BadReply { addr, why },
+    }
+}
+
+/// The first line of a reply for an error line: escaped (`\r\n`, `\xff`)
+/// so that any bytes show as what they are, on one line, cut at 60.
+fn show_start(bytes: &[u8]) -> String {
+    let bytes = match bytes.iter().position(|&b| b == b'\n') {
+        Some(nl) => &bytes[..=nl],
+        None => bytes,
+    };
+    let mut shown = String::new();
+    for (i, &b) in bytes.iter().enumerate() {
+        let escaped: String = std::ascii::escape_default(b).map(char::from).collect();
+        if shown.len() + escaped.len() > 57 && i + 1 < bytes.len() {
+            shown.push_str("...");
+            break;
+        }
+        shown.push_str(&escaped);
+    }
+    shown
+}
+
+/// `GET path HTTP/1.1` with the headers HTTP/1.1 asks of a client.
+fn request(args: &HttpGetArgs) -> Vec<u8> {
+    format!(
+        "GET {} HTTP/1.1\r\nHost: {}\r\nUser-Agent: socktool/{}\r\nConnection: close\r\n\r\n",
+        args.target.path,
+        args.target.host_header(),
+        env!("CARGO_PKG_VERSION")
+    )
+    .into_bytes()
+}
+
+/// How many of `n` new bytes fit under `--max-bytes` after `so_far`.
+fn cap(n: u64, so_far: u64, max: Option<u64>) -> u64 {
+    match max {
+        Some(max) => n.min(max.saturating_sub(so_far)),
+        None => n,
+    }
+}
+
+fn over_limit(total: u64, max: Option<u64>) -> Result<(), SockError> {
+    match max {
+        Some(limit) if total > limit => Err(SockError::TooLarge { limit }),
+        _ => Ok(()),
+    }
+}
