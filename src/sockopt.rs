@@ -396,6 +396,8 @@ pub enum Woke {
     Ready,
     /// The doorbell rang: the server is stopping.
     Rung,
+    /// The other socket of [`wait_also`] turned readable.
+    Other,
     /// The deadline passed first.
     TimedOut,
 }
@@ -412,7 +414,21 @@ pub fn wait(
     deadline: Option<Instant>,
     say: &Narrator,
 ) -> io::Result<Woke> {
-    let woke = poll_two(sock, want, bell, deadline);
+    wait_also(sock, want, None, bell, deadline, say)
+}
+
+/// [`wait`], also waking when `other` turns readable ([`Woke::Other`]):
+/// serve-loop hears a client join its backlog while it waits for the
+/// current one.
+pub fn wait_also(
+    sock: &impl AsSock,
+    want: Want,
+    other: Option<&dyn AsSock>,
+    bell: Option<&Doorbell>,
+    deadline: Option<Instant>,
+    say: &Narrator,
+) -> io::Result<Woke> {
+    let woke = poll_on(sock, want, other, bell, deadline);
     if say.is_tracing() {
         let until = match deadline {
             Some(d) => secs(d.saturating_duration_since(Instant::now())),
@@ -422,20 +438,39 @@ pub fn wait(
             Want::Readable => "readable",
             Want::Writable => "writable",
         };
+        let other_fd = other.map(|o| format!(", fd {} readable", fd_dyn(o)));
         let bell = if bell.is_some() { ", doorbell" } else { "" };
         let outcome = match &woke {
             Ok(Woke::Ready) => format!("fd {} {what}", fd(sock)),
+            Ok(Woke::Other) => format!("fd {} readable", other.map_or(-1, fd_dyn)),
             Ok(Woke::Rung) => "doorbell rang (stopping)".into(),
             Ok(Woke::TimedOut) => "timed out".into(),
             Err(e) => describe_errno(e),
         };
         say.trace(
             "poll",
-            format_args!("fd {} {what}{bell}, {until}", fd(sock)),
+            format_args!(
+                "fd {} {what}{}{bell}, {until}",
+                fd(sock),
+                other_fd.unwrap_or_default()
+            ),
             outcome,
         );
     }
     woke
+}
+
+fn fd_dyn(sock: &dyn AsSock) -> i64 {
+    #[cfg(unix)]
+    {
+        use std::os::fd::AsRawFd;
+        i64::from(sock.as_fd().as_raw_fd())
+    }
+    #[cfg(windows)]
+    {
+        use std::os::windows::io::AsRawSocket;
+        sock.as_socket().as_raw_socket() as i64
+    }
 }
 
 /// Sleeps `d`, or less if the doorbell rings: `--nonblocking`'s pause
@@ -445,9 +480,10 @@ pub fn nap(bell: &Doorbell, d: Duration) {
 }
 
 #[cfg(unix)]
-fn poll_two(
+fn poll_on(
     sock: &impl AsSock,
     want: Want,
+    other: Option<&dyn AsSock>,
     bell: Option<&Doorbell>,
     deadline: Option<Instant>,
 ) -> io::Result<Woke> {
@@ -456,22 +492,30 @@ fn poll_two(
         Want::Readable => libc::POLLIN,
         Want::Writable => libc::POLLOUT,
     };
-    let mut fds = vec![libc::pollfd {
-        fd: sock.as_fd().as_raw_fd(),
+    let pollfd = |fd, events| libc::pollfd {
+        fd,
         events,
         revents: 0,
-    }];
+    };
+    let mut fds = vec![pollfd(sock.as_fd().as_raw_fd(), events)];
     if let Some(bell) = bell {
         fds.push(bell_pollfd(bell));
+    }
+    if let Some(other) = other {
+        fds.push(pollfd(other.as_fd().as_raw_fd(), libc::POLLIN));
     }
     if !poll_fds(&mut fds, deadline)? {
         return Ok(Woke::TimedOut);
     }
-    if fds.get(1).is_some_and(|b| b.revents != 0) {
+    let bell_at = bell.map(|_| 1);
+    if bell_at.is_some_and(|i| fds[i].revents != 0) {
         return Ok(Woke::Rung);
     }
     // POLLHUP and POLLERR count as ready: the call then says what happened.
-    Ok(Woke::Ready)
+    if fds[0].revents != 0 {
+        return Ok(Woke::Ready);
+    }
+    Ok(Woke::Other)
 }
 
 #[cfg(unix)]

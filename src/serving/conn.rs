@@ -30,6 +30,10 @@ use super::{Ending, GOODBYE, LAST_REPLY, Live, RETRY, STOPPING, Server};
 use crate::narrate::{Dir, Narrator};
 use crate::sockopt::{self, Want, Woke};
 
+/// While clients wait in the backlog behind this one (serve-loop), how
+/// often the server looks whether their number changed.
+pub const BACKLOG_TICK: Duration = Duration::from_millis(100);
+
 /// One connected client: its socket, its narrator (every line names it)
 /// and its byte counts. Python's `conn` from `conn, addr = s.accept()`.
 pub struct Conn {
@@ -75,16 +79,19 @@ impl Conn {
     /// conversation can end (EOF, reset, `--idle-timeout`, Ctrl-C) comes
     /// back as the [`Ending`] that says who ended it.
     pub fn recv(&mut self, buf: &mut [u8]) -> Result<usize, Ending> {
-        self.recv_while(buf, None, || {})
+        self.recv_while(buf, None, || false)
     }
 
-    /// [`Conn::recv`], calling `meanwhile` every `tick` while the client
-    /// is silent: serve-loop looks at its backlog so.
+    /// [`Conn::recv`], watching a listening socket meanwhile (serve-loop's
+    /// lesson): `meanwhile` is called when a client joins its backlog, and
+    /// then every [`BACKLOG_TICK`] while it says clients are waiting there
+    /// (their number may change). With nobody waiting, the wait costs no
+    /// wake-up at all.
     pub fn recv_while(
         &mut self,
         buf: &mut [u8],
-        tick: Option<Duration>,
-        mut meanwhile: impl FnMut(),
+        listener: Option<&sockopt::Listener>,
+        mut meanwhile: impl FnMut() -> bool,
     ) -> Result<usize, Ending> {
         let limits = &self.server.limits;
         let silent_until = limits.idle.map(|idle| Instant::now() + idle);
@@ -92,24 +99,38 @@ impl Conn {
             after: limits.idle.unwrap_or_default(),
             option: limits.idle_option,
         };
+        let mut queued = false;
         loop {
             if self.server.stop.requested() {
                 return Err(Ending::Stopping);
             }
             if !limits.retry {
+                // Clients queued: look again soon. None queued: the
+                // listener turning readable says when one comes.
+                let tick = queued.then(|| Instant::now() + BACKLOG_TICK);
                 let until = match (silent_until, tick) {
-                    (Some(s), Some(t)) => Some(s.min(Instant::now() + t)),
-                    (s, t) => s.or(t.map(|t| Instant::now() + t)),
+                    (Some(s), Some(t)) => Some(s.min(t)),
+                    (s, t) => s.or(t),
                 };
+                let other = listener
+                    .filter(|_| !queued)
+                    .map(|l| l as &dyn sockopt::AsSock);
                 let bell = Some(self.server.stop.bell());
-                match sockopt::wait(&self.stream, Want::Readable, bell, until, &self.say) {
+                match sockopt::wait_also(
+                    &self.stream,
+                    Want::Readable,
+                    other,
+                    bell,
+                    until,
+                    &self.say,
+                ) {
                     Ok(Woke::Ready) => {}
                     Ok(Woke::Rung) => return Err(Ending::Stopping),
                     Ok(Woke::TimedOut) if silent_until.is_some_and(|s| Instant::now() >= s) => {
                         return Err(silent());
                     }
-                    Ok(Woke::TimedOut) => {
-                        meanwhile();
+                    Ok(Woke::TimedOut | Woke::Other) => {
+                        queued = meanwhile();
                         continue;
                     }
                     Err(e) => return Err(Ending::from_error("poll", e)),
@@ -200,7 +221,7 @@ impl Conn {
             let bell = stopping.is_none().then(|| self.server.stop.bell());
             let quiet = Narrator::silent();
             match sockopt::wait(&self.stream, Want::Writable, bell, until, &quiet) {
-                Ok(Woke::Ready | Woke::Rung) => {}
+                Ok(Woke::Ready | Woke::Rung | Woke::Other) => {}
                 Ok(Woke::TimedOut) => {
                     self.say.trace(
                         "sendall",

@@ -38,6 +38,9 @@ use crate::sockopt::{self, AsSock, Want};
 /// (the kernel has no event for "acknowledged").
 const LOOK_AGAIN: Duration = Duration::from_millis(5);
 
+/// How many reads one look at a goodbye may make.
+const READS_PER_LOOK: usize = 8;
+
 /// The most goodbyes [`Farewells`] keeps waiting at once. A flood of
 /// newcomers beyond that is closed at once: losing one `Server full` line
 /// is better than holding thousands of descriptors.
@@ -69,7 +72,12 @@ impl Goodbye {
     /// the time is up.
     pub fn is_over(&mut self, stream: &impl AsSock, scrap: &mut [u8]) -> bool {
         let quiet = Narrator::silent();
-        while !self.over {
+        // A client that keeps sending must not keep this call (and a loop
+        // that serves others) busy: a few reads a look, then the clock.
+        for _ in 0..READS_PER_LOOK {
+            if self.over {
+                break;
+            }
             match sockopt::recv(stream, scrap, &quiet) {
                 Ok(0) => self.over = true,
                 Ok(n) => self.discarded += n as u64,

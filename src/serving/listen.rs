@@ -208,7 +208,7 @@ impl Listener {
                 {
                     Woke::Rung => return Ok(Accepted::Stopped),
                     Woke::TimedOut => continue,
-                    Woke::Ready => {}
+                    Woke::Ready | Woke::Other => {}
                 }
             }
             match self.try_accept()? {
@@ -291,6 +291,11 @@ impl Listener {
             }
         }
         Some(stream)
+    }
+
+    /// The listening socket, for a conversation that watches its backlog.
+    pub fn socket(&self) -> &sockopt::Listener {
+        &self.sock
     }
 
     /// The listening socket's descriptor, for the trace.

@@ -37,21 +37,21 @@
 //! per client (the next step) or one thread watching every socket at once
 //! (select, poll, epoll).
 
-use std::time::Duration;
-
 use crate::cli::ServeLoopArgs;
 use crate::error::{Phase, SockError};
 use crate::narrate::{Narrator, plural};
 use crate::serving::{self, Accepted, Ending, Protocol};
 
-/// How often, while one client is silent, the server looks at who waits
-/// in the backlog behind it.
-const LOOK_AT_BACKLOG: Duration = Duration::from_millis(100);
-
 pub fn run(args: &ServeLoopArgs, say: &Narrator) -> Result<(), SockError> {
     // socket → setsockopt → bind → listen, as in serve-once.
     let listener = serving::listen(&args.serve, None, say)?;
     listener.ready();
+    if listener.accept_queue().is_none() {
+        say.note(
+            "this system does not say how many clients wait in the backlog (Linux's TCP_INFO \
+             does): they still wait while one client is served, unseen",
+        );
+    }
     let protocol = Protocol::tutorial();
     let mut buf = vec![0u8; args.serve.recv_size];
     let mut reply = Vec::new();
@@ -82,11 +82,12 @@ pub fn run(args: &ServeLoopArgs, say: &Narrator) -> Result<(), SockError> {
         served += 1;
 
         // The lesson: while this recv waits, look at who is queued behind
-        // this client, and say so when the number changes.
+        // this client (the kernel says, on Linux), and say so when the
+        // number changes.
         let mut last_seen = 0;
         let waiting = || {
             let Some(queue) = listener.accept_queue() else {
-                return;
+                return false;
             };
             if queue.waiting != last_seen {
                 say.info(format!(
@@ -102,10 +103,12 @@ pub fn run(args: &ServeLoopArgs, say: &Narrator) -> Result<(), SockError> {
                 }
                 last_seen = queue.waiting;
             }
+            queue.waiting > 0
         };
+        let backlog = listener.accept_queue().map(|_| listener.socket());
 
         // data = conn.recv(1024), then conn.sendall('OK...' + data).
-        let ending = match conn.recv_while(&mut buf, Some(LOOK_AT_BACKLOG), waiting) {
+        let ending = match conn.recv_while(&mut buf, backlog, waiting) {
             Ok(n) => {
                 let data = &buf[..n];
                 conn.show(data, true);

@@ -138,7 +138,7 @@ pub fn run(args: &UdpServeArgs, say: &Narrator) -> Result<(), SockError> {
     let mut buf = vec![0u8; args.recv_size];
     loop {
         match sockopt::wait(&socket, Want::Readable, Some(stop.bell()), None, say) {
-            Ok(Woke::Ready) => {}
+            Ok(Woke::Ready | Woke::Other) => {}
             Ok(Woke::Rung | Woke::TimedOut) => break,
             Err(source) => {
                 return Err(SockError::Io {
