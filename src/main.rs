@@ -7,7 +7,7 @@ use clap::Parser;
 use socktool::cli::{Cli, Command};
 use socktool::meta;
 use socktool::narrate::Narrator;
-use socktool::steps;
+use socktool::{steps, tools};
 
 fn main() -> ExitCode {
     let cli = Cli::parse();
@@ -24,7 +24,7 @@ fn main() -> ExitCode {
         Command::ServePoll(args) => steps::serve_poll::run(args, &say),
         Command::Completions(args) => meta::completions(args, &say),
         Command::Man => meta::man(&say),
-        Command::Load(args) => steps::load::run(args, &say),
+        Command::Load(args) => tools::load::run(args, &say),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,

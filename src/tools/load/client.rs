@@ -1,0 +1,339 @@
+//! One connection's state machine. A non-blocking socket cannot wait in
+//! `recv`, so each client remembers where it stopped (connecting, reading
+//! the welcome line, sending, receiving, holding) and [`advance`] takes it
+//! from there whenever epoll says its socket is ready: as far as it can go,
+//! until the kernel answers EAGAIN, the client is finished, or it failed.
+//!
+//! Every way a client can end is a [`Fail`] plus one sentence that names
+//! the client and what it saw, so the summary can quote the first one.
+
+use std::io::{self, Read, Write};
+use std::net::SocketAddr;
+use std::time::Instant;
+
+use mio::net::TcpStream;
+use mio::{Interest, Poll, Token};
+
+use super::Plan;
+use super::check::{fill_message, shown, verify};
+use super::report::{Fail, Report};
+
+/// The longest welcome line accepted before giving up on finding its '\n'.
+const MAX_WELCOME: usize = 4096;
+
+/// Where a client is in its conversation.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(super) enum State {
+    /// `connect` returned EINPROGRESS; writable means the handshake ended.
+    Connecting,
+    /// Reading the welcome line; `got` counts its bytes so far.
+    Welcome,
+    /// Writing `msg`; `sent` counts its bytes so far.
+    Sending,
+    /// Reading the reply; `got` counts its bytes so far.
+    Receiving,
+    /// `--hold`: round trip done, connection kept open.
+    Holding,
+}
+
+/// One connection and where it is in its conversation.
+pub(super) struct Client {
+    pub(super) id: u64,
+    stream: TcpStream,
+    pub(super) state: State,
+    /// Round trips completed and verified.
+    pub(super) done: u64,
+    pub(super) msg: Vec<u8>,
+    sent: usize,
+    pub(super) got: usize,
+    /// When the current message's first byte went out.
+    sent_at: Instant,
+    /// Whether the server has answered this connection once (its welcome
+    /// line or first reply): until then it counts against --connect-batch.
+    pub(super) answered: bool,
+    /// Whether the socket is registered for writable events too. Only while
+    /// connecting or after a send hit a full buffer: otherwise every ACK
+    /// would wake us for nothing.
+    wants_write: bool,
+}
+
+impl Client {
+    /// A client whose `connect` is under way; its messages are `size` bytes.
+    pub(super) fn new(id: u64, stream: TcpStream, size: usize) -> Client {
+        Client {
+            id,
+            stream,
+            state: State::Connecting,
+            done: 0,
+            msg: vec![0; size],
+            sent: 0,
+            got: 0,
+            sent_at: Instant::now(),
+            answered: false,
+            // Writable is how epoll tells that the handshake ended.
+            wants_write: true,
+        }
+    }
+}
+
+/// What driving a client as far as it can go led to.
+pub(super) enum Outcome {
+    /// It is waiting for the kernel (EAGAIN, or a reply not yet in).
+    Waiting,
+    /// All its round trips are done and verified; close it.
+    Finished,
+}
+
+/// The state machine of one client: runs until the socket would block, the
+/// client is finished, or it failed.
+pub(super) fn advance(
+    c: &mut Client,
+    plan: &Plan,
+    buf: &mut [u8],
+    poll: &Poll,
+    token: Token,
+    report: &mut Report,
+) -> Result<Outcome, (Fail, String)> {
+    let id = c.id;
+    let io_fail = |what: &str, e: &io::Error| {
+        let kind = match e.kind() {
+            io::ErrorKind::ConnectionReset
+            | io::ErrorKind::BrokenPipe
+            | io::ErrorKind::ConnectionAborted => Fail::Closed,
+            _ => Fail::Io,
+        };
+        (kind, format!("client {id}: {what}: {e}"))
+    };
+    loop {
+        match c.state {
+            State::Connecting => {
+                // Writable after a non-blocking connect: SO_ERROR says how
+                // the handshake ended; getpeername fails while it goes on.
+                if let Some(e) = c
+                    .stream
+                    .take_error()
+                    .map_err(|e| io_failure_connect(id, plan, &e))?
+                {
+                    return Err(io_failure_connect(id, plan, &e));
+                }
+                match c.stream.peer_addr() {
+                    Ok(_) => {}
+                    Err(e) if e.kind() == io::ErrorKind::NotConnected => {
+                        return Ok(Outcome::Waiting);
+                    }
+                    Err(e) => return Err(io_failure_connect(id, plan, &e)),
+                }
+                report.connected += 1;
+                set_interest(c, poll, token, false).map_err(|e| io_fail("epoll_ctl", &e))?;
+                if plan.welcome {
+                    c.state = State::Welcome;
+                    c.got = 0;
+                } else {
+                    begin_message(c);
+                }
+            }
+            State::Welcome => match c.stream.read(buf) {
+                Ok(0) => {
+                    return Err((
+                        Fail::Closed,
+                        format!(
+                            "client {id}: the server closed the connection before its welcome line ({} bytes of it)",
+                            c.got
+                        ),
+                    ));
+                }
+                Ok(n) => match buf[..n].iter().position(|&b| b == b'\n') {
+                    Some(end) if end + 1 < n => {
+                        return Err((
+                            Fail::Mismatch,
+                            format!(
+                                "client {id}: the server sent {} bytes after its welcome line before any message: \"{}\"",
+                                n - end - 1,
+                                shown(&buf[end + 1..n])
+                            ),
+                        ));
+                    }
+                    Some(_) => {
+                        c.answered = true;
+                        begin_message(c);
+                    }
+                    None => {
+                        c.got += n;
+                        if c.got > MAX_WELCOME {
+                            return Err((
+                                Fail::Mismatch,
+                                format!(
+                                    "client {id}: no '\\n' in the first {} bytes: not a welcome line (drop --welcome?)",
+                                    c.got
+                                ),
+                            ));
+                        }
+                    }
+                },
+                Err(e) if e.kind() == io::ErrorKind::WouldBlock => return Ok(Outcome::Waiting),
+                Err(e) if e.kind() == io::ErrorKind::Interrupted => {}
+                Err(e) => return Err(io_fail("recv (welcome line)", &e)),
+            },
+            State::Sending => match c.stream.write(&c.msg[c.sent..]) {
+                Ok(n) => {
+                    c.sent += n;
+                    if c.sent == c.msg.len() {
+                        c.state = State::Receiving;
+                        c.got = 0;
+                        if c.wants_write {
+                            set_interest(c, poll, token, false)
+                                .map_err(|e| io_fail("epoll_ctl", &e))?;
+                        }
+                        // No read now: the reply cannot be here before the
+                        // server has read the message, and the next data to
+                        // arrive will wake epoll. Saves one EAGAIN per trip.
+                        return Ok(Outcome::Waiting);
+                    }
+                }
+                Err(e) if e.kind() == io::ErrorKind::WouldBlock => {
+                    // The send buffer is full: ask to be told when it drains.
+                    if !c.wants_write {
+                        set_interest(c, poll, token, true).map_err(|e| io_fail("epoll_ctl", &e))?;
+                    }
+                    return Ok(Outcome::Waiting);
+                }
+                Err(e) if e.kind() == io::ErrorKind::Interrupted => {}
+                Err(e) => return Err(io_fail("send", &e)),
+            },
+            State::Receiving => match c.stream.read(buf) {
+                Ok(0) => {
+                    let during = if c.got > 0 {
+                        format!(
+                            " in the middle of reply {} ({} of {} bytes)",
+                            c.done + 1,
+                            c.got,
+                            plan.prefix.len() + c.msg.len()
+                        )
+                    } else {
+                        format!(" before reply {}", c.done + 1)
+                    };
+                    return Err((
+                        Fail::Closed,
+                        format!(
+                            "client {id}: the server closed the connection after {} of {} replies{during}",
+                            c.done,
+                            plan.round_trips()
+                        ),
+                    ));
+                }
+                Ok(n) => {
+                    let chunk = &buf[..n];
+                    if let Err(at) = verify(&plan.prefix, &c.msg, c.got, chunk) {
+                        return Err((Fail::Mismatch, mismatch(c, &plan.prefix, chunk, at)));
+                    }
+                    c.got += n;
+                    if c.got == plan.prefix.len() + c.msg.len() {
+                        let rtt = c.sent_at.elapsed();
+                        report.latency.saturating_record(rtt.as_micros() as u64);
+                        report.round_trips += 1;
+                        c.done += 1;
+                        c.answered = true;
+                        if plan.hold {
+                            c.state = State::Holding;
+                        } else if c.done == plan.messages {
+                            return Ok(Outcome::Finished);
+                        } else {
+                            begin_message(c);
+                        }
+                    }
+                }
+                Err(e) if e.kind() == io::ErrorKind::WouldBlock => return Ok(Outcome::Waiting),
+                Err(e) if e.kind() == io::ErrorKind::Interrupted => {}
+                Err(e) => return Err(io_fail("recv", &e)),
+            },
+            State::Holding => match c.stream.read(buf) {
+                Ok(0) => {
+                    return Err((
+                        Fail::Closed,
+                        format!("client {id}: the server closed a held connection"),
+                    ));
+                }
+                Ok(n) => {
+                    return Err((
+                        Fail::Mismatch,
+                        format!(
+                            "client {id}: the server sent {n} unexpected bytes to a held connection: \"{}\"",
+                            shown(&buf[..n])
+                        ),
+                    ));
+                }
+                Err(e) if e.kind() == io::ErrorKind::WouldBlock => return Ok(Outcome::Waiting),
+                Err(e) if e.kind() == io::ErrorKind::Interrupted => {}
+                Err(e) => return Err(io_fail("recv (held)", &e)),
+            },
+        }
+    }
+}
+
+/// Readable always; writable only while it matters (see `wants_write`).
+fn set_interest(c: &mut Client, poll: &Poll, token: Token, write: bool) -> io::Result<()> {
+    let interest = if write {
+        Interest::READABLE | Interest::WRITABLE
+    } else {
+        Interest::READABLE
+    };
+    poll.registry().reregister(&mut c.stream, token, interest)?;
+    c.wants_write = write;
+    Ok(())
+}
+
+/// Fills in the next message and switches to sending it.
+fn begin_message(c: &mut Client) {
+    fill_message(&mut c.msg, c.id, c.done);
+    c.sent = 0;
+    c.got = 0;
+    c.state = State::Sending;
+    c.sent_at = Instant::now();
+}
+
+/// The one line that says what was wrong with a reply.
+fn mismatch(c: &Client, prefix: &[u8], chunk: &[u8], at: usize) -> String {
+    let pos = c.got + at;
+    let expected: Vec<u8> = prefix.iter().chain(&c.msg).copied().collect();
+    let what = match expected.get(pos) {
+        Some(&want) => format!(
+            "reply byte {pos} is '{}', expected '{}'",
+            [chunk[at]].escape_ascii(),
+            [want].escape_ascii()
+        ),
+        None => format!(
+            "{} bytes more than the {}-byte reply",
+            chunk.len() - at,
+            expected.len()
+        ),
+    };
+    format!(
+        "client {}, message {}: {what} (expected \"{}\", received from byte {}: \"{}\")",
+        c.id,
+        c.done + 1,
+        shown(&expected),
+        c.got,
+        shown(chunk)
+    )
+}
+
+fn io_failure_connect(id: u64, plan: &Plan, e: &io::Error) -> (Fail, String) {
+    connect_failure(id, plan.addr, e)
+}
+
+/// A connect that failed: refused (nothing listens, or a full accept queue)
+/// counts apart, and running out of ports or descriptors says so, since
+/// those are limits of this machine, not of the server.
+pub(super) fn connect_failure(id: u64, addr: SocketAddr, e: &io::Error) -> (Fail, String) {
+    let hint = match e.raw_os_error() {
+        Some(libc::EADDRNOTAVAIL) => " (out of ephemeral ports: spread clients with --sources N)",
+        Some(libc::EMFILE) | Some(libc::ENFILE) => " (out of file descriptors)",
+        _ => "",
+    };
+    let kind = if e.kind() == io::ErrorKind::ConnectionRefused {
+        Fail::Refused
+    } else {
+        Fail::Connect
+    };
+    (kind, format!("client {id}: connect to {addr}: {e}{hint}"))
+}
