@@ -73,7 +73,7 @@ mod report;
 mod worker;
 
 use std::io;
-use std::net::{IpAddr, Ipv4Addr, SocketAddr};
+use std::net::{IpAddr, Ipv4Addr, SocketAddr, SocketAddrV6};
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, mpsc};
 use std::thread;
@@ -260,20 +260,29 @@ pub fn run(args: &LoadArgs, say: &Narrator) -> Result<(), SockError> {
 
 /// HOST as an address: a literal as it is, a name resolved once.
 fn target_addr(args: &LoadArgs, say: &Narrator) -> Result<SocketAddr, SockError> {
-    let ip = match &args.host {
-        Host::Ip { addr, .. } => *addr,
-        Host::Name(name) => {
-            let ip = *lookup::lookup(name, None)?
-                .first()
-                .ok_or_else(|| SockError::NoAddress {
-                    host: name.clone(),
-                    family: "IPv4 or IPv6",
-                })?;
-            say.info(format!("Ip address of {name} is {ip}"));
-            ip
-        }
+    let name = match &args.host {
+        Host::Ip { addr, scope_id } => return Ok(literal_addr(*addr, *scope_id, args.port)),
+        Host::Name(name) => name,
     };
+    let ip = *lookup::lookup(name, None)?
+        .first()
+        .ok_or_else(|| SockError::NoAddress {
+            host: name.clone(),
+            family: "IPv4 or IPv6",
+        })?;
+    say.info(format!("Ip address of {name} is {ip}"));
     Ok(SocketAddr::new(ip, args.port))
+}
+
+/// An IP literal and its zone as the address to connect to. A link-local
+/// IPv6 address (`fe80::1%eth0`) exists once per interface, so the zone is
+/// part of the address: dropped, connect fails with EINVAL (no interface
+/// named) or reaches a neighbour on the wrong link.
+fn literal_addr(ip: IpAddr, scope_id: u32, port: u16) -> SocketAddr {
+    match ip {
+        IpAddr::V6(v6) => SocketAddrV6::new(v6, port, 0, scope_id).into(),
+        IpAddr::V4(_) => SocketAddr::new(ip, port),
+    }
 }
 
 /// The main thread's job while the workers run: the progress bar, and the
@@ -322,5 +331,29 @@ fn watch(args: &LoadArgs, plan: &Plan, shared: &Shared, done: &mpsc::Receiver<()
             Err(mpsc::RecvTimeoutError::Disconnected) => finished = true,
             Ok(()) | Err(mpsc::RecvTimeoutError::Timeout) => {}
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_literal_keeps_its_zone() {
+        let addr = literal_addr("fe80::1".parse().unwrap(), 1, 8888);
+        match addr {
+            SocketAddr::V6(v6) => assert_eq!(v6.scope_id(), 1),
+            SocketAddr::V4(_) => panic!("{addr} is not IPv6"),
+        }
+        assert_eq!(addr.to_string(), "[fe80::1%1]:8888");
+        // No zone (0) and IPv4 read as they always did.
+        assert_eq!(
+            literal_addr("::1".parse().unwrap(), 0, 9).to_string(),
+            "[::1]:9"
+        );
+        assert_eq!(
+            literal_addr("127.0.0.1".parse().unwrap(), 0, 9).to_string(),
+            "127.0.0.1:9"
+        );
     }
 }
