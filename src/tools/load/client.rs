@@ -4,11 +4,10 @@
 //! from there whenever epoll says its socket is ready: as far as it can go,
 //! until the kernel answers EAGAIN, the client is finished, or it failed.
 //!
-//! Every way a client can end is a [`Fail`] plus one sentence that names
-//! the client and what it saw, so the summary can quote the first one.
+//! How a client that fails is told (which `Fail`, which sentence) lives in
+//! ending.rs, so this file reads as the conversation itself.
 
 use std::io::{self, Read, Write};
-use std::net::SocketAddr;
 use std::time::Instant;
 
 use mio::net::TcpStream;
@@ -16,6 +15,7 @@ use mio::{Interest, Poll, Token};
 
 use super::Plan;
 use super::check::{fill_message, shown, verify};
+use super::ending::{io_fail, io_failure_connect, mismatch};
 use super::report::{Fail, Report};
 
 /// The longest welcome line accepted before giving up on finding its '\n'.
@@ -95,15 +95,6 @@ pub(super) fn advance(
     report: &mut Report,
 ) -> Result<Outcome, (Fail, String)> {
     let id = c.id;
-    let io_fail = |what: &str, e: &io::Error| {
-        let kind = match e.kind() {
-            io::ErrorKind::ConnectionReset
-            | io::ErrorKind::BrokenPipe
-            | io::ErrorKind::ConnectionAborted => Fail::Closed,
-            _ => Fail::Io,
-        };
-        (kind, format!("client {id}: {what}: {e}"))
-    };
     loop {
         match c.state {
             State::Connecting => {
@@ -124,7 +115,7 @@ pub(super) fn advance(
                     Err(e) => return Err(io_failure_connect(id, plan, &e)),
                 }
                 report.connected += 1;
-                set_interest(c, poll, token, false).map_err(|e| io_fail("epoll_ctl", &e))?;
+                set_interest(c, poll, token, false).map_err(|e| io_fail(c, "epoll_ctl", &e))?;
                 if plan.welcome {
                     c.state = State::Welcome;
                     c.got = 0;
@@ -172,7 +163,7 @@ pub(super) fn advance(
                 },
                 Err(e) if e.kind() == io::ErrorKind::WouldBlock => return Ok(Outcome::Waiting),
                 Err(e) if e.kind() == io::ErrorKind::Interrupted => {}
-                Err(e) => return Err(io_fail("recv (welcome line)", &e)),
+                Err(e) => return Err(io_fail(c, "recv (welcome line)", &e)),
             },
             State::Sending => match c.stream.write(&c.msg[c.sent..]) {
                 Ok(n) => {
@@ -182,7 +173,7 @@ pub(super) fn advance(
                         c.got = 0;
                         if c.wants_write {
                             set_interest(c, poll, token, false)
-                                .map_err(|e| io_fail("epoll_ctl", &e))?;
+                                .map_err(|e| io_fail(c, "epoll_ctl", &e))?;
                         }
                         // No read now: the reply cannot be here before the
                         // server has read the message, and the next data to
@@ -193,12 +184,13 @@ pub(super) fn advance(
                 Err(e) if e.kind() == io::ErrorKind::WouldBlock => {
                     // The send buffer is full: ask to be told when it drains.
                     if !c.wants_write {
-                        set_interest(c, poll, token, true).map_err(|e| io_fail("epoll_ctl", &e))?;
+                        set_interest(c, poll, token, true)
+                            .map_err(|e| io_fail(c, "epoll_ctl", &e))?;
                     }
                     return Ok(Outcome::Waiting);
                 }
                 Err(e) if e.kind() == io::ErrorKind::Interrupted => {}
-                Err(e) => return Err(io_fail("send", &e)),
+                Err(e) => return Err(io_fail(c, "send", &e)),
             },
             State::Receiving => match c.stream.read(buf) {
                 Ok(0) => {
@@ -244,7 +236,7 @@ pub(super) fn advance(
                 }
                 Err(e) if e.kind() == io::ErrorKind::WouldBlock => return Ok(Outcome::Waiting),
                 Err(e) if e.kind() == io::ErrorKind::Interrupted => {}
-                Err(e) => return Err(io_fail("recv", &e)),
+                Err(e) => return Err(io_fail(c, "recv", &e)),
             },
             State::Holding => match c.stream.read(buf) {
                 Ok(0) => {
@@ -264,7 +256,7 @@ pub(super) fn advance(
                 }
                 Err(e) if e.kind() == io::ErrorKind::WouldBlock => return Ok(Outcome::Waiting),
                 Err(e) if e.kind() == io::ErrorKind::Interrupted => {}
-                Err(e) => return Err(io_fail("recv (held)", &e)),
+                Err(e) => return Err(io_fail(c, "recv (held)", &e)),
             },
         }
     }
@@ -289,51 +281,4 @@ fn begin_message(c: &mut Client) {
     c.got = 0;
     c.state = State::Sending;
     c.sent_at = Instant::now();
-}
-
-/// The one line that says what was wrong with a reply.
-fn mismatch(c: &Client, prefix: &[u8], chunk: &[u8], at: usize) -> String {
-    let pos = c.got + at;
-    let expected: Vec<u8> = prefix.iter().chain(&c.msg).copied().collect();
-    let what = match expected.get(pos) {
-        Some(&want) => format!(
-            "reply byte {pos} is '{}', expected '{}'",
-            [chunk[at]].escape_ascii(),
-            [want].escape_ascii()
-        ),
-        None => format!(
-            "{} bytes more than the {}-byte reply",
-            chunk.len() - at,
-            expected.len()
-        ),
-    };
-    format!(
-        "client {}, message {}: {what} (expected \"{}\", received from byte {}: \"{}\")",
-        c.id,
-        c.done + 1,
-        shown(&expected),
-        c.got,
-        shown(chunk)
-    )
-}
-
-fn io_failure_connect(id: u64, plan: &Plan, e: &io::Error) -> (Fail, String) {
-    connect_failure(id, plan.addr, e)
-}
-
-/// A connect that failed: refused (nothing listens, or a full accept queue)
-/// counts apart, and running out of ports or descriptors says so, since
-/// those are limits of this machine, not of the server.
-pub(super) fn connect_failure(id: u64, addr: SocketAddr, e: &io::Error) -> (Fail, String) {
-    let hint = match e.raw_os_error() {
-        Some(libc::EADDRNOTAVAIL) => " (out of ephemeral ports: spread clients with --sources N)",
-        Some(libc::EMFILE) | Some(libc::ENFILE) => " (out of file descriptors)",
-        _ => "",
-    };
-    let kind = if e.kind() == io::ErrorKind::ConnectionRefused {
-        Fail::Refused
-    } else {
-        Fail::Connect
-    };
-    (kind, format!("client {id}: connect to {addr}: {e}{hint}"))
 }

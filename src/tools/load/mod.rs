@@ -61,7 +61,9 @@
 //! worker.rs  one thread: its clients, started a batch at a time, and the
 //!            epoll loop that drives whichever of them the kernel says can move
 //! client.rs  one connection: the state machine connect → welcome → send →
-//!            receive → ... and the story of how it ended
+//!            receive → ...
+//! ending.rs  how a failed client is told: the kind of failure and one
+//!            sentence
 //! check.rs   what every message is and how each reply byte is checked
 //! report.rs  the ways a client can fail, the counts and latencies the
 //!            threads add up, the summary and the key=value line
@@ -69,6 +71,7 @@
 
 mod check;
 mod client;
+mod ending;
 mod report;
 mod worker;
 

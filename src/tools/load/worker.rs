@@ -16,7 +16,8 @@ use std::time::Instant;
 use mio::net::TcpStream;
 use mio::{Events, Interest, Poll, Token};
 
-use super::client::{Client, Outcome, State, advance, connect_failure};
+use super::client::{Client, Outcome, State, advance};
+use super::ending::connect_failure;
 use super::report::{Fail, Report};
 use super::{Plan, Shared};
 use crate::shutdown::{self, Shutdown};
