@@ -15,7 +15,10 @@ use mio::{Interest, Poll, Token};
 
 use super::Plan;
 use super::check::{fill_message, shown, verify};
-use super::ending::{io_fail, io_failure_connect, mismatch};
+use super::ending::{
+    io_fail, io_failure_connect, keep, looks_like_refusal, mismatch, turned_away,
+    turned_away_story, wrong_line,
+};
 use super::report::{Fail, Report};
 
 /// The longest welcome line accepted before giving up on finding its '\n'.
@@ -28,12 +31,20 @@ pub(super) enum State {
     Connecting,
     /// Reading the welcome line; `got` counts its bytes so far.
     Welcome,
+    /// The welcome line is in: one more read, because edge-triggered epoll
+    /// would not wake us again for a FIN that came with it, and a FIN right
+    /// behind the line means the server turned the client away.
+    Welcomed,
     /// Writing `msg`; `sent` counts its bytes so far.
     Sending,
     /// Reading the reply; `got` counts its bytes so far.
     Receiving,
     /// `--hold`: round trip done, connection kept open.
     Holding,
+    /// Without --welcome: the first reply was one whole line, and wrong.
+    /// The end of the stream within GRACE makes it a refusal; more bytes,
+    /// or the connection still open after GRACE, a wrong reply (`wrong`).
+    MaybeTurnedAway,
 }
 
 /// One connection and where it is in its conversation.
@@ -55,6 +66,15 @@ pub(super) struct Client {
     /// connecting or after a send hit a full buffer: otherwise every ACK
     /// would wake us for nothing.
     wants_write: bool,
+    /// The server's first line while it may still be a refusal: the welcome
+    /// line, or without --welcome a first reply that was wrong. Its first
+    /// LINE_KEPT bytes, to quote; dropped at the first good reply.
+    pub(super) line: Vec<u8>,
+    /// When that line's '\n' arrived.
+    pub(super) line_at: Instant,
+    /// In `MaybeTurnedAway`: what was wrong with the line as a reply, the
+    /// story to tell if the server does not close.
+    pub(super) wrong: String,
 }
 
 impl Client {
@@ -72,6 +92,9 @@ impl Client {
             answered: false,
             // Writable is how epoll tells that the handshake ended.
             wants_write: true,
+            line: Vec::new(),
+            line_at: Instant::now(),
+            wrong: String::new(),
         }
     }
 }
@@ -133,35 +156,56 @@ pub(super) fn advance(
                         ),
                     ));
                 }
-                Ok(n) => match buf[..n].iter().position(|&b| b == b'\n') {
-                    Some(end) if end + 1 < n => {
-                        return Err((
-                            Fail::Mismatch,
-                            format!(
-                                "client {id}: the server sent {} bytes after its welcome line before any message: \"{}\"",
-                                n - end - 1,
-                                shown(&buf[end + 1..n])
-                            ),
-                        ));
-                    }
-                    Some(_) => {
-                        c.answered = true;
-                        begin_message(c);
-                    }
-                    None => {
-                        c.got += n;
-                        if c.got > MAX_WELCOME {
+                Ok(n) => {
+                    let end = buf[..n].iter().position(|&b| b == b'\n');
+                    keep(&mut c.line, &buf[..end.map_or(n, |end| end + 1)]);
+                    match end {
+                        Some(end) if end + 1 < n => {
                             return Err((
                                 Fail::Mismatch,
                                 format!(
-                                    "client {id}: no '\\n' in the first {} bytes: not a welcome line (drop --welcome?)",
-                                    c.got
+                                    "client {id}: the server sent {} bytes after its welcome line before any message: \"{}\"",
+                                    n - end - 1,
+                                    shown(&buf[end + 1..n])
                                 ),
                             ));
                         }
+                        Some(_) => {
+                            c.answered = true;
+                            c.line_at = Instant::now();
+                            c.got = 0;
+                            c.state = State::Welcomed;
+                        }
+                        None => {
+                            c.got += n;
+                            if c.got > MAX_WELCOME {
+                                return Err((
+                                    Fail::Mismatch,
+                                    format!(
+                                        "client {id}: no '\\n' in the first {} bytes: not a welcome line (drop --welcome?)",
+                                        c.got
+                                    ),
+                                ));
+                            }
+                        }
                     }
-                },
+                }
                 Err(e) if e.kind() == io::ErrorKind::WouldBlock => return Ok(Outcome::Waiting),
+                Err(e) if e.kind() == io::ErrorKind::Interrupted => {}
+                Err(e) => return Err(io_fail(c, "recv (welcome line)", &e)),
+            },
+            State::Welcomed => match c.stream.read(buf) {
+                Ok(0) => return Err(turned_away_story(c)),
+                Ok(n) => {
+                    return Err((
+                        Fail::Mismatch,
+                        format!(
+                            "client {id}: the server sent {n} bytes after its welcome line before any message: \"{}\"",
+                            shown(&buf[..n])
+                        ),
+                    ));
+                }
+                Err(e) if e.kind() == io::ErrorKind::WouldBlock => begin_message(c),
                 Err(e) if e.kind() == io::ErrorKind::Interrupted => {}
                 Err(e) => return Err(io_fail(c, "recv (welcome line)", &e)),
             },
@@ -193,6 +237,7 @@ pub(super) fn advance(
                 Err(e) => return Err(io_fail(c, "send", &e)),
             },
             State::Receiving => match c.stream.read(buf) {
+                Ok(0) if turned_away(c) => return Err(turned_away_story(c)),
                 Ok(0) => {
                     let during = if c.got > 0 {
                         format!(
@@ -216,7 +261,23 @@ pub(super) fn advance(
                 Ok(n) => {
                     let chunk = &buf[..n];
                     if let Err(at) = verify(&plan.prefix, &c.msg, c.got, chunk) {
-                        return Err((Fail::Mismatch, mismatch(c, &plan.prefix, chunk, at)));
+                        let story = mismatch(c, &plan.prefix, chunk, at);
+                        // Without --welcome a refusal comes where the first
+                        // reply should: a whole line of its own, not one that
+                        // starts as a reply does. Only what follows tells,
+                        // so look again now and, if need be, wait GRACE.
+                        if !plan.welcome
+                            && c.done == 0
+                            && c.got == 0
+                            && looks_like_refusal(&plan.prefix, chunk)
+                        {
+                            keep(&mut c.line, chunk);
+                            c.line_at = Instant::now();
+                            c.wrong = story;
+                            c.state = State::MaybeTurnedAway;
+                            continue;
+                        }
+                        return Err((Fail::Mismatch, story));
                     }
                     c.got += n;
                     if c.got == plan.prefix.len() + c.msg.len() {
@@ -225,6 +286,8 @@ pub(super) fn advance(
                         report.round_trips += 1;
                         c.done += 1;
                         c.answered = true;
+                        // A good reply settles it: the first line was no refusal.
+                        c.line = Vec::new();
                         if plan.hold {
                             c.state = State::Holding;
                         } else if c.done == plan.messages {
@@ -234,6 +297,14 @@ pub(super) fn advance(
                         }
                     }
                 }
+                Err(e) if e.kind() == io::ErrorKind::WouldBlock => return Ok(Outcome::Waiting),
+                Err(e) if e.kind() == io::ErrorKind::Interrupted => {}
+                Err(e) => return Err(io_fail(c, "recv", &e)),
+            },
+            State::MaybeTurnedAway => match c.stream.read(buf) {
+                Ok(0) => return Err(turned_away_story(c)),
+                // More came, so the line was a wrong reply after all.
+                Ok(_) => return Err(wrong_line(c)),
                 Err(e) if e.kind() == io::ErrorKind::WouldBlock => return Ok(Outcome::Waiting),
                 Err(e) if e.kind() == io::ErrorKind::Interrupted => {}
                 Err(e) => return Err(io_fail(c, "recv", &e)),

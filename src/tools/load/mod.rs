@@ -24,7 +24,10 @@
 //! Every client sends its own lines (the letters depend on the client and
 //! the round trip), so a server that mixes up clients is caught, not only
 //! one that garbles bytes. A reply must be exactly `--prefix` followed by
-//! the message, no byte more or less.
+//! the message, no byte more or less. A full server (serve-threaded over
+//! `--max-clients`) turns a newcomer away with one line, `Server full (N
+//! clients). Try again later.`, and closes: such clients are counted apart,
+//! because the cure is the server's `--max-clients`, not a longer run.
 //!
 //! Results: narration on stderr; one `key=value` line on stdout that
 //! scripts parse (bench/run does):
@@ -35,8 +38,8 @@
 //! (one line). `served_s` is when the last client finished its round trips
 //! (with `--hold`: its one round trip), `-` if some never did. Exit code 0
 //! means every client got every reply, verified; otherwise 76 (a wrong
-//! byte), 75 (`--duration` ended first), 69 (refused) or 74 (closed or reset),
-//! the worst one that happened.
+//! byte), 75 (`--duration` ended first), 74 (closed or reset) or 69 (refused,
+//! or turned away), the worst one that happened.
 //!
 //! Try it:
 //! ```text
@@ -63,7 +66,7 @@
 //! client.rs  one connection: the state machine connect → welcome → send →
 //!            receive → ...
 //! ending.rs  how a failed client is told: the kind of failure and one
-//!            sentence
+//!            sentence; a full server's refusal told apart from a reply
 //! check.rs   what every message is and how each reply byte is checked
 //! report.rs  the ways a client can fail, the counts and latencies the
 //!            threads add up, the summary and the key=value line

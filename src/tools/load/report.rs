@@ -19,6 +19,7 @@ use crate::narrate::Narrator;
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub(super) enum Fail {
     Refused,
+    TurnedAway,
     Connect,
     Closed,
     Io,
@@ -26,8 +27,9 @@ pub(super) enum Fail {
     Unfinished,
 }
 
-const FAILS: [Fail; 6] = [
+const FAILS: [Fail; 7] = [
     Fail::Refused,
+    Fail::TurnedAway,
     Fail::Connect,
     Fail::Closed,
     Fail::Io,
@@ -39,6 +41,7 @@ impl Fail {
     fn label(self) -> &'static str {
         match self {
             Fail::Refused => "connection refused",
+            Fail::TurnedAway => "turned away by the server",
             Fail::Connect => "could not connect",
             Fail::Closed => "the server closed the connection early",
             Fail::Io => "the connection failed (reset or error)",
@@ -47,10 +50,11 @@ impl Fail {
         }
     }
 
-    /// What this failure means for the exit code.
-    fn severity(self) -> LoadFailure {
+    /// What this failure, `count` times over, means for the exit code.
+    fn severity(self, count: u64) -> LoadFailure {
         match self {
             Fail::Refused => LoadFailure::Refused,
+            Fail::TurnedAway => LoadFailure::TurnedAway { clients: count },
             Fail::Connect | Fail::Closed | Fail::Io => LoadFailure::Io,
             Fail::Mismatch => LoadFailure::Mismatch,
             Fail::Unfinished => LoadFailure::Unfinished,
@@ -72,7 +76,7 @@ pub(super) struct Report {
     pub(super) round_trips: u64,
     /// Round-trip times in microseconds.
     pub(super) latency: Histogram<u64>,
-    fails: [Tally; 6],
+    fails: [Tally; FAILS.len()],
     /// When the last client finished its round trips, since the start.
     pub(super) last_served: Duration,
     /// When the (last) worker stopped, since the start: the run's length,
@@ -192,11 +196,14 @@ pub(super) fn summarise(
     for kind in FAILS {
         let t = &r.fails[kind as usize];
         if let Some(first) = &t.first {
-            say.warn(format!(
-                "{} client(s): {}; first: {first}",
-                t.count,
-                kind.label()
-            ));
+            let how_many = match (kind, t.count) {
+                // The count is the news here: how far past the server's
+                // cap the run went.
+                (Fail::TurnedAway, 1) => "1 client turned away by the server".to_string(),
+                (Fail::TurnedAway, n) => format!("{n} clients turned away by the server"),
+                (_, n) => format!("{n} client(s): {}", kind.label()),
+            };
+            say.warn(format!("{how_many}; first: {first}"));
         }
     }
     if interrupted {
@@ -217,7 +224,7 @@ pub(super) fn summarise(
     let worst = FAILS
         .iter()
         .filter(|k| r.fails[**k as usize].count > 0)
-        .max_by_key(|k| k.severity());
+        .max_by_key(|k| k.severity(r.count(**k)));
     match worst {
         None => Ok(()),
         Some(&kind) => Err(SockError::Load {
@@ -227,7 +234,7 @@ pub(super) fn summarise(
                 // Some refused, others failed otherwise: an I/O failure.
                 LoadFailure::Io
             } else {
-                kind.severity()
+                kind.severity(r.count(kind))
             },
             first: r.fails[kind as usize].first.clone().unwrap_or_default(),
         }),

@@ -9,6 +9,7 @@
 //! waits. Counters the main thread shows are added up here and handed over
 //! once per poll round.
 
+use std::collections::VecDeque;
 use std::io;
 use std::sync::atomic::Ordering;
 use std::time::Instant;
@@ -17,7 +18,7 @@ use mio::net::TcpStream;
 use mio::{Events, Interest, Poll, Token};
 
 use super::client::{Client, Outcome, State, advance};
-use super::ending::connect_failure;
+use super::ending::{GRACE, connect_failure, wrong_line};
 use super::report::{Fail, Report};
 use super::{Plan, Shared};
 use crate::shutdown::{self, Shutdown};
@@ -43,6 +44,10 @@ pub(super) struct Worker<'a> {
     /// threads do not fight over one cache line for every message).
     unflushed_trips: u64,
     unflushed_settled: i64,
+    /// Clients in `MaybeTurnedAway`, oldest first, with the moment their
+    /// GRACE ends: a wrong line the server did not close behind is judged
+    /// a wrong reply then, not at the end of the run.
+    undecided: VecDeque<(Instant, usize)>,
 }
 
 impl<'a> Worker<'a> {
@@ -67,6 +72,7 @@ impl<'a> Worker<'a> {
             report: Report::new(),
             unflushed_trips: 0,
             unflushed_settled: 0,
+            undecided: VecDeque::new(),
         })
     }
 
@@ -91,8 +97,12 @@ impl<'a> Worker<'a> {
             if now >= self.plan.deadline || self.shutdown.requested() {
                 break;
             }
-            // Wake at least every POLL to notice Ctrl-C and the deadline.
-            let wait = (self.plan.deadline - now).min(shutdown::POLL);
+            // Wake at least every POLL to notice Ctrl-C and the deadline,
+            // and when the oldest undecided client's GRACE ends.
+            let mut wait = (self.plan.deadline - now).min(shutdown::POLL);
+            if let Some(&(due, _)) = self.undecided.front() {
+                wait = wait.min(due.saturating_duration_since(now));
+            }
             match self.poll.poll(&mut events, Some(wait)) {
                 Ok(()) => {}
                 Err(e) if e.kind() == io::ErrorKind::Interrupted => continue,
@@ -101,6 +111,7 @@ impl<'a> Worker<'a> {
             for event in events.iter() {
                 self.drive(event.token().0);
             }
+            self.judge_undecided();
         }
         self.finish();
         self.report.ended = self.plan.start.elapsed();
@@ -142,6 +153,7 @@ impl<'a> Worker<'a> {
         };
         let was_unanswered = !client.answered;
         let was_holding = client.state == State::Holding;
+        let was_undecided = client.state == State::MaybeTurnedAway;
         let trips_before = self.report.round_trips;
         let result = advance(
             client,
@@ -153,6 +165,7 @@ impl<'a> Worker<'a> {
         );
         let now_answered = client.answered;
         let now_holding = client.state == State::Holding;
+        let now_undecided = client.state == State::MaybeTurnedAway;
         self.unflushed_trips += self.report.round_trips - trips_before;
         match result {
             Ok(Outcome::Waiting) => {
@@ -162,6 +175,9 @@ impl<'a> Worker<'a> {
                 if now_holding && !was_holding {
                     self.settled_now();
                     self.shared.held.fetch_add(1, Ordering::Relaxed);
+                }
+                if now_undecided && !was_undecided {
+                    self.undecided.push_back((Instant::now() + GRACE, k));
                 }
             }
             Ok(Outcome::Finished) => {
@@ -173,20 +189,43 @@ impl<'a> Worker<'a> {
                 self.report.completed += 1;
                 self.settled_now();
             }
-            Err((kind, story)) => {
-                self.slots[k] = None;
-                self.active -= 1;
-                if was_unanswered {
-                    self.unanswered -= 1;
-                }
-                if was_holding {
-                    // It had counted as settled already; now it is a failure.
-                    self.shared.held.fetch_sub(1, Ordering::Relaxed);
-                    self.unflushed_settled -= 1;
-                }
-                self.report.fail(kind, story);
-                self.unflushed_settled += 1;
+            Err((kind, story)) => self.fail(k, was_unanswered, was_holding, kind, story),
+        }
+    }
+
+    /// Closes client `k`, which failed. `unanswered` and `holding` say what
+    /// it still counted as before this failure.
+    fn fail(&mut self, k: usize, unanswered: bool, holding: bool, kind: Fail, story: String) {
+        self.slots[k] = None;
+        self.active -= 1;
+        if unanswered {
+            self.unanswered -= 1;
+        }
+        if holding {
+            // It had counted as settled already; now it is a failure.
+            self.shared.held.fetch_sub(1, Ordering::Relaxed);
+            self.unflushed_settled -= 1;
+        }
+        self.report.fail(kind, story);
+        self.unflushed_settled += 1;
+    }
+
+    /// Undecided clients whose GRACE is over: the server kept the
+    /// connection open behind their first line, so it was a wrong reply.
+    fn judge_undecided(&mut self) {
+        let now = Instant::now();
+        while let Some(&(due, k)) = self.undecided.front() {
+            if due > now {
+                break;
             }
+            self.undecided.pop_front();
+            // A client that ended meanwhile (the close came) has no slot.
+            let Some(c) = self.slots[k].as_mut() else {
+                continue;
+            };
+            let unanswered = !c.answered;
+            let (kind, story) = wrong_line(c);
+            self.fail(k, unanswered, false, kind, story);
         }
     }
 
@@ -224,9 +263,15 @@ impl<'a> Worker<'a> {
             )
         };
         for slot in self.slots.iter_mut() {
-            let Some(c) = slot.take() else { continue };
+            let Some(mut c) = slot.take() else { continue };
             if c.state == State::Holding {
                 self.report.completed += 1;
+                continue;
+            }
+            if c.state == State::MaybeTurnedAway {
+                // Its line was wrong whatever would have followed.
+                let (kind, story) = wrong_line(&mut c);
+                self.report.fail(kind, story);
                 continue;
             }
             let story = match c.state {
