@@ -263,13 +263,13 @@ pub(super) fn advance(
                     if let Err(at) = verify(&plan.prefix, &c.msg, c.got, chunk) {
                         let story = mismatch(c, &plan.prefix, chunk, at);
                         // Without --welcome a refusal comes where the first
-                        // reply should: a whole line of its own, not one that
-                        // starts as a reply does. Only what follows tells,
-                        // so look again now and, if need be, wait GRACE.
+                        // reply should: a whole line with nothing of a reply.
+                        // Only what follows tells, so look again now and, if
+                        // need be, wait GRACE.
                         if !plan.welcome
                             && c.done == 0
                             && c.got == 0
-                            && looks_like_refusal(&plan.prefix, chunk)
+                            && looks_like_refusal(&plan.prefix, &c.msg, chunk)
                         {
                             keep(&mut c.line, chunk);
                             c.line_at = Instant::now();

@@ -28,12 +28,15 @@ pub(super) const GRACE: Duration = Duration::from_millis(500);
 const LINE_KEPT: usize = 64;
 
 /// Without --welcome, whether a wrong first reply may be a refusal: a
-/// whole line of its own, not one that starts as a reply does (that one is
-/// simply wrong, and waiting GRACE for a close would only delay saying so).
-pub(super) fn looks_like_refusal(prefix: &[u8], chunk: &[u8]) -> bool {
+/// whole line of its own that has nothing of a reply, neither its start
+/// (`prefix`) nor the message sent (`msg`, ending in '\n'), since a server
+/// turning a client away never reads it. A reply that is merely wrong (a
+/// one-shot echo under another --prefix, a garbled byte) is said at once,
+/// not after waiting GRACE for a close.
+pub(super) fn looks_like_refusal(prefix: &[u8], msg: &[u8], chunk: &[u8]) -> bool {
     let one_line =
         chunk.last() == Some(&b'\n') && chunk.iter().filter(|&&b| b == b'\n').count() == 1;
-    let reply_like = !prefix.is_empty() && chunk.starts_with(prefix);
+    let reply_like = (!prefix.is_empty() && chunk.starts_with(prefix)) || chunk.ends_with(msg);
     one_line && !reply_like
 }
 
@@ -139,21 +142,19 @@ mod tests {
     #[test]
     fn a_refusal_is_a_line_of_its_own() {
         let full = b"Server full (1 client). Try again later.\n";
-        assert!(looks_like_refusal(b"OK...", full));
-        assert!(looks_like_refusal(b"", full));
-        assert!(
-            !looks_like_refusal(b"OK...", b"OK...abd\n"),
-            "starts as a reply"
-        );
-        assert!(
-            !looks_like_refusal(b"OK...", b"Server full"),
-            "no line end yet"
-        );
-        assert!(
-            !looks_like_refusal(b"OK...", b"Welcome\nOK...abc\n"),
-            "two lines"
-        );
-        assert!(!looks_like_refusal(b"OK...", b""));
+        let msg = b"abc\n";
+        assert!(looks_like_refusal(b"OK...", msg, full));
+        assert!(looks_like_refusal(b"", msg, full));
+        for (not, why) in [
+            (&b"OK...abd\n"[..], "starts as a reply"),
+            (b"abc\n", "the message echoed without the prefix"),
+            (b"You said: abc\n", "the message under another prefix"),
+            (b"Server full", "no line end yet"),
+            (b"Welcome\nOK...abc\n", "two lines"),
+            (b"", "nothing"),
+        ] {
+            assert!(!looks_like_refusal(b"OK...", msg, not), "{why}");
+        }
     }
 
     #[test]
