@@ -47,6 +47,7 @@ Exit codes:
   65  the reply was larger than --max-bytes
   68  host not found: the name could not be resolved
   69  connection refused or host unreachable: nothing listens there
+      (load: a full server turned clients away)
   71  cannot bind: address in use, port needs privileges, or not a local address
   74  other input/output error, e.g. connection reset by the peer
   75  timed out: connect, read or write took longer than --timeout
@@ -305,7 +306,7 @@ impl SockError {
             SockError::Load { kind, .. } => match kind {
                 LoadFailure::Mismatch => code::PROTOCOL,
                 LoadFailure::Unfinished => code::TIMED_OUT,
-                LoadFailure::Refused => code::UNAVAILABLE,
+                LoadFailure::Refused | LoadFailure::TurnedAway { .. } => code::UNAVAILABLE,
                 LoadFailure::Io => code::IO,
             },
         }
@@ -408,6 +409,10 @@ impl SockError {
                 LoadFailure::Mismatch => "the server's reply differs from --prefix followed by the message: check --prefix ('' for a pure echo) and --welcome".into(),
                 LoadFailure::Unfinished => "the server did not answer every client in time: raise --duration or lower --clients or --messages; clients stuck before their first answer may have overflowed the server's accept queue (see `nstat -az TcpExtListenOverflows`): lower --connect-batch".into(),
                 LoadFailure::Refused => "nothing listens there, or its accept queue overflowed: start the server first, or lower --connect-batch".into(),
+                LoadFailure::TurnedAway { clients } => format!(
+                    "the server turned {clients} client{} away, as a full server does (serve-threaded --max-clients): raise the server's --max-clients, or lower --clients",
+                    if *clients == 1 { "" } else { "s" }
+                ),
                 LoadFailure::Io => "the server closed or reset connections before the last reply: see the failure lines above".into(),
             }),
             _ => None,
@@ -457,6 +462,9 @@ fn refused_hint(addr: SocketAddr, asker: Asker) -> String {
 pub enum LoadFailure {
     /// Connections were refused (exit 69).
     Refused,
+    /// The server answered this many clients with one line and closed: it
+    /// was full (exit 69).
+    TurnedAway { clients: u64 },
     /// Connections closed, reset or failed otherwise (exit 74).
     Io,
     /// The time bound ended the run before every client finished (exit 75).

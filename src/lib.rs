@@ -7,6 +7,7 @@
 //! cli.rs       every option, parsed into real types (clap)
 //! target.rs    host, host:port and URL parsing (strict; fuzzed)
 //! steps/       one module per tutorial step, in teaching order
+//! tools/       not a step: load, many clients at once to measure the servers
 //! client.rs    what client steps share: socket → resolve → connect
 //! conn.rs      sendall and recv, traced and hex-dumped
 //! lookup.rs    getaddrinfo / getnameinfo
@@ -35,6 +36,7 @@ pub mod signals;
 pub mod sockopt;
 pub mod steps;
 pub mod target;
+pub mod tools;
 
 /// docs/*.md, compiled as doctests (STYLE §8).
 #[cfg(doctest)]

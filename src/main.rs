@@ -5,7 +5,7 @@ use std::process::ExitCode;
 use socktool::cli::{self, Command};
 use socktool::meta;
 use socktool::narrate::Narrator;
-use socktool::steps;
+use socktool::{steps, tools};
 
 fn main() -> ExitCode {
     let (cli, output) = cli::parse_from(std::env::args_os()).unwrap_or_else(|e| e.exit());
@@ -22,7 +22,7 @@ fn main() -> ExitCode {
         Command::ServePoll(step) => steps::serve_poll::run(&step.args, &say),
         Command::Completions(args) => meta::completions(args, &say),
         Command::Man(args) => meta::man(args, &say),
-        Command::Load(step) => steps::load::run(&step.args, &say),
+        Command::Load(step) => tools::load::run(&step.args, &say),
     };
     let code = match result {
         Ok(()) => ExitCode::SUCCESS,

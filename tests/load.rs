@@ -1,15 +1,16 @@
 //! `socktool load` against small line servers the test starts on 127.0.0.1
 //! port 0: a pure echo, an `OK...` server with a welcome line (the tutorial's
 //! protocol), one that answers wrongly, one that hangs up early, one that
-//! never answers, and the tutorial's own Python server when python3 exists.
+//! never answers, one that is full and turns clients away, and the
+//! tutorial's own Python server when python3 exists.
 //! Counts are asserted exactly; times never are.
 
 mod common;
 use common::*;
 
 use std::collections::HashMap;
-use std::io::{BufRead, BufReader, Write};
-use std::net::{SocketAddr, TcpStream};
+use std::io::{self, BufRead, BufReader, Write};
+use std::net::{Shutdown, SocketAddr, TcpStream};
 use std::process::{Child, Command, Stdio};
 use std::thread;
 
@@ -84,6 +85,41 @@ fn serve(stream: TcpStream, how: Behaviour) {
         }
         replies += 1;
     }
+}
+
+/// What serve-threaded and serve-poll send a newcomer over --max-clients.
+const FULL: &[u8] = b"Server full (1 client). Try again later.\n";
+
+/// A server with room for one client, for exactly `clients` connections:
+/// the first is served as `how` says, every later one is turned away the
+/// way serve-threaded does it, whether or not the first is still there (so
+/// the counts do not depend on timing).
+fn full_server(clients: usize, how: Behaviour) -> SocketAddr {
+    let (listener, addr) = listener();
+    thread::spawn(move || {
+        for i in 0..clients {
+            let Ok((stream, _)) = listener.accept() else {
+                return;
+            };
+            if i == 0 {
+                thread::spawn(move || serve(stream, how));
+            } else {
+                thread::spawn(move || turn_away(stream));
+            }
+        }
+    });
+    addr
+}
+
+/// One line, the FIN right behind it, then whatever the client sends is
+/// read and dropped until it closes: no unread byte turns the close into a
+/// reset (serve-threaded's close_gently does the same).
+fn turn_away(mut stream: TcpStream) {
+    stream.set_read_timeout(Some(PATIENCE)).unwrap();
+    stream.set_write_timeout(Some(PATIENCE)).unwrap();
+    let _ = stream.write_all(FULL);
+    let _ = stream.shutdown(Shutdown::Write);
+    let _ = io::copy(&mut stream, &mut io::sink());
 }
 
 /// The `key=value` result line on stdout, as a map.
@@ -285,6 +321,63 @@ fn hold_keeps_every_client_open_until_the_bound() {
         text(&out.stderr).contains("Holding 20 connections (0 failed)"),
         "{}",
         text(&out.stderr)
+    );
+}
+
+#[test]
+fn a_full_server_turning_clients_away_is_said_so() {
+    // With --welcome the refusal line arrives where the welcome line should;
+    // without, where the first reply should. Either way: one line, then the
+    // end of the stream.
+    let cases: [(Behaviour, &[&str]); 2] = [
+        (Behaviour::Tutorial, &["--welcome"]),
+        (Behaviour::Echo, &["--prefix", ""]),
+    ];
+    for (how, args) in cases {
+        let addr = full_server(4, how);
+        // --duration: a run that misses the end of a stream stops in time.
+        let out = load(addr, &[args, &["-c", "4", "-m", "5", "-d", "10"]].concat())
+            .assert()
+            .code(69)
+            .get_output()
+            .clone();
+        let r = result_of(&out.stdout);
+        for (k, v) in [
+            ("connected", "4"),
+            ("failed", "3"),
+            ("mismatched", "0"),
+            ("unfinished", "0"),
+            ("messages", "5"),
+        ] {
+            assert_eq!(r[k], v, "{k} in {r:?} ({args:?})");
+        }
+        let stderr = text(&out.stderr);
+        for said in [
+            "3 clients turned away by the server",
+            r#"the server sent one line, "Server full (1 client). Try again later.\n", and closed the connection"#,
+            "raise the server's --max-clients, or lower --clients",
+        ] {
+            assert!(stderr.contains(said), "{args:?} says {said:?}:\n{stderr}");
+        }
+        assert!(!stderr.contains("raise --duration"), "{stderr}");
+    }
+}
+
+#[test]
+fn a_wrong_first_line_the_server_keeps_open_is_a_wrong_reply() {
+    // Without --welcome the silent server's welcome line looks like a
+    // refusal until the connection stays open past the grace period.
+    let addr = line_server(2, Behaviour::Silent);
+    let out = load(addr, &["-c", "2", "-m", "3", "-d", "10"])
+        .assert()
+        .code(76)
+        .stderr(contains("reply byte 0 is 'W', expected 'O'"))
+        .get_output()
+        .clone();
+    let r = result_of(&out.stdout);
+    assert_eq!(
+        (r["mismatched"].as_str(), r["unfinished"].as_str()),
+        ("2", "0")
     );
 }
 

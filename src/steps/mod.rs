@@ -23,6 +23,3 @@ pub mod udp_send;
 
 // Beyond the tutorial: the lesson after a thread per client.
 pub mod serve_poll;
-
-// Tools beside the tutorial's steps.
-pub mod load;
