@@ -17,6 +17,7 @@ pub struct OpenFiles {
 }
 
 /// Raises the soft `RLIMIT_NOFILE` to the hard limit (setrlimit).
+#[cfg(unix)]
 pub fn raise_open_files() -> io::Result<OpenFiles> {
     let (before, hard) = rlimit::getrlimit(rlimit::Resource::NOFILE)?;
     let after = rlimit::increase_nofile_limit(u64::MAX)?;
@@ -25,4 +26,21 @@ pub fn raise_open_files() -> io::Result<OpenFiles> {
         after,
         hard,
     })
+}
+
+/// Windows has no such limit: a socket is a handle, and a process may hold
+/// as many as memory allows (about 16 million).
+#[cfg(windows)]
+pub fn raise_open_files() -> io::Result<OpenFiles> {
+    Err(io::ErrorKind::Unsupported.into())
+}
+
+/// The hard limit as a person reads it: `unlimited` for RLIM_INFINITY
+/// (macOS reports it as 9223372036854775807).
+pub fn shown(limit: u64) -> String {
+    if limit >= i64::MAX as u64 {
+        "unlimited".into()
+    } else {
+        limit.to_string()
+    }
 }

@@ -8,6 +8,7 @@
 use std::net::{IpAddr, SocketAddr};
 
 use dns_lookup::{AddrInfoHints, LookupError};
+use socket2::{Domain, Type};
 
 use crate::cli::Family;
 use crate::error::{Asker, SockError};
@@ -27,14 +28,16 @@ pub fn lookup(host: &str, family: Option<Family>) -> Result<Vec<IpAddr>, SockErr
         });
     }
     let hints = AddrInfoHints {
+        // AF_INET, AF_INET6, or AF_UNSPEC (0): whatever the name has. The
+        // numbers differ between systems; socket2 knows each one's.
         address: match family {
-            Some(Family::V4) => libc::AF_INET,
-            Some(Family::V6) => libc::AF_INET6,
-            None => libc::AF_UNSPEC,
+            Some(Family::V4) => Domain::IPV4.into(),
+            Some(Family::V6) => Domain::IPV6.into(),
+            None => 0,
         },
         // One socket type, or every address comes back three times
         // (stream, datagram, raw).
-        socktype: libc::SOCK_STREAM,
+        socktype: Type::STREAM.into(),
         ..AddrInfoHints::default()
     };
     let failed = |e: LookupError| SockError::Resolve {
@@ -66,7 +69,7 @@ pub fn lookup(host: &str, family: Option<Family>) -> Result<Vec<IpAddr>, SockErr
 /// The name of an address, as `getnameinfo(NI_NAMEREQD)` finds it.
 pub fn reverse(addr: IpAddr) -> Result<String, SockError> {
     let sockaddr = SocketAddr::new(addr, 0);
-    dns_lookup::getnameinfo(&sockaddr, libc::NI_NAMEREQD)
+    dns_lookup::getnameinfo(&sockaddr, NI_NAMEREQD)
         .map(|(name, _service)| name)
         .map_err(|e| SockError::ReverseLookup {
             addr,
@@ -82,10 +85,24 @@ fn is_special_invalid(host: &str) -> bool {
     host == "invalid" || host.ends_with(".invalid")
 }
 
+/// getnameinfo's "fail rather than give the address back as text".
+#[cfg(unix)]
+const NI_NAMEREQD: i32 = libc::NI_NAMEREQD;
+#[cfg(windows)]
+const NI_NAMEREQD: i32 = windows_sys::Win32::Networking::WinSock::NI_NAMEREQD as i32;
+
 /// The resolver's own words: `Name or service not known`.
+#[cfg(unix)]
 fn gai_reason(e: &LookupError) -> String {
     // SAFETY: gai_strerror returns a pointer to a static, NUL-terminated
     // message for any error number.
     let text = unsafe { std::ffi::CStr::from_ptr(libc::gai_strerror(e.error_num())) };
     text.to_string_lossy().into_owned()
+}
+
+/// Windows' resolver reports WSA errors (WSAHOST_NOT_FOUND, 11001), which
+/// the system describes like any other.
+#[cfg(windows)]
+fn gai_reason(e: &LookupError) -> String {
+    crate::narrate::words::strerror(&std::io::Error::from_raw_os_error(e.error_num()))
 }

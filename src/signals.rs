@@ -119,16 +119,25 @@ impl Stop {
     }
 
     /// Registers the doorbell with a readiness loop (serve-poll's epoll),
-    /// so that a stop wakes the loop like any other event.
-    pub fn watch(&self, registry: &mio::Registry, token: mio::Token) -> io::Result<()> {
+    /// so that a stop wakes the loop like any other event. Keep the
+    /// [`Watch`] as long as the loop runs.
+    pub fn watch(&self, registry: &mio::Registry, token: mio::Token) -> io::Result<Watch> {
         #[cfg(unix)]
         {
-            let fd = self.inner.bell.fd();
+            use std::os::fd::AsRawFd;
+            let fd = self.inner.bell.read.as_raw_fd();
             registry.register(
                 &mut mio::unix::SourceFd(&fd),
                 token,
                 mio::Interest::READABLE,
-            )
+            )?;
+            Ok(Watch {})
+        }
+        #[cfg(windows)]
+        {
+            let mut socket = mio::net::UdpSocket::from_std(self.inner.bell.socket.try_clone()?);
+            registry.register(&mut socket, token, mio::Interest::READABLE)?;
+            Ok(Watch { _socket: socket })
         }
     }
 
@@ -189,9 +198,42 @@ impl Doorbell {
         let _ = (&self.write).write_all(b"!");
     }
 
-    /// The descriptor to wait on (readable once rung).
-    pub fn fd(&self) -> std::os::fd::RawFd {
-        use std::os::fd::AsRawFd;
-        self.read.as_raw_fd()
+    /// What a wait watches (readable once rung).
+    pub fn watched(&self) -> &dyn std::os::fd::AsFd {
+        &self.read
     }
+}
+
+/// Windows waits on sockets only (WSAPoll, and mio's AFD polling), so its
+/// doorbell is a UDP socket on loopback, connected to itself: ringing sends
+/// it one datagram, which nobody reads, so it stays readable. Being
+/// connected, it takes datagrams from itself only.
+#[cfg(windows)]
+pub struct Doorbell {
+    socket: std::net::UdpSocket,
+}
+
+#[cfg(windows)]
+impl Doorbell {
+    fn new() -> io::Result<Doorbell> {
+        let socket = std::net::UdpSocket::bind("127.0.0.1:0")?;
+        socket.connect(socket.local_addr()?)?;
+        Ok(Doorbell { socket })
+    }
+
+    fn ring(&self) {
+        let _ = self.socket.send(b"!");
+    }
+
+    /// What a wait watches (readable once rung).
+    pub fn watched(&self) -> &dyn std::os::windows::io::AsSocket {
+        &self.socket
+    }
+}
+
+/// What keeps the doorbell registered with a readiness loop: on Windows,
+/// mio's own handle on its socket; on Unix, nothing.
+pub struct Watch {
+    #[cfg(windows)]
+    _socket: mio::net::UdpSocket,
 }

@@ -106,8 +106,9 @@ impl TcpSocket {
     /// restarted right after it stopped can bind its port although the old
     /// connections still wait in TIME_WAIT (a minute on Linux), as
     /// Python's socketserver, nc and ncat do. Off (`--no-reuse-address`)
-    /// shows the tutorial's `Address already in use`. It never lets two
-    /// servers listen on one port at once.
+    /// shows the tutorial's `Address already in use`. On Unix it never lets
+    /// two servers listen on one port at once.
+    #[cfg(unix)]
     pub fn set_reuse_address(&self, on: bool) -> Result<(), SockError> {
         self.say
             .traced(
@@ -118,6 +119,46 @@ impl TcpSocket {
                     u8::from(on)
                 ),
                 self.socket.set_reuse_address(on),
+                ok,
+            )
+            .map_err(Self::failed("setsockopt"))
+    }
+
+    /// Windows reads SO_REUSEADDR differently: it lets a second server
+    /// take a port another is listening on, and TIME_WAIT does not keep a
+    /// restarted server from its port anyway. So socktool asks for the
+    /// opposite, `SO_EXCLUSIVEADDRUSE`: a second server on a port in use
+    /// fails with "Address already in use", as it does on Linux, and no
+    /// other program can take this server's port. `on` false sets nothing.
+    #[cfg(windows)]
+    pub fn set_reuse_address(&self, on: bool) -> Result<(), SockError> {
+        use std::os::windows::io::AsRawSocket;
+        use windows_sys::Win32::Networking::WinSock;
+        if !on {
+            return Ok(());
+        }
+        let one: i32 = 1;
+        // SAFETY: the option value points at `one`, whose size is passed
+        // with it; the socket is open for the whole call.
+        let rc = unsafe {
+            WinSock::setsockopt(
+                self.socket.as_raw_socket() as WinSock::SOCKET,
+                WinSock::SOL_SOCKET,
+                WinSock::SO_EXCLUSIVEADDRUSE,
+                (&raw const one).cast(),
+                std::mem::size_of::<i32>() as i32,
+            )
+        };
+        let result = if rc == 0 {
+            Ok(())
+        } else {
+            Err(io::Error::last_os_error())
+        };
+        self.say
+            .traced(
+                "setsockopt",
+                format_args!("fd {}, SOL_SOCKET, SO_EXCLUSIVEADDRUSE, 1", self.fd()),
+                result,
                 ok,
             )
             .map_err(Self::failed("setsockopt"))
@@ -476,10 +517,12 @@ fn fd_dyn(sock: &dyn AsSock) -> i64 {
 /// Sleeps `d`, or less if the doorbell rings: `--nonblocking`'s pause
 /// between two tries.
 pub fn nap(bell: &Doorbell, d: Duration) {
-    let _ = poll_fds(&mut [bell_pollfd(bell)], Some(Instant::now() + d));
+    let _ = poll_fds(
+        &mut [poll::fd(bell.watched(), poll::READ)],
+        Some(Instant::now() + d),
+    );
 }
 
-#[cfg(unix)]
 fn poll_on(
     sock: &impl AsSock,
     want: Want,
@@ -487,28 +530,21 @@ fn poll_on(
     bell: Option<&Doorbell>,
     deadline: Option<Instant>,
 ) -> io::Result<Woke> {
-    use std::os::fd::AsRawFd;
     let events = match want {
-        Want::Readable => libc::POLLIN,
-        Want::Writable => libc::POLLOUT,
+        Want::Readable => poll::READ,
+        Want::Writable => poll::WRITE,
     };
-    let pollfd = |fd, events| libc::pollfd {
-        fd,
-        events,
-        revents: 0,
-    };
-    let mut fds = vec![pollfd(sock.as_fd().as_raw_fd(), events)];
+    let mut fds = vec![poll::fd(sock, events)];
     if let Some(bell) = bell {
-        fds.push(bell_pollfd(bell));
+        fds.push(poll::fd(bell.watched(), poll::READ));
     }
     if let Some(other) = other {
-        fds.push(pollfd(other.as_fd().as_raw_fd(), libc::POLLIN));
+        fds.push(poll::fd(other, poll::READ));
     }
     if !poll_fds(&mut fds, deadline)? {
         return Ok(Woke::TimedOut);
     }
-    let bell_at = bell.map(|_| 1);
-    if bell_at.is_some_and(|i| fds[i].revents != 0) {
+    if bell.is_some() && fds[1].revents != 0 {
         return Ok(Woke::Rung);
     }
     // POLLHUP and POLLERR count as ready: the call then says what happened.
@@ -518,19 +554,9 @@ fn poll_on(
     Ok(Woke::Other)
 }
 
-#[cfg(unix)]
-fn bell_pollfd(bell: &Doorbell) -> libc::pollfd {
-    libc::pollfd {
-        fd: bell.fd(),
-        events: libc::POLLIN,
-        revents: 0,
-    }
-}
-
 /// `poll(fds, timeout)`, retried when a signal interrupts it. Whether
 /// anything became ready before `deadline`.
-#[cfg(unix)]
-fn poll_fds(fds: &mut [libc::pollfd], deadline: Option<Instant>) -> io::Result<bool> {
+fn poll_fds(fds: &mut [poll::PollFd], deadline: Option<Instant>) -> io::Result<bool> {
     loop {
         let timeout = match deadline {
             None => -1,
@@ -539,13 +565,10 @@ fn poll_fds(fds: &mut [libc::pollfd], deadline: Option<Instant>) -> io::Result<b
                 // Rounded up: a wait that wakes a little early would just
                 // poll again with 0 and burn a turn.
                 let ms = left.as_nanos().div_ceil(1_000_000);
-                libc::c_int::try_from(ms).unwrap_or(libc::c_int::MAX)
+                i32::try_from(ms).unwrap_or(i32::MAX)
             }
         };
-        // SAFETY: `fds` is a valid, exclusively borrowed slice of pollfd for
-        // the whole call, and its length is passed with it.
-        let n = unsafe { libc::poll(fds.as_mut_ptr(), fds.len() as libc::nfds_t, timeout) };
-        match n {
+        match poll::poll(fds, timeout) {
             -1 => {
                 let e = io::Error::last_os_error();
                 if e.kind() != io::ErrorKind::Interrupted {
@@ -556,6 +579,60 @@ fn poll_fds(fds: &mut [libc::pollfd], deadline: Option<Instant>) -> io::Result<b
             0 => return Ok(false),
             _ => return Ok(true),
         }
+    }
+}
+
+/// `poll` as each system spells it: poll(2) on Unix, WSAPoll on Windows
+/// (which takes sockets only, hence the doorbell there is a socket too).
+#[cfg(unix)]
+mod poll {
+    use std::os::fd::AsRawFd;
+
+    use super::AsSock;
+
+    pub type PollFd = libc::pollfd;
+    pub const READ: i16 = libc::POLLIN;
+    pub const WRITE: i16 = libc::POLLOUT;
+
+    pub fn fd(sock: &(impl AsSock + ?Sized), events: i16) -> PollFd {
+        libc::pollfd {
+            fd: sock.as_fd().as_raw_fd(),
+            events,
+            revents: 0,
+        }
+    }
+
+    pub fn poll(fds: &mut [PollFd], timeout_ms: i32) -> i32 {
+        // SAFETY: `fds` is a valid, exclusively borrowed slice of pollfd for
+        // the whole call, and its length is passed with it.
+        unsafe { libc::poll(fds.as_mut_ptr(), fds.len() as libc::nfds_t, timeout_ms) }
+    }
+}
+
+#[cfg(windows)]
+mod poll {
+    use std::os::windows::io::AsRawSocket;
+
+    use windows_sys::Win32::Networking::WinSock;
+
+    use super::AsSock;
+
+    pub type PollFd = WinSock::WSAPOLLFD;
+    pub const READ: i16 = WinSock::POLLRDNORM;
+    pub const WRITE: i16 = WinSock::POLLWRNORM;
+
+    pub fn fd(sock: &(impl AsSock + ?Sized), events: i16) -> PollFd {
+        WinSock::WSAPOLLFD {
+            fd: sock.as_socket().as_raw_socket() as WinSock::SOCKET,
+            events,
+            revents: 0,
+        }
+    }
+
+    pub fn poll(fds: &mut [PollFd], timeout_ms: i32) -> i32 {
+        // SAFETY: `fds` is a valid, exclusively borrowed slice of WSAPOLLFD
+        // for the whole call, and its length is passed with it.
+        unsafe { WinSock::WSAPoll(fds.as_mut_ptr(), fds.len() as u32, timeout_ms) }
     }
 }
 
@@ -575,8 +652,32 @@ pub fn unacknowledged(stream: &impl AsSock) -> io::Result<usize> {
     Ok(n.max(0) as usize)
 }
 
-/// Other systems: unknown, so never "all delivered".
-#[cfg(not(target_os = "linux"))]
+/// macOS: `getsockopt(SO_NWRITE)`, the bytes still in the send buffer,
+/// which TCP keeps there until they are acknowledged.
+#[cfg(target_vendor = "apple")]
+pub fn unacknowledged(stream: &impl AsSock) -> io::Result<usize> {
+    use std::os::fd::AsRawFd;
+    let mut n: libc::c_int = 0;
+    let mut len = std::mem::size_of::<libc::c_int>() as libc::socklen_t;
+    // SAFETY: the pointer and length describe `n`, which outlives the call.
+    let rc = unsafe {
+        libc::getsockopt(
+            stream.as_fd().as_raw_fd(),
+            libc::SOL_SOCKET,
+            libc::SO_NWRITE,
+            (&raw mut n).cast(),
+            &mut len,
+        )
+    };
+    if rc != 0 {
+        return Err(io::Error::last_os_error());
+    }
+    Ok(n.max(0) as usize)
+}
+
+/// Other systems do not say: a goodbye there waits for the client's FIN
+/// (or its time) instead.
+#[cfg(not(any(target_os = "linux", target_vendor = "apple")))]
 pub fn unacknowledged(_stream: &impl AsSock) -> io::Result<usize> {
     Err(io::ErrorKind::Unsupported.into())
 }
@@ -686,6 +787,24 @@ impl UdpUnbound {
     pub fn unbound(self) -> UdpSocket {
         self.socket.into()
     }
+
+    /// `setsockopt(SO_SNDBUF)`, where the system's default is too small for
+    /// the largest datagram: macOS gives a UDP socket 9,216 bytes
+    /// (`net.inet.udp.maxdgram`), and a larger datagram then fails with
+    /// EMSGSIZE although UDP allows 65,507. Linux's default is far larger
+    /// and is left alone.
+    pub fn fit_largest_datagram(&self, say: &Narrator) -> io::Result<()> {
+        let needed = UDP_MAX_PAYLOAD_V6 + 64;
+        if self.socket.send_buffer_size()? >= needed {
+            return Ok(());
+        }
+        say.traced(
+            "setsockopt",
+            format_args!("fd {}, SOL_SOCKET, SO_SNDBUF, {needed}", self.fd()),
+            self.socket.set_send_buffer_size(needed),
+            ok,
+        )
+    }
 }
 
 /// The most data one IPv4 UDP datagram can carry: the IPv4 total-length
@@ -710,31 +829,43 @@ pub fn max_udp_payload(family: Family) -> usize {
 pub struct Datagram {
     /// How many bytes of the datagram are in the buffer.
     pub kept: usize,
-    /// How long the datagram really was. Larger than `kept` when the buffer
-    /// was too small: the kernel discarded the rest, and no later recvfrom
-    /// will return it (a datagram is read whole or cut, never in pieces).
-    pub len: usize,
+    /// Whether the buffer was too small: the kernel discarded the rest, and
+    /// no later recvfrom will return it (a datagram is read whole or cut,
+    /// never in pieces).
+    pub cut: bool,
+    /// How long the datagram really was, where the system says (Linux);
+    /// macOS and Windows only say that it was cut.
+    pub len: Option<usize>,
     pub from: SocketAddr,
 }
 
-/// `recvfrom(buf, MSG_TRUNC)`: one datagram and its sender. With
-/// `MSG_TRUNC` Linux returns the datagram's real length even when the buffer
-/// was shorter, which is how a server can tell that data was cut off.
+/// `recvfrom`: one datagram and its sender, and whether it was cut. Linux
+/// given `MSG_TRUNC` returns the datagram's real length even when the
+/// buffer was shorter; macOS flags a cut datagram (`MSG_TRUNC` in the
+/// message's flags), Windows fails the call with WSAEMSGSIZE (socket2 turns
+/// both into the same flag).
 pub fn recv_datagram(socket: &UdpSocket, buf: &mut [u8]) -> io::Result<Datagram> {
     // SAFETY: `MaybeUninit<u8>` has the same layout as `u8`, and every byte
     // of `buf` is already initialised; recvfrom only writes bytes into it.
     let uninit = unsafe { &mut *(buf as *mut [u8] as *mut [MaybeUninit<u8>]) };
-    let (len, from) =
-        socket2::SockRef::from(socket).recv_from_with_flags(uninit, libc::MSG_TRUNC)?;
+    #[cfg(any(target_os = "linux", target_os = "android"))]
+    let flags = libc::MSG_TRUNC;
+    #[cfg(not(any(target_os = "linux", target_os = "android")))]
+    let flags = 0;
+    let (n, got, from) = socket2::SockRef::from(socket)
+        .recv_from_vectored_with_flags(&mut [socket2::MaybeUninitSlice::new(uninit)], flags)?;
     let from = from.as_socket().ok_or_else(|| {
         io::Error::new(
             io::ErrorKind::InvalidData,
             "recvfrom: sender is not an IP address",
         )
     })?;
+    let kept = n.min(buf.len());
+    let cut = got.is_truncated() || n > buf.len();
     Ok(Datagram {
-        kept: len.min(buf.len()),
-        len,
+        kept,
+        cut,
+        len: (n > buf.len() || !cut).then_some(n),
         from,
     })
 }
@@ -761,7 +892,10 @@ pub fn start_connect(addr: SocketAddr, source: Option<std::net::IpAddr>) -> io::
     }
     match socket.connect(&SockAddr::from(addr)) {
         Ok(()) => {}
-        Err(e) if e.raw_os_error() == Some(libc::EINPROGRESS) => {}
+        // Unix says EINPROGRESS, Windows WSAEWOULDBLOCK: the same news.
+        Err(e)
+            if e.kind() == io::ErrorKind::WouldBlock
+                || crate::narrate::os_error(&e) == Some("EINPROGRESS") => {}
         Err(e) => return Err(e),
     }
     Ok(socket.into())

@@ -162,7 +162,13 @@ fn zone_index(zone: &str) -> Option<u32> {
     let name = std::ffi::CString::new(zone).ok()?;
     // SAFETY: `name` is a valid NUL-terminated string that outlives the call;
     // if_nametoindex only reads it and returns 0 when there is no such name.
+    #[cfg(unix)]
     let index = unsafe { libc::if_nametoindex(name.as_ptr()) };
+    // SAFETY: as above (Windows' if_nametoindex, in iphlpapi).
+    #[cfg(windows)]
+    let index = unsafe {
+        windows_sys::Win32::NetworkManagement::IpHelper::if_nametoindex(name.as_ptr().cast())
+    };
     (index != 0).then_some(index)
 }
 

@@ -35,7 +35,7 @@ use crate::error::SockError;
 mod output;
 pub mod words;
 pub use output::{BUDGET, CATCH_UP, LAST_FLUSH, Stream, Unshown};
-pub use words::{describe_errno, errno_name, hex_dump, plural, secs};
+pub use words::{describe_errno, errno_name, hex_dump, os_error, plural, secs};
 
 /// Which way a chunk of bytes went, for `--hex`.
 #[derive(Debug, Clone, Copy)]
@@ -236,12 +236,14 @@ impl Narrator {
         if files.after > files.before {
             self.note(format!(
                 "raised the open-files limit (RLIMIT_NOFILE) from {} to the hard limit {}: every socket is one file descriptor",
-                files.before, files.after
+                files.before,
+                crate::limits::shown(files.after)
             ));
         } else {
             self.note(format!(
                 "open-files limit (RLIMIT_NOFILE): {} (the hard limit is {}): every socket is one file descriptor",
-                files.after, files.hard
+                crate::limits::shown(files.after),
+                crate::limits::shown(files.hard)
             ));
         }
     }

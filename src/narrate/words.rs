@@ -36,21 +36,41 @@ pub fn strerror(e: &io::Error) -> String {
 }
 
 /// `ECONNREFUSED (Connection refused)`: the constant students will meet in
-/// man pages, then the text.
+/// man pages, then the text. On Windows the Unix name comes first too (the
+/// lessons use it), then Windows' own name and number:
+/// `ECONNREFUSED (WSAECONNREFUSED 10061: No connection could be made ...)`.
 pub fn describe_errno(e: &io::Error) -> String {
-    match e.raw_os_error() {
-        Some(n) => format!("{} ({})", errno_name(n), strerror(e)),
-        None => e.to_string(),
+    let Some(n) = e.raw_os_error() else {
+        return e.to_string();
+    };
+    match (os_error_name(n), native_name(n)) {
+        (Some(name), Some(native)) => format!("{name} ({native} {n}: {})", strerror(e)),
+        (Some(name), None) => format!("{name} ({})", strerror(e)),
+        (None, _) => format!("errno {n} ({})", strerror(e)),
     }
 }
 
-/// The symbolic names of the errnos sockets produce.
+/// The name of an OS error number, as Unix spells it (`EMFILE`), on every
+/// system: what code that reacts to a particular error matches on, so that
+/// it reacts the same way on Windows, whose numbers differ.
 pub fn errno_name(n: i32) -> String {
-    let name = match n {
+    os_error_name(n).map_or_else(|| format!("errno {n}"), str::to_string)
+}
+
+/// [`errno_name`] for an error, if it came from the OS and has a name.
+pub fn os_error(e: &io::Error) -> Option<&'static str> {
+    e.raw_os_error().and_then(os_error_name)
+}
+
+/// The errors sockets produce, by their Unix names.
+#[cfg(unix)]
+fn os_error_name(n: i32) -> Option<&'static str> {
+    Some(match n {
         libc::EAGAIN => "EAGAIN",
         libc::EINTR => "EINTR",
         libc::EINVAL => "EINVAL",
         libc::EBADF => "EBADF",
+        libc::EFAULT => "EFAULT",
         libc::EACCES => "EACCES",
         libc::EPERM => "EPERM",
         libc::EMFILE => "EMFILE",
@@ -60,6 +80,7 @@ pub fn errno_name(n: i32) -> String {
         libc::ENOSPC => "ENOSPC",
         libc::EPIPE => "EPIPE",
         libc::EPROTO => "EPROTO",
+        libc::EOPNOTSUPP => "EOPNOTSUPP",
         libc::EADDRINUSE => "EADDRINUSE",
         libc::EADDRNOTAVAIL => "EADDRNOTAVAIL",
         libc::EAFNOSUPPORT => "EAFNOSUPPORT",
@@ -73,13 +94,76 @@ pub fn errno_name(n: i32) -> String {
         libc::ENOTCONN => "ENOTCONN",
         libc::ENETUNREACH => "ENETUNREACH",
         libc::ENETDOWN => "ENETDOWN",
+        libc::ENETRESET => "ENETRESET",
         libc::EHOSTUNREACH => "EHOSTUNREACH",
+        libc::EHOSTDOWN => "EHOSTDOWN",
         libc::EMSGSIZE => "EMSGSIZE",
         libc::ENOTSOCK => "ENOTSOCK",
         libc::EPROTONOSUPPORT => "EPROTONOSUPPORT",
-        _ => return format!("errno {n}"),
-    };
-    name.to_string()
+        libc::ESHUTDOWN => "ESHUTDOWN",
+        _ => return None,
+    })
+}
+
+/// Unix names its errors itself: no second name.
+#[cfg(unix)]
+fn native_name(_n: i32) -> Option<&'static str> {
+    None
+}
+
+/// Windows' socket errors (WSAE..., `WSAGetLastError`) and the few file
+/// errors a server meets, with the Unix name each corresponds to.
+#[cfg(windows)]
+const WINDOWS_ERRORS: &[(i32, &str, &str)] = &[
+    (10004, "EINTR", "WSAEINTR"),
+    (10009, "EBADF", "WSAEBADF"),
+    (10013, "EACCES", "WSAEACCES"),
+    (10014, "EFAULT", "WSAEFAULT"),
+    (10022, "EINVAL", "WSAEINVAL"),
+    (10024, "EMFILE", "WSAEMFILE"),
+    (10035, "EAGAIN", "WSAEWOULDBLOCK"),
+    (10036, "EINPROGRESS", "WSAEINPROGRESS"),
+    (10037, "EALREADY", "WSAEALREADY"),
+    (10038, "ENOTSOCK", "WSAENOTSOCK"),
+    (10040, "EMSGSIZE", "WSAEMSGSIZE"),
+    (10043, "EPROTONOSUPPORT", "WSAEPROTONOSUPPORT"),
+    (10045, "EOPNOTSUPP", "WSAEOPNOTSUPP"),
+    (10047, "EAFNOSUPPORT", "WSAEAFNOSUPPORT"),
+    (10048, "EADDRINUSE", "WSAEADDRINUSE"),
+    (10049, "EADDRNOTAVAIL", "WSAEADDRNOTAVAIL"),
+    (10050, "ENETDOWN", "WSAENETDOWN"),
+    (10051, "ENETUNREACH", "WSAENETUNREACH"),
+    (10052, "ENETRESET", "WSAENETRESET"),
+    (10053, "ECONNABORTED", "WSAECONNABORTED"),
+    (10054, "ECONNRESET", "WSAECONNRESET"),
+    (10055, "ENOBUFS", "WSAENOBUFS"),
+    (10056, "EISCONN", "WSAEISCONN"),
+    (10057, "ENOTCONN", "WSAENOTCONN"),
+    (10058, "ESHUTDOWN", "WSAESHUTDOWN"),
+    (10060, "ETIMEDOUT", "WSAETIMEDOUT"),
+    (10061, "ECONNREFUSED", "WSAECONNREFUSED"),
+    (10064, "EHOSTDOWN", "WSAEHOSTDOWN"),
+    (10065, "EHOSTUNREACH", "WSAEHOSTUNREACH"),
+    (8, "ENOMEM", "ERROR_NOT_ENOUGH_MEMORY"),
+    (109, "EPIPE", "ERROR_BROKEN_PIPE"),
+    (112, "ENOSPC", "ERROR_DISK_FULL"),
+    (232, "EPIPE", "ERROR_NO_DATA"),
+];
+
+#[cfg(windows)]
+fn os_error_name(n: i32) -> Option<&'static str> {
+    WINDOWS_ERRORS
+        .iter()
+        .find(|e| e.0 == n)
+        .map(|&(_, unix, _)| unix)
+}
+
+#[cfg(windows)]
+fn native_name(n: i32) -> Option<&'static str> {
+    WINDOWS_ERRORS
+        .iter()
+        .find(|e| e.0 == n)
+        .map(|&(_, _, native)| native)
 }
 
 /// ```text
@@ -133,10 +217,25 @@ mod tests {
     }
 
     #[test]
+    #[cfg(unix)]
     fn errno_names() {
         let e = io::Error::from_raw_os_error(libc::ECONNREFUSED);
         assert_eq!(describe_errno(&e), "ECONNREFUSED (Connection refused)");
+        assert_eq!(os_error(&e), Some("ECONNREFUSED"));
         assert_eq!(errno_name(9999), "errno 9999");
+    }
+
+    #[test]
+    #[cfg(windows)]
+    fn windows_errors_get_their_unix_name_first() {
+        let e = io::Error::from_raw_os_error(10061);
+        assert!(
+            describe_errno(&e).starts_with("ECONNREFUSED (WSAECONNREFUSED 10061: "),
+            "{}",
+            describe_errno(&e)
+        );
+        assert_eq!(os_error(&e), Some("ECONNREFUSED"));
+        assert_eq!(e.kind(), io::ErrorKind::ConnectionRefused);
     }
 
     #[test]

@@ -128,7 +128,7 @@ mod tests {
             Ending::ClientClosed.to_string(),
             "the client closed first (recv returned 0)"
         );
-        let reset = Ending::from_error("recv", io::Error::from_raw_os_error(libc::ECONNRESET));
+        let reset = Ending::from_error("recv", io::ErrorKind::ConnectionReset.into());
         assert!(
             reset
                 .to_string()

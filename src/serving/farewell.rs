@@ -11,8 +11,9 @@
 //! ```text
 //! shutdown(SHUT_WR)     the FIN goes out behind the last reply byte
 //! recv ... recv         whatever the client still sends is read and thrown away
-//! close                 once the client's FIN came, or (Linux) its kernel has
-//!                       acknowledged everything (SIOCOUTQ 0), or GOODBYE passed
+//! close                 once the client's FIN came, or its kernel has acknowledged
+//!                       everything (Linux: SIOCOUTQ 0; macOS: SO_NWRITE 0; Windows
+//!                       does not say), or GOODBYE passed
 //! ```
 //!
 //! That can take a while: a client's kernel acknowledges after its delayed
@@ -96,7 +97,7 @@ impl Goodbye {
     /// When to look again: at the deadline, or soon where the kernel tells
     /// acknowledgements (there is no event for them).
     pub fn look_again(&self) -> Instant {
-        if cfg!(target_os = "linux") {
+        if cfg!(any(target_os = "linux", target_vendor = "apple")) {
             self.deadline.min(Instant::now() + LOOK_AGAIN)
         } else {
             self.deadline

@@ -31,7 +31,7 @@ use super::{Conn, Limits, RETRY, Server};
 use crate::cli::{Family, ServeOpts};
 use crate::error::SockError;
 use crate::limits;
-use crate::narrate::{Narrator, describe_errno, plural, secs};
+use crate::narrate::{Narrator, describe_errno, os_error, plural, secs};
 use crate::signals::Stop;
 use crate::sockopt::{self, AcceptQueue, Want, Woke};
 
@@ -171,6 +171,10 @@ impl Listener {
         let say = &self.server.say;
         match limits::raise_open_files() {
             Ok(files) => say.open_files(&files),
+            Err(e) if e.kind() == io::ErrorKind::Unsupported => say.note(
+                "this system has no open-files limit to raise (RLIMIT_NOFILE is Unix's): \
+                 each socket is a handle, and memory is the limit",
+            ),
             Err(e) => say.warn(format!(
                 "cannot raise the open-files limit (RLIMIT_NOFILE): {e}"
             )),
@@ -372,34 +376,27 @@ impl Server {
 /// An accept error that means the listening socket itself is unusable:
 /// nothing will ever be accepted from it again.
 fn is_fatal(e: &io::Error) -> bool {
-    #[cfg(unix)]
-    {
-        matches!(
-            e.raw_os_error(),
-            Some(libc::EBADF | libc::EINVAL | libc::ENOTSOCK | libc::EOPNOTSUPP | libc::EFAULT)
-        )
-    }
-    #[cfg(not(unix))]
-    {
-        matches!(e.kind(), io::ErrorKind::InvalidInput)
-    }
+    matches!(
+        os_error(e),
+        Some("EBADF" | "EINVAL" | "ENOTSOCK" | "EOPNOTSUPP" | "EFAULT")
+    )
 }
 
 /// What an accept failure that may pass means, in a few words.
 fn why_accept_failed(e: &io::Error) -> &'static str {
-    match e.raw_os_error() {
-        Some(libc::EMFILE) => {
+    match os_error(e) {
+        Some("EMFILE") => {
             "every file descriptor this process may open is in use; the client waits in the queue until one is free"
         }
-        Some(libc::ENFILE) => {
+        Some("ENFILE") => {
             "the whole system is out of file descriptors; the client waits in the queue"
         }
-        Some(libc::ENOBUFS | libc::ENOMEM) => "the kernel is short of memory for sockets",
-        Some(libc::EPERM) => "a firewall rule refused this connection",
-        Some(libc::ENETDOWN | libc::ENETUNREACH | libc::EHOSTUNREACH) => {
+        Some("ENOBUFS" | "ENOMEM") => "the kernel is short of memory for sockets",
+        Some("EPERM") => "a firewall rule refused this connection",
+        Some("ENETDOWN" | "ENETUNREACH" | "EHOSTUNREACH") => {
             "the network went away under this connection"
         }
-        Some(libc::EPROTO) => "a handshake went wrong (a protocol error on one connection)",
+        Some("EPROTO") => "a handshake went wrong (a protocol error on one connection)",
         _ => "this may pass",
     }
 }

@@ -45,9 +45,12 @@ pub const OUT_CAP: usize = 1024 * 1024;
 /// The most replies kept for all clients together.
 pub const TOTAL_CAP: usize = 64 * 1024 * 1024;
 
-/// The names the trace gives the readiness calls mio really makes here.
+/// The names the trace gives the readiness calls mio really makes here:
+/// (creating the instance, registering a socket, waiting). epoll on Linux,
+/// kqueue on macOS and the BSDs, and on Windows the AFD driver's polling
+/// behind an I/O completion port.
 #[cfg(any(target_os = "linux", target_os = "android"))]
-pub const CALLS: (&str, &str) = ("epoll_ctl", "epoll_wait");
+pub const CALLS: (&str, &str, &str) = ("epoll_ctl", "epoll_wait", "epoll_create1");
 #[cfg(any(
     target_os = "macos",
     target_os = "ios",
@@ -56,9 +59,13 @@ pub const CALLS: (&str, &str) = ("epoll_ctl", "epoll_wait");
     target_os = "netbsd",
     target_os = "dragonfly"
 ))]
-pub const CALLS: (&str, &str) = ("kevent", "kevent");
+pub const CALLS: (&str, &str, &str) = ("kevent", "kevent", "kqueue");
 #[cfg(windows)]
-pub const CALLS: (&str, &str) = ("AFD poll", "GetQueuedCompletionStatusEx");
+pub const CALLS: (&str, &str, &str) = (
+    "AFD poll",
+    "GetQueuedCompletionStatusEx",
+    "CreateIoCompletionPort",
+);
 
 /// The bytes of replies kept across every client of one loop.
 #[derive(Debug, Clone, Default)]

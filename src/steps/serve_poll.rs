@@ -112,21 +112,29 @@ pub fn run(args: &ServePollArgs, say: &Narrator) -> Result<(), SockError> {
     let failed = |op: &'static str| move |source| SockError::Call { op, source };
     let poll = say
         .traced(
-            "epoll_create1",
-            format_args!("EPOLL_CLOEXEC"),
+            serving::CALLS.2,
+            format_args!(
+                "{}",
+                if cfg!(target_os = "linux") {
+                    "EPOLL_CLOEXEC"
+                } else {
+                    ""
+                }
+            ),
             Poll::new(),
             |p| format!("fd {}", poll_fd(p)),
         )
         .map_err(failed("epoll_create1"))?;
     listener.register(poll.registry(), LISTENER)?;
     // Ctrl-C rings the doorbell; epoll watches it like a client.
-    say.traced(
-        serving::CALLS.0,
-        format_args!("ADD, doorbell, readable"),
-        listener.server.stop.watch(poll.registry(), DOORBELL),
-        |_| "ok".into(),
-    )
-    .map_err(failed("epoll_ctl"))?;
+    let _doorbell = say
+        .traced(
+            serving::CALLS.0,
+            format_args!("ADD, doorbell, readable"),
+            listener.server.stop.watch(poll.registry(), DOORBELL),
+            |_| "ok".into(),
+        )
+        .map_err(failed("epoll_ctl"))?;
     // Ready now: the epoll instance exists and watches the listener.
     listener.ready();
     listener.raise_open_files();

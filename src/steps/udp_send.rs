@@ -44,13 +44,12 @@
 use std::ffi::OsStr;
 use std::io::{self, Read};
 use std::net::{SocketAddr, UdpSocket};
-use std::os::unix::ffi::OsStrExt;
 use std::time::Instant;
 
 use crate::cli::{Family, UdpSendArgs};
 use crate::client;
 use crate::error::{Asker, SockError};
-use crate::narrate::{Dir, Narrator, describe_errno};
+use crate::narrate::{Dir, Narrator, describe_errno, os_error};
 use crate::sockopt;
 
 /// Room for any reply: above the largest datagram of either family, so a
@@ -76,6 +75,12 @@ pub fn run(args: &UdpSendArgs, say: &Narrator) -> Result<(), SockError> {
             source,
         })?;
     say.step("Socket created");
+    socket
+        .fit_largest_datagram(say)
+        .map_err(|source| SockError::Call {
+            op: "setsockopt",
+            source,
+        })?;
     let socket = socket.unbound();
     let addr = client::resolve_addr(&args.host, args.port, family, say)
         .map_err(|e| e.asked_by(Asker::UdpSend))?;
@@ -131,8 +136,9 @@ fn read_message(arg: Option<&OsStr>, family: Family) -> Result<Vec<u8>, SockErro
         family: family.name(),
     };
     let message = match arg {
-        // Bytes as the shell passed them, even if they are not UTF-8.
-        Some(text) => text.as_bytes().to_vec(),
+        // Bytes as the shell passed them, even if they are not UTF-8 (on
+        // Windows, whose command line is UTF-16, as UTF-8).
+        Some(text) => text.as_encoded_bytes().to_vec(),
         None => {
             // One byte more than the limit is enough to know it is too
             // large, and a stdin that never ends cannot fill memory.
@@ -170,16 +176,16 @@ fn send(
         |n| format!("{n}"),
     )
     .map(drop)
-    .map_err(|source| match source.raw_os_error() {
+    .map_err(|source| match os_error(&source) {
         // The kernel's own limit: smaller than ours when the send buffer
         // or the interface cannot take a datagram this large.
-        Some(libc::EMSGSIZE) => SockError::DatagramTooLarge {
+        Some("EMSGSIZE") => SockError::DatagramTooLarge {
             size: Some(message.len()),
             limit: sockopt::max_udp_payload(family),
             family: family.name(),
         },
         // An ICMP error left over from an earlier datagram to this peer.
-        Some(libc::ECONNREFUSED) => SockError::PortUnreachable { addr },
+        Some("ECONNREFUSED" | "ECONNRESET") => SockError::PortUnreachable { addr },
         _ => SockError::Io {
             op: "sendto",
             addr,
@@ -272,18 +278,20 @@ mod tests {
 
     #[test]
     fn message_limits_follow_the_family() {
-        let v4 = vec![b'x'; 65_507];
-        assert!(read_message(Some(OsStr::from_bytes(&v4)), Family::V4).is_ok());
-        let over = vec![b'x'; 65_508];
-        let e = read_message(Some(OsStr::from_bytes(&over)), Family::V4).unwrap_err();
+        let v4 = "x".repeat(65_507);
+        assert!(read_message(Some(OsStr::new(&v4)), Family::V4).is_ok());
+        let over = "x".repeat(65_508);
+        let e = read_message(Some(OsStr::new(&over)), Family::V4).unwrap_err();
         assert_eq!(e.exit_code(), 2);
         assert!(e.to_string().contains("65508 bytes"), "{e}");
         assert!(e.to_string().contains("at most 65507"), "{e}");
-        assert!(read_message(Some(OsStr::from_bytes(&over)), Family::V6).is_ok());
+        assert!(read_message(Some(OsStr::new(&over)), Family::V6).is_ok());
     }
 
     #[test]
+    #[cfg(unix)]
     fn message_bytes_are_kept_exactly() {
+        use std::os::unix::ffi::OsStrExt;
         let raw = [b'h', 0, 0xff, b'\n'];
         assert_eq!(
             read_message(Some(OsStr::from_bytes(&raw)), Family::V4).unwrap(),

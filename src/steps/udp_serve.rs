@@ -47,7 +47,7 @@ use std::net::{SocketAddr, UdpSocket};
 
 use crate::cli::{Family, UdpServeArgs};
 use crate::error::SockError;
-use crate::narrate::{Dir, Narrator, describe_errno, plural};
+use crate::narrate::{Dir, Narrator, describe_errno, os_error, plural};
 use crate::serving::{self, Protocol};
 use crate::signals::Stop;
 use crate::sockopt::{self, Want, Woke};
@@ -212,6 +212,12 @@ fn bind(addr: SocketAddr, reuse: bool, say: &Narrator) -> Result<UdpSocket, Sock
             source,
         })?;
     say.step("Socket created");
+    socket
+        .fit_largest_datagram(say)
+        .map_err(|source| SockError::Call {
+            op: "setsockopt",
+            source,
+        })?;
     if reuse {
         say.traced(
             "setsockopt",
@@ -245,31 +251,41 @@ fn answer(
     let peer = got.from;
     let data = &buf[..got.kept];
     let say = say.for_peer(peer);
+    let size = match (got.len, got.cut) {
+        (Some(len), _) => format!("{len} bytes"),
+        (None, true) => format!("over {} bytes (cut)", buf.len()),
+        (None, false) => format!("{} bytes", got.kept),
+    };
     say.trace(
         "recvfrom",
         format_args!("{}", buf.len()),
-        format!("{} bytes from {peer}", got.len),
+        format!("{size} from {peer}"),
     );
     say.hex(Dir::Received, data);
     if tally.datagrams == 0 {
         say.note("recvfrom returned the datagram and its sender's address; the reply goes back with sendto to that address");
     }
     tally.datagrams += 1;
-    tally.bytes_in += got.len as u64;
+    tally.bytes_in += got.len.unwrap_or(got.kept) as u64;
     tally.saw(peer);
 
-    if got.len > got.kept {
-        say.warn(format!(
-            "the datagram was {} bytes but recvfrom asked for {}: the kernel discarded the last {} \
+    match (got.cut, got.len) {
+        (true, Some(len)) => say.warn(format!(
+            "the datagram was {len} bytes but recvfrom asked for {}: the kernel discarded the last {} \
              (a datagram is read whole or cut, never in pieces); raise --recv-size",
-            got.len,
             buf.len(),
-            got.len - got.kept
-        ));
-    } else if got.len == 0 {
-        say.note("an empty datagram: for UDP, recvfrom returning 0 means 0 bytes arrived, not that anyone closed anything");
-    } else {
-        say.info(format!("Received a datagram of {} bytes", got.len));
+            len - got.kept
+        )),
+        (true, None) => say.warn(format!(
+            "the datagram was longer than the {} bytes recvfrom asked for: the kernel discarded \
+             the rest (a datagram is read whole or cut, never in pieces), and this system does \
+             not say how much (Linux does); raise --recv-size",
+            buf.len()
+        )),
+        (false, _) if got.kept == 0 => say.note(
+            "an empty datagram: for UDP, recvfrom returning 0 means 0 bytes arrived, not that anyone closed anything",
+        ),
+        (false, _) => say.info(format!("Received a datagram of {} bytes", got.kept)),
     }
     // The console is only a window onto the conversation: a stdout that is
     // closed (`| head`) or not read (`| less`, unscrolled) must not cost
@@ -290,7 +306,7 @@ fn answer(
         Ok(n) => tally.bytes_out += n as u64,
         // One reply that cannot go out is that client's problem, not the
         // server's: say why and keep serving.
-        Err(e) if e.raw_os_error() == Some(libc::EMSGSIZE) => say.warn(format!(
+        Err(e) if os_error(&e) == Some("EMSGSIZE") => say.warn(format!(
             "not answered: the reply would be {} bytes, over the {} limit of one UDP datagram (EMSGSIZE)",
             reply.len(),
             max_payload(peer)

@@ -122,9 +122,9 @@ pub(super) fn io_failure_connect(id: u64, plan: &Plan, e: &io::Error) -> (Fail, 
 /// counts apart, and running out of ports or descriptors says so, since
 /// those are limits of this machine, not of the server.
 pub(super) fn connect_failure(id: u64, addr: SocketAddr, e: &io::Error) -> (Fail, String) {
-    let hint = match e.raw_os_error() {
-        Some(libc::EADDRNOTAVAIL) => " (out of ephemeral ports: spread clients with --sources N)",
-        Some(libc::EMFILE) | Some(libc::ENFILE) => " (out of file descriptors)",
+    let hint = match crate::narrate::os_error(e) {
+        Some("EADDRNOTAVAIL") => " (out of ephemeral ports: spread clients with --sources N)",
+        Some("EMFILE" | "ENFILE") => " (out of file descriptors)",
         _ => "",
     };
     let kind = if e.kind() == io::ErrorKind::ConnectionRefused {
