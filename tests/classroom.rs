@@ -19,6 +19,9 @@
 //! skipped and passes without running. `.ci/run` runs as root and installs
 //! iproute2.
 
+// Signals, /proc, rlimits and namespaces: Unix only (see tests/common/mod.rs).
+#![cfg(unix)]
+
 mod common;
 use common::*;
 

@@ -22,6 +22,9 @@
 //! apply; it is tested for exact bytes, closed stdout/stderr, a stdout
 //! nobody reads, a flooding sender and a sender that vanished.
 
+// Signals, /proc, rlimits and namespaces: Unix only (see tests/common/mod.rs).
+#![cfg(unix)]
+
 mod common;
 use common::*;
 

@@ -5,6 +5,9 @@
 //! tutorial's own Python server when python3 exists.
 //! Counts are asserted exactly; times never are.
 
+// Helpers of the Unix-only tests are unused on Windows (tests/common/mod.rs).
+#![cfg_attr(not(unix), allow(dead_code, unused_imports))]
+
 mod common;
 use common::*;
 
@@ -425,6 +428,7 @@ fn sources_spread_clients_over_loopback_addresses() {
 }
 
 #[test]
+#[cfg(unix)]
 fn impossible_combinations_are_usage_errors() {
     socktool()
         .args(["load", "::1", "9", "--sources", "2"])

@@ -1,6 +1,9 @@
 //! `socktool serve-loop`: clients one after another, and the tutorial's
 //! lesson that a silent client makes every other client wait.
 
+// Helpers of the Unix-only tests are unused on Windows (tests/common/mod.rs).
+#![cfg_attr(not(unix), allow(dead_code, unused_imports))]
+
 mod common;
 use common::*;
 
@@ -40,6 +43,7 @@ fn two_clients_in_turn_each_get_ok_and_their_bytes() {
 }
 
 #[test]
+#[cfg(unix)]
 fn a_second_client_gets_nothing_until_the_first_is_done() {
     let mut server = start_server(&["serve-loop", "--port", "0", "--backlog", "10"]);
     let mut first = server.connect();
@@ -94,6 +98,7 @@ fn an_empty_recv_closes_that_client_and_the_server_keeps_serving() {
 }
 
 #[test]
+#[cfg(unix)]
 fn timeout_drops_a_silent_client_then_serves_the_next() {
     let mut server = start_server(&["serve-loop", "--port", "0", "--timeout", "0.3"]);
     let mut silent = server.connect();
@@ -125,6 +130,7 @@ fn nonblocking_narrates_would_blocks_and_still_serves() {
 }
 
 #[test]
+#[cfg(unix)]
 fn sigint_and_sigterm_end_it_with_the_summary_and_exit_0() {
     for sig in [libc::SIGINT, libc::SIGTERM] {
         let mut server = start_server(&["serve-loop", "--port", "0"]);
@@ -149,6 +155,7 @@ fn sigint_and_sigterm_end_it_with_the_summary_and_exit_0() {
 }
 
 #[test]
+#[cfg(unix)]
 fn clients_that_left_while_queued_cost_nothing_once_the_server_gets_to_them() {
     // 30 clients send a line and leave while a silent one holds the server.
     // Answering each reaches a dead socket (the reply is met with a reset);

@@ -3,6 +3,9 @@
 //! set-up every server shares is tested: bind failures, --reuse-address,
 //! --trace, --quiet, IPv6, --nonblocking, the all-interfaces warning.
 
+// Helpers of the Unix-only tests are unused on Windows (tests/common/mod.rs).
+#![cfg_attr(not(unix), allow(dead_code, unused_imports))]
+
 mod common;
 use common::*;
 
@@ -259,6 +262,7 @@ fn ipv6_loopback() {
 }
 
 #[test]
+#[cfg(unix)]
 fn every_interface_gets_one_warning_line() {
     let mut server = start_server(&["serve-once", "--host", "", "--port", "0"]);
     assert!(server.addr.ip().is_unspecified(), "{}", server.addr);
@@ -279,6 +283,7 @@ fn every_interface_gets_one_warning_line() {
 }
 
 #[test]
+#[cfg(unix)]
 fn sigint_and_sigterm_end_it_with_the_summary_and_exit_0() {
     for sig in [libc::SIGINT, libc::SIGTERM] {
         let mut server = start_server(&["serve-once", "--port", "0"]);

@@ -5,6 +5,9 @@
 //! nc (ignored where those are missing; `.ci/run` installs them and runs
 //! them).
 
+// Helpers of the Unix-only tests are unused on Windows (tests/common/mod.rs).
+#![cfg_attr(not(unix), allow(dead_code, unused_imports))]
+
 mod common;
 use common::line_server::{self, WELCOME, say_line, welcomed};
 use common::*;
@@ -29,6 +32,7 @@ fn threads_of(server: &Server) -> Option<Vec<String>> {
 }
 
 #[test]
+#[cfg(unix)]
 fn two_hundred_clients_at_once_on_one_thread_every_reply_exact() {
     const CLIENTS: usize = 200;
     const ROUNDS: usize = 4;
@@ -97,6 +101,7 @@ fn two_hundred_clients_at_once_on_one_thread_every_reply_exact() {
 }
 
 #[test]
+#[cfg(unix)]
 fn welcome_and_prefix_can_be_changed() {
     let mut server = start_server(&[
         "serve-poll",
@@ -241,6 +246,7 @@ fn a_reset_client_costs_only_itself() {
 }
 
 #[test]
+#[cfg(unix)]
 fn max_clients_turns_a_newcomer_away_with_one_line() {
     line_server::max_clients_turns_a_newcomer_away_with_one_line("serve-poll");
 }
@@ -251,6 +257,7 @@ fn idle_timeout_drops_a_silent_client_and_not_a_talking_one() {
 }
 
 #[test]
+#[cfg(unix)]
 fn ctrl_c_closes_connected_clients_and_prints_the_summary() {
     for sig in [libc::SIGINT, libc::SIGTERM] {
         let mut server = start_server(&["serve-poll", "--port", "0"]);
@@ -285,6 +292,7 @@ fn ctrl_c_closes_connected_clients_and_prints_the_summary() {
 }
 
 #[test]
+#[cfg(unix)]
 fn trace_shows_one_thread_juggling_readiness_events() {
     let mut server = start_server(&["serve-poll", "--port", "0", "--trace"]);
     let mut a = welcomed(&server);
@@ -329,6 +337,7 @@ fn trace_shows_one_thread_juggling_readiness_events() {
 }
 
 #[test]
+#[cfg(unix)]
 fn quiet_hides_narration_and_the_display_but_serves_the_same_bytes() {
     let mut server = start_server(&["serve-poll", "--port", "0", "--quiet"]);
     let mut c = welcomed(&server);
@@ -346,17 +355,20 @@ fn quiet_hides_narration_and_the_display_but_serves_the_same_bytes() {
 }
 
 #[test]
+#[cfg(unix)]
 fn raises_the_open_files_limit_so_more_clients_fit() {
     line_server::open_files_limit_is_raised("serve-poll");
 }
 
 #[test]
+#[cfg(unix)]
 #[ignore = "needs telnet and nc"]
 fn telnet_sends_crlf_and_gets_it_back() {
     line_server::telnet_sends_crlf_and_gets_it_back("serve-poll");
 }
 
 #[test]
+#[cfg(unix)]
 #[ignore = "needs telnet and nc"]
 fn nc_gets_the_welcome_and_the_exact_reply() {
     line_server::nc_gets_the_welcome_and_the_exact_reply("serve-poll");

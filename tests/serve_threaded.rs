@@ -3,6 +3,9 @@
 //! talk to it with real telnet and nc (ignored where those are missing;
 //! `.ci/run` installs them and runs them).
 
+// Helpers of the Unix-only tests are unused on Windows (tests/common/mod.rs).
+#![cfg_attr(not(unix), allow(dead_code, unused_imports))]
+
 mod common;
 use common::line_server::{self, say_line, welcomed};
 use common::*;
@@ -13,6 +16,7 @@ use std::thread;
 use std::time::{Duration, Instant};
 
 #[test]
+#[cfg(unix)]
 fn three_clients_at_once_each_talk_several_times() {
     let mut server = start_server(&["serve-threaded", "--port", "0"]);
     let stdout = server.stdout_in_background();
@@ -56,6 +60,7 @@ fn three_clients_at_once_each_talk_several_times() {
 }
 
 #[test]
+#[cfg(unix)]
 fn welcome_and_prefix_can_be_changed() {
     let mut server = start_server(&[
         "serve-threaded",
@@ -80,6 +85,7 @@ fn welcome_and_prefix_can_be_changed() {
 }
 
 #[test]
+#[cfg(unix)]
 fn max_clients_turns_a_newcomer_away_with_one_line() {
     line_server::max_clients_turns_a_newcomer_away_with_one_line("serve-threaded");
 }
@@ -124,6 +130,7 @@ fn flood(mut c: TcpStream, total: usize) -> thread::JoinHandle<usize> {
 }
 
 #[test]
+#[cfg(unix)]
 fn a_client_sending_10_mb_without_reading_does_not_stop_the_others() {
     let mut server = start_server(&["serve-threaded", "--port", "0"]);
     let stdout = server.stdout_in_background();
@@ -170,6 +177,7 @@ fn a_reset_client_costs_only_itself() {
 }
 
 #[test]
+#[cfg(unix)]
 fn ctrl_c_closes_connected_clients_and_prints_the_summary() {
     for sig in [libc::SIGINT, libc::SIGTERM] {
         let mut server = start_server(&["serve-threaded", "--port", "0"]);
@@ -220,6 +228,7 @@ fn client_thread_sleeps(server: &Server) -> (usize, u64) {
 }
 
 #[test]
+#[cfg(unix)]
 fn idle_clients_cost_no_wake_ups_and_ctrl_c_still_ends_them_at_once() {
     // Each thread once woke every 100 ms to look for Ctrl-C: 10,000 idle
     // clients cost half a core. Now an idle thread sleeps in recv until
@@ -268,23 +277,27 @@ fn ipv6_loopback() {
 }
 
 #[test]
+#[cfg(unix)]
 fn raises_the_open_files_limit_so_more_clients_fit() {
     line_server::open_files_limit_is_raised("serve-threaded");
 }
 
 #[test]
+#[cfg(unix)]
 #[ignore = "needs telnet and nc"]
 fn telnet_sends_crlf_and_gets_it_back() {
     line_server::telnet_sends_crlf_and_gets_it_back("serve-threaded");
 }
 
 #[test]
+#[cfg(unix)]
 #[ignore = "needs telnet and nc"]
 fn nc_gets_the_welcome_and_the_exact_reply() {
     line_server::nc_gets_the_welcome_and_the_exact_reply("serve-threaded");
 }
 
 #[test]
+#[cfg(unix)]
 fn quiet_hides_narration_and_the_display_but_serves_the_same_bytes() {
     let mut server = start_server(&["serve-threaded", "--port", "0", "--quiet"]);
     let mut c = welcomed(&server);

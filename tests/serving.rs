@@ -5,6 +5,9 @@
 //! Each test here failed on the serving core before it was rebuilt
 //! (issue 11); each is bounded in clients and in time, on 127.0.0.1 port 0.
 
+// Signals, /proc, rlimits and namespaces: Unix only (see tests/common/mod.rs).
+#![cfg(unix)]
+
 mod common;
 use common::line_server::{WELCOME, say_line, welcomed};
 use common::*;

@@ -2,10 +2,13 @@
 //! against plain UDP sockets the test binds on 127.0.0.1 port 0. The server
 //! is ready when it prints its "Socket now listening on" line.
 
+// Helpers of the Unix-only tests are unused on Windows (tests/common/mod.rs).
+#![cfg_attr(not(unix), allow(dead_code, unused_imports))]
+
 mod common;
 use common::*;
 
-use std::net::{Ipv4Addr, UdpSocket};
+use std::net::UdpSocket;
 use std::time::{Duration, Instant};
 
 use predicates::str::contains;
@@ -41,6 +44,7 @@ fn sender_port(stderr: &str) -> u16 {
 }
 
 #[test]
+#[cfg(unix)]
 fn udp_send_gets_ok_plus_its_message_and_udp_serve_shows_the_sender() {
     let mut server = start_server(&["udp-serve", "--port", "0"]);
     let out = udp_send(server.addr.port(), &["hello"])
@@ -80,6 +84,7 @@ fn udp_send_gets_ok_plus_its_message_and_udp_serve_shows_the_sender() {
 }
 
 #[test]
+#[cfg(unix)]
 fn stdin_is_sent_as_one_datagram_of_raw_bytes() {
     let mut server = start_server(&["udp-serve", "--port", "0"]);
     let message: &[u8] = b"\x00\xff\nline two\r\n";
@@ -304,6 +309,7 @@ fn with_no_connect_a_strangers_datagram_is_ignored() {
 }
 
 #[test]
+#[cfg(unix)]
 fn the_summary_remembers_at_most_10000_senders_and_then_says_over() {
     // Every datagram may come from a new address; the set of senders kept
     // for the summary must not grow for ever.
@@ -313,7 +319,7 @@ fn the_summary_remembers_at_most_10000_senders_and_then_says_over() {
     for i in 0..10_001u32 {
         // A new source address each time, so a new sender whatever port the
         // kernel picks (127.0.0.0/8 is all loopback).
-        let ip = Ipv4Addr::new(127, 1, (i / 250) as u8, (i % 250 + 1) as u8);
+        let ip = std::net::Ipv4Addr::new(127, 1, (i / 250) as u8, (i % 250 + 1) as u8);
         let s = UdpSocket::bind((ip, 0)).unwrap();
         s.set_read_timeout(Some(PATIENCE)).unwrap();
         s.send_to(b"x", server.addr).unwrap();

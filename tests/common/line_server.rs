@@ -5,7 +5,6 @@
 
 use std::io::{Read, Write};
 use std::net::{Shutdown, TcpStream};
-use std::os::unix::process::CommandExt;
 use std::process::{Command, Stdio};
 use std::sync::mpsc;
 use std::thread;
@@ -30,6 +29,7 @@ pub fn say_line(c: &mut TcpStream, line: &[u8]) -> Vec<u8> {
 
 /// Over `--max-clients` a newcomer gets one line and a close; when a
 /// client leaves there is room again.
+#[cfg(unix)]
 pub fn max_clients_turns_a_newcomer_away_with_one_line(step: &str) {
     let mut server = start_server(&[step, "--port", "0", "--max-clients", "2"]);
     let mut a = welcomed(&server);
@@ -76,7 +76,9 @@ pub fn idle_timeout_drops_a_silent_client_and_not_a_talking_one(step: &str) {
 /// Started with a soft limit of 64 open files, the server raises it to the
 /// hard limit; without that, accept would fail near client 60. 100 clients
 /// then each get their reply.
+#[cfg(unix)]
 pub fn open_files_limit_is_raised(step: &str) {
+    use std::os::unix::process::CommandExt;
     let mut cmd = socktool_std();
     cmd.args([step, "--port", "0"]);
     // SAFETY: setrlimit is async-signal-safe; nothing else runs in the
@@ -108,6 +110,7 @@ pub fn open_files_limit_is_raised(step: &str) {
 
 /// Reads `reader` on a thread until `needle` has been seen (or it closes);
 /// returns everything read, or what arrived within `PATIENCE`.
+#[cfg(unix)]
 fn read_until(mut reader: impl Read + Send + 'static, needle: &'static [u8]) -> Vec<u8> {
     let (tx, rx) = mpsc::channel();
     thread::spawn(move || {
@@ -131,6 +134,7 @@ fn read_until(mut reader: impl Read + Send + 'static, needle: &'static [u8]) -> 
 
 /// A real telnet: it sends `hi\r\n` for the line `hi` and gets the reply
 /// back as sent (its screen hides the `\r`).
+#[cfg(unix)]
 pub fn telnet_sends_crlf_and_gets_it_back(step: &str) {
     let mut server = start_server(&[step, "--port", "0"]);
     let stdout = server.stdout_in_background();
@@ -173,6 +177,7 @@ pub fn telnet_sends_crlf_and_gets_it_back(step: &str) {
 
 /// A real `nc -N`: the welcome, then the exact reply to binary bytes, then
 /// the server sees the half-close as the client closing first.
+#[cfg(unix)]
 pub fn nc_gets_the_welcome_and_the_exact_reply(step: &str) {
     let mut server = start_server(&[step, "--port", "0"]);
     let mut nc = Command::new("nc")
