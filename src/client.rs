@@ -1,20 +1,22 @@
-//! What every client step shares: create a socket, resolve the host, connect,
-//! each narrated with the tutorial's lines.
+//! What every client step shares: create a socket, resolve the host,
+//! connect, each narrated with the tutorial's lines; then `sendall` and
+//! `recv`, each traced (`--trace`) and dumped (`--hex`) in one place, with
+//! timeouts turned into errors that name the phase.
 //!
 //! The order is the tutorial's: the socket exists before the address is
 //! known (`socket.socket(AF_INET, SOCK_STREAM)` comes first there too), which
 //! is why the address family is chosen up front: from `-4`/`-6`, from an
 //! address literal, or IPv4 as in the tutorial.
 
-use std::io;
+use std::io::{self, Read, Write};
 use std::net::{IpAddr, SocketAddr, TcpStream};
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
 use crate::cli::Family;
-use crate::error::{Asker, Phase, SockError};
+use crate::error::{self, Asker, Phase, SockError};
 use crate::lookup;
-use crate::narrate::Narrator;
-use crate::sockopt;
+use crate::narrate::{Dir, Narrator};
+use crate::sockopt::{self, Want, Woke};
 use crate::target::Host;
 
 /// socket → resolve → connect. Returns the connected stream and the address
@@ -136,5 +138,100 @@ pub fn unspecified(family: Family) -> IpAddr {
     match family {
         Family::V4 => IpAddr::V4(std::net::Ipv4Addr::UNSPECIFIED),
         Family::V6 => IpAddr::V6(std::net::Ipv6Addr::UNSPECIFIED),
+    }
+}
+
+/// `sendall`: every byte, or an error. Traced and hex-dumped as one call,
+/// the way Python's `sendall` is one call that loops inside.
+pub fn send_all(
+    stream: &mut TcpStream,
+    addr: SocketAddr,
+    bytes: &[u8],
+    timeout: Option<Duration>,
+    say: &Narrator,
+) -> Result<(), SockError> {
+    say.hex(Dir::Sent, bytes);
+    say.traced(
+        "sendall",
+        format_args!("{} bytes", bytes.len()),
+        write_all(stream, bytes, timeout),
+        |_| "ok".into(),
+    )
+    .map_err(|e| error::io_failure("sendall", Phase::Write, addr, timeout, e))
+}
+
+/// `write_all`, but a stall ends it after `timeout`, not twice that: a
+/// write with SO_SNDTIMEO that sends part and then waits out the whole
+/// timeout returns the part, and a plain `write_all` would wait once more.
+fn write_all(stream: &mut TcpStream, bytes: &[u8], timeout: Option<Duration>) -> io::Result<()> {
+    let mut sent = 0;
+    while sent < bytes.len() {
+        let started = Instant::now();
+        match stream.write(&bytes[sent..]) {
+            Ok(0) => return Err(io::ErrorKind::WriteZero.into()),
+            Ok(n) => {
+                sent += n;
+                if sent < bytes.len() && timeout.is_some_and(|t| started.elapsed() >= t) {
+                    return Err(io::ErrorKind::WouldBlock.into());
+                }
+            }
+            Err(e) if e.kind() == io::ErrorKind::Interrupted => {}
+            Err(e) => return Err(e),
+        }
+    }
+    Ok(())
+}
+
+/// One `recv(size)`: returns how many bytes arrived (0 = the peer closed).
+/// Interrupted calls are retried, as Python does since PEP 475. With a
+/// `timeout`, the wait for data happens in `poll` first, as in the servers:
+/// Windows leaves a socket whose `SO_RCVTIMEO` expired in an undefined
+/// state, so a client that waits again after a timeout must not rely on it.
+pub fn recv(
+    stream: &mut TcpStream,
+    addr: SocketAddr,
+    buf: &mut [u8],
+    timeout: Option<Duration>,
+    say: &Narrator,
+) -> Result<usize, SockError> {
+    if let Some(limit) = timeout {
+        let deadline = Some(Instant::now() + limit);
+        match sockopt::wait(stream, Want::Readable, None, deadline, &Narrator::silent()) {
+            Ok(Woke::TimedOut) => {
+                say.trace(
+                    "recv",
+                    format_args!("{}", buf.len()),
+                    format_args!("nothing in {}", error::secs(limit)),
+                );
+                return Err(SockError::Timeout {
+                    phase: Phase::Read,
+                    addr,
+                    after: limit,
+                });
+            }
+            Ok(_) => {}
+            Err(source) => {
+                return Err(SockError::Io {
+                    op: "poll",
+                    addr,
+                    source,
+                });
+            }
+        }
+    }
+    loop {
+        let result = stream.read(buf);
+        if matches!(&result, Err(e) if e.kind() == io::ErrorKind::Interrupted) {
+            continue;
+        }
+        let n = say
+            .traced("recv", format_args!("{}", buf.len()), result, |n| {
+                format!("{n} bytes")
+            })
+            .map_err(|e| error::io_failure("recv", Phase::Read, addr, timeout, e))?;
+        if n > 0 {
+            say.hex(Dir::Received, &buf[..n]);
+        }
+        return Ok(n);
     }
 }

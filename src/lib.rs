@@ -8,8 +8,7 @@
 //! target.rs    host, host:port and URL parsing (strict; fuzzed)
 //! steps/       one module per tutorial step, in teaching order
 //! tools/       not a step: load, many clients at once to measure the servers
-//! client.rs    what client steps share: socket → resolve → connect
-//! conn.rs      sendall and recv, traced and hex-dumped
+//! client.rs    what client steps share: socket → resolve → connect, sendall, recv
 //! lookup.rs    getaddrinfo / getnameinfo
 //! serving/     what every server shares, one idea a file: listening and
 //!              accepting, a blocking conversation, a polled one, goodbyes,
@@ -25,7 +24,6 @@
 
 pub mod cli;
 pub mod client;
-pub mod conn;
 pub mod error;
 pub mod limits;
 pub mod lookup;

@@ -53,7 +53,6 @@ use std::time::{Duration, Instant};
 
 use crate::cli::ConnectArgs;
 use crate::client;
-use crate::conn;
 use crate::error::SockError;
 use crate::narrate::Narrator;
 use crate::sockopt;
@@ -259,27 +258,24 @@ fn receive(
     let mut buf = vec![0u8; CHUNK];
     let mut total: u64 = 0;
     loop {
-        match conn::recv(stream, addr, &mut buf, idle_limit, say) {
+        // The idle clock counts both ways: wait only for what is left of it
+        // since a byte last moved, either way.
+        let left = idle_limit.map(|l| l.saturating_sub(shared.idle()).max(Duration::from_millis(1)));
+        match client::recv(stream, addr, &mut buf, left, say) {
             Ok(0) => return Ok(total),
             Ok(n) => {
                 shared.touch();
                 total += n as u64;
                 say.data(&buf[..n])?;
             }
-            // SO_RCVTIMEO expired. If the user typed meanwhile the session is
-            // not idle: wait again, only for what is left of the limit.
-            Err(SockError::Timeout { .. }) if idle_limit.is_some_and(|l| shared.idle() < l) => {
-                let limit = idle_limit.unwrap_or_default();
-                let left = limit
-                    .saturating_sub(shared.idle())
-                    .max(Duration::from_millis(1));
-                stream
-                    .set_read_timeout(Some(left))
-                    .map_err(|source| SockError::Io {
-                        op: "setsockopt",
-                        addr,
-                        source,
-                    })?;
+            // If the user typed meanwhile the session is not idle: wait again.
+            Err(SockError::Timeout { .. }) if idle_limit.is_some_and(|l| shared.idle() < l) => {}
+            Err(SockError::Timeout { phase, addr, .. }) => {
+                return Err(SockError::Timeout {
+                    phase,
+                    addr,
+                    after: idle_limit.unwrap_or_default(),
+                });
             }
             Err(e) => return Err(e),
         }
@@ -313,7 +309,7 @@ fn send_stdin(
         // Marked before the call: once the kernel has the bytes, the server
         // may answer and close before this thread runs again.
         shared.begin_write(chunk.len());
-        conn::send_all(stream, addr, &chunk, timeout, say)?;
+        client::send_all(stream, addr, &chunk, timeout, say)?;
         shared.end_write(Ok(chunk.len()));
         shared.touch();
     }

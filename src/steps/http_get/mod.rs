@@ -56,7 +56,6 @@ use std::time::{Duration, Instant};
 
 use crate::cli::HttpGetArgs;
 use crate::client;
-use crate::conn;
 use crate::error::{Asker, Phase, SockError};
 use crate::narrate::Narrator;
 use crate::sockopt;
@@ -106,7 +105,7 @@ pub fn run(args: &HttpGetArgs, say: &Narrator) -> Result<(), SockError> {
             say.info(format!("> {line}"));
         }
     }
-    conn::send_all(
+    client::send_all(
         &mut stream,
         addr,
         &request,
@@ -205,7 +204,7 @@ impl Receiver<'_> {
             })?;
             self.recv_timeout = timeout;
         }
-        conn::recv(self.stream, self.addr, buf, Some(timeout), self.say)
+        client::recv(self.stream, self.addr, buf, Some(timeout), self.say)
             .map_err(|e| self.clock.explain(e, got))
     }
 
