@@ -68,6 +68,9 @@ struct Row {
     command: String,
     code: i32,
     contains: String,
+    /// A row marked "(Linux)" after its command: it names something only
+    /// Linux has (the loopback interface `lo`).
+    linux_only: bool,
 }
 
 fn rows() -> Vec<Row> {
@@ -78,8 +81,11 @@ fn rows() -> Vec<Row> {
         .map(|l| {
             let cells: Vec<&str> = l.trim_matches('|').split(" | ").map(str::trim).collect();
             assert_eq!(cells.len(), 3, "row {l}");
+            let linux_only = cells[0].ends_with(" (Linux)");
+            let command = cells[0].trim_end_matches(" (Linux)");
             Row {
-                command: cells[0].trim_matches('`').to_string(),
+                command: command.trim_matches('`').to_string(),
+                linux_only,
                 code: cells[1]
                     .parse()
                     .unwrap_or_else(|_| panic!("exit code in {l}")),
@@ -95,6 +101,9 @@ fn every_row_of_the_bad_input_table_holds() {
     assert!(rows.len() >= 40, "the table should keep at least 40 cases");
     let mut failures = Vec::new();
     for row in &rows {
+        if row.linux_only && !cfg!(target_os = "linux") {
+            continue;
+        }
         let args = split_args(&row.command);
         assert_eq!(args[0], "socktool");
         if row.command.contains("::1") && !has_ipv6_loopback() {

@@ -140,6 +140,32 @@ struct Shared {
     held: AtomicU64,
 }
 
+/// `--sources N` binds clients to 127.0.0.1 ... 127.0.0.N. Linux and
+/// Windows answer on all of 127.0.0.0/8; macOS's loopback has 127.0.0.1
+/// only, until more addresses are added to it. Found out before any client
+/// starts, with the command that adds them.
+fn check_sources(sources: u32) -> Result<(), SockError> {
+    // The second and the last: enough to tell a bare macOS loopback, cheap
+    // for --sources 65000.
+    for n in [2, sources].into_iter().filter(|&n| n >= 2) {
+        let ip = Ipv4Addr::from(u32::from(Ipv4Addr::LOCALHOST) + n - 1);
+        if let Err(e) = std::net::UdpSocket::bind((ip, 0)) {
+            let add = if cfg!(target_vendor = "apple") {
+                format!(
+                    "macOS's loopback has only 127.0.0.1 until you add more, as root: `for i in $(seq 2 {sources}); do ifconfig lo0 alias 127.0.0.$i up; done`"
+                )
+            } else {
+                "add it to the loopback interface, or lower --sources".to_string()
+            };
+            return Err(SockError::Usage(format!(
+                "--sources {sources} needs {ip}, which is not an address of this machine ({}): {add}",
+                crate::narrate::describe_errno(&e)
+            )));
+        }
+    }
+    Ok(())
+}
+
 pub fn run(args: &LoadArgs, say: &Narrator) -> Result<(), SockError> {
     let addr = target_addr(args, say)?;
     if args.sources > 1 && !matches!(addr.ip(), IpAddr::V4(ip) if ip.is_loopback()) {
@@ -152,13 +178,25 @@ pub fn run(args: &LoadArgs, say: &Narrator) -> Result<(), SockError> {
     // Each client is one file descriptor: raise the soft limit as far as
     // the hard limit allows, then refuse up front rather than fail half
     // way with EMFILE.
-    let files = limits::raise_open_files().map_err(|source| SockError::Io {
-        op: "setrlimit",
-        addr,
-        source,
-    })?;
-    say.open_files(&files);
-    if args.clients + SPARE_FDS > files.after {
+    check_sources(args.sources)?;
+    let files = match limits::raise_open_files() {
+        Ok(files) => Some(files),
+        // Windows: no such limit (handles are bounded by memory).
+        Err(e) if e.kind() == std::io::ErrorKind::Unsupported => None,
+        Err(source) => {
+            return Err(SockError::Io {
+                op: "setrlimit",
+                addr,
+                source,
+            });
+        }
+    };
+    if let Some(files) = files {
+        say.open_files(&files);
+    }
+    if let Some(files) = files
+        && args.clients + SPARE_FDS > files.after
+    {
         return Err(SockError::Usage(format!(
             "--clients {} needs {} open files, but this process may open at most {}: lower --clients, or raise the hard limit (as root: ulimit -Hn {})",
             args.clients,
