@@ -53,8 +53,11 @@ pub fn connect(
         })?;
     say.step(format!("Socket Connected to {host} on ip {ip}"));
 
-    sockopt::set_io_timeouts(&stream, Some(timeout)).map_err(|source| SockError::Io {
-        op: "setsockopt",
+    // From here on every wait happens in poll, bounded by the step's own
+    // timeouts: a client that waits again after a timeout must not rely on
+    // SO_RCVTIMEO, which leaves the socket undefined on Windows.
+    sockopt::set_nonblocking(&stream, say).map_err(|source| SockError::Io {
+        op: "fcntl",
         addr,
         source,
     })?;
@@ -142,7 +145,9 @@ pub fn unspecified(family: Family) -> IpAddr {
 }
 
 /// `sendall`: every byte, or an error. Traced and hex-dumped as one call,
-/// the way Python's `sendall` is one call that loops inside.
+/// the way Python's `sendall` is one call that loops inside. The socket is
+/// non-blocking: when its buffer is full the wait happens in `poll`, and
+/// `timeout` bounds how long the peer may take none of our bytes.
 pub fn send_all(
     stream: &mut TcpStream,
     addr: SocketAddr,
@@ -160,22 +165,26 @@ pub fn send_all(
     .map_err(|e| error::io_failure("sendall", Phase::Write, addr, timeout, e))
 }
 
-/// `write_all`, but a stall ends it after `timeout`, not twice that: a
-/// write with SO_SNDTIMEO that sends part and then waits out the whole
-/// timeout returns the part, and a plain `write_all` would wait once more.
+/// Every byte of `bytes`, or `WouldBlock` once the peer took nothing for
+/// `timeout`.
 fn write_all(stream: &mut TcpStream, bytes: &[u8], timeout: Option<Duration>) -> io::Result<()> {
     let mut sent = 0;
+    let mut progress = Instant::now();
     while sent < bytes.len() {
-        let started = Instant::now();
         match stream.write(&bytes[sent..]) {
             Ok(0) => return Err(io::ErrorKind::WriteZero.into()),
             Ok(n) => {
                 sent += n;
-                if sent < bytes.len() && timeout.is_some_and(|t| started.elapsed() >= t) {
+                progress = Instant::now();
+            }
+            Err(e) if e.kind() == io::ErrorKind::Interrupted => {}
+            Err(e) if e.kind() == io::ErrorKind::WouldBlock => {
+                let until = timeout.map(|t| progress + t);
+                let quiet = Narrator::silent();
+                if sockopt::wait(stream, Want::Writable, None, until, &quiet)? == Woke::TimedOut {
                     return Err(io::ErrorKind::WouldBlock.into());
                 }
             }
-            Err(e) if e.kind() == io::ErrorKind::Interrupted => {}
             Err(e) => return Err(e),
         }
     }
@@ -183,10 +192,8 @@ fn write_all(stream: &mut TcpStream, bytes: &[u8], timeout: Option<Duration>) ->
 }
 
 /// One `recv(size)`: returns how many bytes arrived (0 = the peer closed).
-/// Interrupted calls are retried, as Python does since PEP 475. With a
-/// `timeout`, the wait for data happens in `poll` first, as in the servers:
-/// Windows leaves a socket whose `SO_RCVTIMEO` expired in an undefined
-/// state, so a client that waits again after a timeout must not rely on it.
+/// Interrupted calls are retried, as Python does since PEP 475. The wait
+/// for data happens in `poll`, bounded by `timeout` if one is given.
 pub fn recv(
     stream: &mut TcpStream,
     addr: SocketAddr,
@@ -194,19 +201,21 @@ pub fn recv(
     timeout: Option<Duration>,
     say: &Narrator,
 ) -> Result<usize, SockError> {
-    if let Some(limit) = timeout {
-        let deadline = Some(Instant::now() + limit);
-        match sockopt::wait(stream, Want::Readable, None, deadline, &Narrator::silent()) {
+    let deadline = timeout.map(|t| Instant::now() + t);
+    loop {
+        let quiet = Narrator::silent();
+        match sockopt::wait(stream, Want::Readable, None, deadline, &quiet) {
             Ok(Woke::TimedOut) => {
+                let after = timeout.unwrap_or_default();
                 say.trace(
                     "recv",
                     format_args!("{}", buf.len()),
-                    format_args!("nothing in {}", error::secs(limit)),
+                    format_args!("nothing in {}", error::secs(after)),
                 );
                 return Err(SockError::Timeout {
                     phase: Phase::Read,
                     addr,
-                    after: limit,
+                    after,
                 });
             }
             Ok(_) => {}
@@ -218,10 +227,9 @@ pub fn recv(
                 });
             }
         }
-    }
-    loop {
         let result = stream.read(buf);
-        if matches!(&result, Err(e) if e.kind() == io::ErrorKind::Interrupted) {
+        if matches!(&result, Err(e) if matches!(e.kind(), io::ErrorKind::Interrupted | io::ErrorKind::WouldBlock))
+        {
             continue;
         }
         let n = say

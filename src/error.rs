@@ -573,7 +573,10 @@ mod tests {
             bind.to_string(),
             "Bind failed. Error Code : 98 Message Address already in use (127.0.0.1:1)"
         );
-        assert!(bind.to_string().starts_with("Bind failed. Error Code : 98 Message "));
+        assert!(
+            bind.to_string()
+                .starts_with("Bind failed. Error Code : 98 Message ")
+        );
         assert_eq!(SockError::StdoutClosed.exit_code(), 0);
     }
 }

@@ -729,22 +729,6 @@ fn accept_queue(_listener: &impl AsSock) -> io::Result<AcceptQueue> {
     Err(io::ErrorKind::Unsupported.into())
 }
 
-/// `SO_RCVTIMEO` alone: how long a blocking `recv` may sleep before it
-/// returns EAGAIN (`None`: until data or EOF).
-pub fn set_recv_timeout(stream: &TcpStream, timeout: Option<Duration>) -> io::Result<()> {
-    // A zero timeout means "none" to the kernel (std refuses it): the
-    // opposite of "no time left".
-    stream.set_read_timeout(timeout.map(|t| t.max(Duration::from_millis(1))))
-}
-
-/// Read and write timeouts on a client's connected, blocking socket
-/// (`SO_RCVTIMEO`, `SO_SNDTIMEO`). An expired one makes `read`/`write` fail
-/// with `EAGAIN`, which `error::io_failure` turns into a timed-out error.
-pub fn set_io_timeouts(stream: &TcpStream, timeout: Option<Duration>) -> io::Result<()> {
-    stream.set_read_timeout(timeout)?;
-    stream.set_write_timeout(timeout)
-}
-
 /// A UDP socket that exists but has no address yet: what Python's
 /// `socket.socket(AF_INET, SOCK_DGRAM)` returns.
 pub struct UdpUnbound {

@@ -155,24 +155,10 @@ pub fn run(args: &ConnectArgs, say: &Narrator) -> Result<(), SockError> {
         connect_timeout,
         say,
     )?;
-    // client::connect gave reads and writes the connect timeout; an
-    // interactive session keeps them only when --timeout asked for it.
-    sockopt::set_io_timeouts(&stream, args.timeout).map_err(|source| SockError::Io {
-        op: "setsockopt",
-        addr,
-        source,
-    })?;
     // An idle session may last, but a stuck one may not: a server that
     // takes none of our bytes for this long has stopped reading, and
     // without a limit `cat big | socktool connect` would hang half-sent.
     let write_limit = args.timeout.unwrap_or(DEFAULT_CONNECT_TIMEOUT);
-    stream
-        .set_write_timeout(Some(write_limit))
-        .map_err(|source| SockError::Io {
-            op: "setsockopt",
-            addr,
-            source,
-        })?;
     if io::stdin().is_terminal() {
         say.note(
             "connected: type a line and press Enter to send it; Ctrl-D ends your side \
@@ -260,7 +246,10 @@ fn receive(
     loop {
         // The idle clock counts both ways: wait only for what is left of it
         // since a byte last moved, either way.
-        let left = idle_limit.map(|l| l.saturating_sub(shared.idle()).max(Duration::from_millis(1)));
+        let left = idle_limit.map(|l| {
+            l.saturating_sub(shared.idle())
+                .max(Duration::from_millis(1))
+        });
         match client::recv(stream, addr, &mut buf, left, say) {
             Ok(0) => return Ok(total),
             Ok(n) => {

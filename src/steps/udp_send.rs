@@ -50,7 +50,7 @@ use crate::cli::{Family, UdpSendArgs};
 use crate::client;
 use crate::error::{Asker, SockError};
 use crate::narrate::{Dir, Narrator, describe_errno, os_error};
-use crate::sockopt;
+use crate::sockopt::{self, Want, Woke};
 
 /// Room for any reply: above the largest datagram of either family, so a
 /// reply is never cut.
@@ -212,13 +212,19 @@ fn receive(
         if left.is_zero() {
             return Err(no_reply());
         }
-        socket
-            .set_read_timeout(Some(left))
-            .map_err(|source| SockError::Io {
-                op: "setsockopt",
-                addr,
-                source,
-            })?;
+        // Wait in poll for a datagram (or the deadline), then take it.
+        let quiet = Narrator::silent();
+        match sockopt::wait(socket, Want::Readable, None, Some(deadline), &quiet) {
+            Ok(Woke::TimedOut) => return Err(no_reply()),
+            Ok(_) => {}
+            Err(source) => {
+                return Err(SockError::Io {
+                    op: "poll",
+                    addr,
+                    source,
+                });
+            }
+        }
         let result = socket.recv_from(&mut buf);
         if matches!(&result, Err(e) if e.kind() == io::ErrorKind::Interrupted) {
             continue;

@@ -58,7 +58,6 @@ use crate::cli::HttpGetArgs;
 use crate::client;
 use crate::error::{Asker, Phase, SockError};
 use crate::narrate::Narrator;
-use crate::sockopt;
 
 mod reply;
 use reply::{Broken, Reply};
@@ -120,7 +119,6 @@ pub fn run(args: &HttpGetArgs, say: &Narrator) -> Result<(), SockError> {
         addr,
         args,
         clock,
-        recv_timeout: clock.bound(args.timeout),
         say,
     };
     let received = if args.tutorial {
@@ -183,9 +181,6 @@ struct Receiver<'a> {
     addr: SocketAddr,
     args: &'a HttpGetArgs,
     clock: Deadline,
-    /// SO_RCVTIMEO as last set, so it is changed only when the deadline
-    /// comes closer than `--timeout`.
-    recv_timeout: Duration,
     say: &'a Narrator,
 }
 
@@ -194,16 +189,6 @@ impl Receiver<'_> {
     /// `--max-time`. `got` is the reply's length so far, for the error.
     fn recv(&mut self, buf: &mut [u8], got: u64) -> Result<usize, SockError> {
         let timeout = self.clock.bound(self.args.timeout);
-        if timeout != self.recv_timeout {
-            sockopt::set_recv_timeout(self.stream, Some(timeout)).map_err(|source| {
-                SockError::Io {
-                    op: "setsockopt",
-                    addr: self.addr,
-                    source,
-                }
-            })?;
-            self.recv_timeout = timeout;
-        }
         client::recv(self.stream, self.addr, buf, Some(timeout), self.say)
             .map_err(|e| self.clock.explain(e, got))
     }
