@@ -198,3 +198,42 @@ fn a_servers_port_typed_as_a_bare_number_points_at_the_port_option() {
         .code(2)
         .stderr(contains("unexpected argument 'lots'").and(contains("--port").not()));
 }
+
+#[test]
+#[cfg(unix)]
+fn on_a_terminal_explanations_are_wrapped_to_its_width() {
+    if std::process::Command::new("script")
+        .arg("--version")
+        .output()
+        .is_err()
+    {
+        eprintln!("skipped: `script` (util-linux) is not installed, no pty to test with");
+        return;
+    }
+    // A 60-column terminal, as a projector might be.
+    let out = std::process::Command::new("script")
+        .arg("-qec")
+        .arg(format!(
+            "stty cols 60 rows 20; {} --color never resolve nosuch.invalid",
+            common::BIN
+        ))
+        .arg("/dev/null")
+        .env("TERM", "xterm")
+        .output()
+        .unwrap();
+    let screen = common::text(&out.stdout).replace('\r', "");
+    let lines: Vec<&str> = screen.lines().collect();
+    assert!(lines.len() >= 4, "{screen}");
+    for line in &lines {
+        assert!(line.chars().count() <= 60, "{line:?} in:\n{screen}");
+    }
+    // The hint's own lines stand under its text, not under the label.
+    let hint = lines.iter().position(|l| l.starts_with("hint: ")).unwrap();
+    assert!(lines[hint + 1].starts_with("      ") && !lines[hint + 1].starts_with("       "));
+    // Piped, the same words stay on one line each (scripts read them).
+    let piped = common::socktool()
+        .args(["resolve", "nosuch.invalid"])
+        .output()
+        .unwrap();
+    assert_eq!(common::text(&piped.stderr).lines().count(), 2);
+}

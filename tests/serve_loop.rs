@@ -76,11 +76,22 @@ fn a_second_client_gets_nothing_until_the_first_is_done() {
     assert_eq!(read_to_end(&mut third), b"OK...third\n");
     server.signal(libc::SIGINT);
     assert_eq!(server.wait_exit(), Some(0));
-    assert!(
-        server
-            .stderr_so_far()
-            .contains("Server stopped: 3 clients served, 19 bytes in, 34 bytes out")
-    );
+    let stderr = server.stderr_so_far();
+    assert!(stderr.contains("Server stopped: 3 clients served, 19 bytes in, 34 bytes out"));
+    // The leave line tells the wait in the backlog (at least the 0.3 s
+    // above) apart from the time being served.
+    let second_left = stderr
+        .lines()
+        .find(|l| l.starts_with(&format!("Disconnected {}", second.local_addr().unwrap())))
+        .unwrap_or_else(|| panic!("no leave line for second:\n{stderr}"));
+    let waited: f64 = second_left
+        .split(" (after ")
+        .nth(1)
+        .and_then(|w| w.split("s in the backlog)").next())
+        .and_then(|w| w.parse().ok())
+        .unwrap_or_else(|| panic!("no wait in {second_left:?}"));
+    assert!(waited >= 0.3, "{second_left}");
+    assert!(stderr.contains("this client waited "), "{stderr}");
 }
 
 #[test]

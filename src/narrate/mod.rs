@@ -51,6 +51,10 @@ pub struct Narrator {
     hex: bool,
     /// `[127.0.0.1:5555] ` on server threads, empty otherwise.
     prefix: String,
+    /// The terminal's width, when stderr is one: explanations are wrapped
+    /// to it (a projector shows 80 columns; a 200-character note would
+    /// wrap mid-word).
+    width: Option<usize>,
     /// Where lines go: straight to the stream, or (once a server has
     /// started its output threads) into their queue. Shared by all clones.
     sink: Arc<OnceLock<Arc<output::Output>>>,
@@ -77,6 +81,7 @@ impl Narrator {
             trace: opts.trace && !opts.quiet,
             hex: opts.hex && !opts.quiet,
             prefix: String::new(),
+            width: terminal_size::terminal_size_of(io::stderr()).map(|(w, _)| usize::from(w.0)),
             sink: Arc::default(),
         }
     }
@@ -90,6 +95,7 @@ impl Narrator {
             trace: false,
             hex: false,
             prefix: String::new(),
+            width: None,
             sink: Arc::default(),
         }
     }
@@ -196,7 +202,7 @@ impl Narrator {
     /// recv, an EOF, a would-block.
     pub fn note(&self, line: impl fmt::Display) {
         if !self.quiet {
-            self.emit(&format!("{} {line}", "note:".cyan()));
+            self.explain("note:", "note:".cyan(), &line.to_string());
         }
     }
 
@@ -211,14 +217,37 @@ impl Narrator {
     /// Something the user should know even when nothing failed.
     pub fn warn(&self, line: impl fmt::Display) {
         if !self.quiet {
-            self.emit(&format!("{} {line}", "warning:".yellow().bold()));
+            self.warn_always(line);
         }
     }
 
     /// A warning that `--quiet` does not hide: what a user must know
     /// whatever they asked for (a server other machines can reach).
     pub fn warn_always(&self, line: impl fmt::Display) {
-        self.emit(&format!("{} {line}", "warning:".yellow().bold()));
+        self.explain("warning:", "warning:".yellow().bold(), &line.to_string());
+    }
+
+    /// On a terminal, the line after Ctrl-C starts afresh instead of after
+    /// the `^C` the terminal echoed.
+    pub fn after_ctrl_c(&self) {
+        if !self.quiet && self.width.is_some() {
+            self.emit("");
+        }
+    }
+
+    /// A labelled explanation (`note:`, `warning:`, `hint:`), wrapped to
+    /// the terminal's width with its continuation lines indented under
+    /// the text, so that a long note stays readable on a projector.
+    fn explain(&self, label: &str, painted: colored::ColoredString, body: &str) {
+        let text = match self.width {
+            Some(width) => {
+                let indent = label.len() + 1;
+                let room = width.saturating_sub(self.prefix.len() + indent).max(30);
+                words::wrap(body, room, indent)
+            }
+            None => body.to_string(),
+        };
+        self.emit(&format!("{painted} {text}"));
     }
 
     /// The readiness line every server prints, even with `--quiet`: scripts
@@ -283,9 +312,10 @@ impl Narrator {
         if matches!(e, SockError::StdoutClosed) {
             return;
         }
-        self.emit(&format!("{} {e}", "socktool: error:".red().bold()));
+        let label = "socktool: error:";
+        self.explain(label, label.red().bold(), &e.to_string());
         if let Some(hint) = e.hint() {
-            self.emit(&format!("{} {hint}", "hint:".cyan()));
+            self.explain("hint:", "hint:".cyan(), &hint);
         }
     }
 
@@ -391,6 +421,9 @@ impl Narrator {
 
     fn emit(&self, line: &str) {
         let mut text = String::with_capacity(self.prefix.len() + line.len() + 1);
+        if line.is_empty() {
+            text.push('\n');
+        }
         for l in line.lines() {
             text.push_str(&self.prefix);
             text.push_str(l);

@@ -12,6 +12,29 @@ pub fn secs(d: Duration) -> String {
     format!("{}s", d.as_secs_f64())
 }
 
+/// `text` wrapped at word boundaries to lines of at most `width`
+/// characters, every line after the first indented by `indent` spaces (it
+/// follows a label such as `note: `). A word longer than a line stays
+/// whole.
+pub fn wrap(text: &str, width: usize, indent: usize) -> String {
+    let mut out = String::with_capacity(text.len() + 16);
+    let mut line = 0;
+    for word in text.split(' ').filter(|w| !w.is_empty()) {
+        let len = word.chars().count();
+        if line > 0 && line + 1 + len > width {
+            out.push('\n');
+            out.extend(std::iter::repeat_n(' ', indent));
+            line = 0;
+        } else if line > 0 {
+            out.push(' ');
+            line += 1;
+        }
+        out.push_str(word);
+        line += len;
+    }
+    out
+}
+
 /// `1 client`, `2 clients`.
 pub fn plural(n: u64, noun: &str) -> String {
     if n == 1 {
@@ -236,6 +259,19 @@ mod tests {
         );
         assert_eq!(os_error(&e), Some("ECONNREFUSED"));
         assert_eq!(e.kind(), io::ErrorKind::ConnectionRefused);
+    }
+
+    #[test]
+    fn wrapping_keeps_words_whole_and_indents_under_the_label() {
+        assert_eq!(
+            wrap("recv returned 0: the server closed the connection", 20, 6),
+            "recv returned 0: the\n      server closed the\n      connection"
+        );
+        assert_eq!(wrap("short", 20, 6), "short");
+        assert_eq!(
+            wrap("a verylongwordindeed b", 5, 2),
+            "a\n  verylongwordindeed\n  b"
+        );
     }
 
     #[test]

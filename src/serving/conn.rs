@@ -45,6 +45,9 @@ pub struct Conn {
     /// Counts this client as connected until dropped (`--max-clients`).
     live: Live,
     connected: Instant,
+    /// How long it waited in the listen backlog before `accept` took it,
+    /// when the server knows (serve-loop watches its backlog).
+    waited: Option<Duration>,
     bytes_in: u64,
     bytes_out: u64,
 }
@@ -59,9 +62,16 @@ impl Conn {
             server: server.clone(),
             live: Live::count(&server.tally),
             connected: Instant::now(),
+            waited: None,
             bytes_in: 0,
             bytes_out: 0,
         }
+    }
+
+    /// Says how long the client waited in the backlog before it was
+    /// accepted: the leave line then tells waiting and being served apart.
+    pub fn waited_in_backlog(&mut self, waited: Duration) {
+        self.waited = Some(waited);
     }
 
     /// The narrator for lines about this client.
@@ -251,8 +261,12 @@ impl Conn {
     /// and who closed first. When the server closes first, gently (see
     /// `farewell.rs`), so the client gets every reply byte.
     pub fn close(self, ending: &Ending) {
+        let waited = match self.waited {
+            Some(w) => format!(" (after {:.2}s in the backlog)", w.as_secs_f64()),
+            None => String::new(),
+        };
         let line = format!(
-            "Disconnected {} after {:.2}s: {} bytes in, {} bytes out; {ending}",
+            "Disconnected {} after {:.2}s{waited}: {} bytes in, {} bytes out; {ending}",
             self.peer,
             self.connected.elapsed().as_secs_f64(),
             self.bytes_in,

@@ -51,6 +51,8 @@ pub struct Listener {
     old_timeout: Option<Duration>,
     /// accept failures in a row, and the wait before the next try.
     failures: std::cell::Cell<(u64, Duration)>,
+    /// The stop has been announced (see `fresh_line`).
+    stop_said: std::cell::Cell<bool>,
 }
 
 /// What a wait in [`Listener::accept`] ended with. (Returned once per
@@ -137,6 +139,7 @@ impl Listener {
             asked_port: opts.bind.port,
             old_timeout: opts.timeouts.timeout,
             failures: std::cell::Cell::new((0, BACKOFF_FIRST)),
+            stop_said: std::cell::Cell::new(false),
         })
     }
 
@@ -330,6 +333,7 @@ impl Listener {
 
     /// Says how many clients the server is about to close as it stops.
     pub fn say_closing(&self) {
+        self.fresh_line();
         let live = self.server.tally.live();
         if live > 0 {
             self.server.say.note(format!(
@@ -345,11 +349,20 @@ impl Listener {
     pub fn finish(self) {
         let say = &self.server.say;
         if self.server.stop.requested() {
+            self.fresh_line();
             say.note("Ctrl-C or SIGTERM received: no new clients accepted");
         }
         self.sock.close();
         say.finish_output();
         say.info(self.server.tally.summary());
+    }
+
+    /// Once, when the server starts stopping: the next line starts afresh,
+    /// not after the `^C` a terminal echoed.
+    fn fresh_line(&self) {
+        if !self.stop_said.replace(true) && self.server.stop.requested() {
+            self.server.say.after_ctrl_c();
+        }
     }
 
     fn failed(&self, source: io::Error) -> SockError {

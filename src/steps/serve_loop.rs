@@ -37,6 +37,9 @@
 //! per client (the next step) or one thread watching every socket at once
 //! (select, poll, epoll).
 
+use std::collections::VecDeque;
+use std::time::Instant;
+
 use crate::cli::ServeLoopArgs;
 use crate::error::{Phase, SockError};
 use crate::narrate::{Narrator, plural};
@@ -56,6 +59,9 @@ pub fn run(args: &ServeLoopArgs, say: &Narrator) -> Result<(), SockError> {
     let mut buf = vec![0u8; args.serve.recv_size];
     let mut reply = Vec::new();
     let mut served: u64 = 0;
+    // When each client now in the backlog was first seen there, oldest
+    // first: how long the next one accepted has waited.
+    let mut arrivals: VecDeque<Instant> = VecDeque::new();
 
     loop {
         if args.max_clients.is_some_and(|max| served >= max) {
@@ -80,6 +86,14 @@ pub fn run(args: &ServeLoopArgs, say: &Narrator) -> Result<(), SockError> {
             }
         };
         served += 1;
+        if let Some(seen) = arrivals.pop_front() {
+            let waited = seen.elapsed();
+            conn.say().note(format!(
+                "this client waited {:.2}s in the backlog, connected but not yet accepted",
+                waited.as_secs_f64()
+            ));
+            conn.waited_in_backlog(waited);
+        }
 
         // The lesson: while this recv waits, look at who is queued behind
         // this client (the kernel says, on Linux), and say so when the
@@ -89,6 +103,9 @@ pub fn run(args: &ServeLoopArgs, say: &Narrator) -> Result<(), SockError> {
             let Some(queue) = listener.accept_queue() else {
                 return false;
             };
+            // Newcomers join the back of the queue; accept takes the front.
+            let now = Instant::now();
+            arrivals.resize(queue.waiting as usize, now);
             if queue.waiting != last_seen {
                 say.info(format!(
                     "{} waiting in the backlog (limit {})",

@@ -187,6 +187,7 @@ pub fn run(args: &UdpServeArgs, say: &Narrator) -> Result<(), SockError> {
         }
     }
 
+    say.after_ctrl_c();
     // What is still queued for the terminal, before the summary (bounded:
     // a terminal nobody reads cannot hold the exit).
     say.finish_output();
