@@ -180,6 +180,11 @@ fn write_all(stream: &mut TcpStream, bytes: &[u8], timeout: Option<Duration>) ->
             Err(e) if e.kind() == io::ErrorKind::Interrupted => {}
             Err(e) if e.kind() == io::ErrorKind::WouldBlock => {
                 let until = timeout.map(|t| progress + t);
+                // Checked here too, not only by poll: a poll that calls a
+                // full socket writable (Wine's does) must not spin for ever.
+                if until.is_some_and(|u| Instant::now() >= u) {
+                    return Err(io::ErrorKind::WouldBlock.into());
+                }
                 let quiet = Narrator::silent();
                 if sockopt::wait(stream, Want::Writable, None, until, &quiet)? == Woke::TimedOut {
                     return Err(io::ErrorKind::WouldBlock.into());

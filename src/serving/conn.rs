@@ -218,12 +218,14 @@ impl Conn {
                     option: limits.send_option,
                 },
             };
+            // Checked here too, not only by poll: a poll that calls a full
+            // socket writable (Wine's does) must not spin for ever.
+            if until.is_some_and(|u| Instant::now() >= u) {
+                return Err(gave_up());
+            }
             if limits.retry && stopping.is_none() {
                 self.server
                     .would_block("send()", "the client's receive window is full");
-                if until.is_some_and(|u| Instant::now() >= u) {
-                    return Err(gave_up());
-                }
                 sockopt::nap(self.server.stop.bell(), RETRY);
                 continue;
             }
