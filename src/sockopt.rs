@@ -733,12 +733,29 @@ fn accept_queue(_listener: &impl AsSock) -> io::Result<AcceptQueue> {
 /// `socket.socket(AF_INET, SOCK_DGRAM)` returns.
 pub struct UdpUnbound {
     socket: Socket,
+    say: Narrator,
 }
 
-/// `socket(family, SOCK_DGRAM, IPPROTO_UDP)`.
-pub fn udp_socket(family: Family) -> io::Result<UdpUnbound> {
-    let socket = Socket::new(domain(family), Type::DGRAM, Some(Protocol::UDP))?;
-    Ok(UdpUnbound { socket })
+/// `socket(family, SOCK_DGRAM, IPPROTO_UDP)`, with a send buffer that fits
+/// the largest datagram (see [`UdpUnbound::fit_largest_datagram`]).
+pub fn udp_socket(family: Family, say: &Narrator) -> Result<UdpUnbound, SockError> {
+    let failed = |op| move |source| SockError::Call { op, source };
+    let socket = say
+        .traced(
+            "socket",
+            format_args!("{}, SOCK_DGRAM", family.af_name()),
+            Socket::new(domain(family), Type::DGRAM, Some(Protocol::UDP)),
+            |s| format!("fd {}", fd(s)),
+        )
+        .map_err(failed("socket"))?;
+    let socket = UdpUnbound {
+        socket,
+        say: say.clone(),
+    };
+    socket
+        .fit_largest_datagram()
+        .map_err(failed("setsockopt"))?;
+    Ok(socket)
 }
 
 impl UdpUnbound {
@@ -747,10 +764,25 @@ impl UdpUnbound {
         fd(&self.socket)
     }
 
-    /// `SO_REUSEADDR`, set before bind. For UDP it matters less than for
-    /// TCP (no TIME_WAIT), but the servers share one set of options.
-    pub fn set_reuse_address(&self, on: bool) -> io::Result<()> {
-        self.socket.set_reuse_address(on)
+    /// `SO_REUSEADDR`, set before bind. UDP has no TIME_WAIT, and on Linux
+    /// the option would let two servers share a port, so the UDP server
+    /// sets it only when asked (`--reuse-address`).
+    pub fn set_reuse_address(&self, on: bool) -> Result<(), SockError> {
+        self.say
+            .traced(
+                "setsockopt",
+                format_args!(
+                    "fd {}, SOL_SOCKET, SO_REUSEADDR, {}",
+                    self.fd(),
+                    u8::from(on)
+                ),
+                self.socket.set_reuse_address(on),
+                ok,
+            )
+            .map_err(|source| SockError::Call {
+                op: "setsockopt",
+                source,
+            })
     }
 
     /// `bind(addr)`: from now on datagrams sent to `addr` are queued for this
@@ -758,11 +790,29 @@ impl UdpUnbound {
     /// default differs between systems (`/proc/sys/net/ipv6/bindv6only`):
     /// `::` then means every IPv6 interface and nothing else, and IPv4
     /// senders need a server on 0.0.0.0.
-    pub fn bind(self, addr: SocketAddr) -> io::Result<UdpSocket> {
+    pub fn bind(self, addr: SocketAddr) -> Result<UdpSocket, SockError> {
+        let fd = self.fd();
         if addr.is_ipv6() {
-            self.socket.set_only_v6(true)?;
+            self.say
+                .traced(
+                    "setsockopt",
+                    format_args!("fd {fd}, IPPROTO_IPV6, IPV6_V6ONLY, 1"),
+                    self.socket.set_only_v6(true),
+                    ok,
+                )
+                .map_err(|source| SockError::Call {
+                    op: "setsockopt",
+                    source,
+                })?;
         }
-        self.socket.bind(&SockAddr::from(addr))?;
+        self.say
+            .traced(
+                "bind",
+                format_args!("fd {fd}, {addr}"),
+                self.socket.bind(&SockAddr::from(addr)),
+                ok,
+            )
+            .map_err(|source| SockError::Bind { addr, source })?;
         Ok(self.socket.into())
     }
 
@@ -777,12 +827,12 @@ impl UdpUnbound {
     /// (`net.inet.udp.maxdgram`), and a larger datagram then fails with
     /// EMSGSIZE although UDP allows 65,507. Linux's default is far larger
     /// and is left alone.
-    pub fn fit_largest_datagram(&self, say: &Narrator) -> io::Result<()> {
+    fn fit_largest_datagram(&self) -> io::Result<()> {
         let needed = UDP_MAX_PAYLOAD_V6 + 64;
         if self.socket.send_buffer_size()? >= needed {
             return Ok(());
         }
-        say.traced(
+        self.say.traced(
             "setsockopt",
             format_args!("fd {}, SOL_SOCKET, SO_SNDBUF, {needed}", self.fd()),
             self.socket.set_send_buffer_size(needed),

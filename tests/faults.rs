@@ -225,19 +225,6 @@ fn parse_replies(reply: &[u8], prefix: &[u8], data: &[u8], recv_size: usize) -> 
     })
 }
 
-/// The numbers in the summary line: (clients served, bytes in, bytes out).
-fn summary(stderr: &str) -> (u64, u64, u64) {
-    let line = stderr
-        .lines()
-        .find(|l| l.contains("Server stopped: "))
-        .unwrap_or_else(|| panic!("no summary in:\n{stderr}"));
-    let numbers: Vec<u64> = line
-        .split(|c: char| !c.is_ascii_digit())
-        .filter_map(|w| w.parse().ok())
-        .collect();
-    (numbers[0], numbers[1], numbers[2])
-}
-
 /// The server's file descriptors and threads, from /proc.
 /// Ctrl-C, then exit 0 within 5 s: a server stops promptly whatever its
 /// clients are doing.

@@ -213,19 +213,6 @@ fn read_all_no_reset(c: &mut TcpStream, what: &str) -> Vec<u8> {
     }
 }
 
-/// The numbers in the summary line: (clients served, bytes in, bytes out).
-fn summary(stderr: &str) -> (u64, u64, u64) {
-    let line = stderr
-        .lines()
-        .find(|l| l.contains("Server stopped: "))
-        .unwrap_or_else(|| panic!("no summary in:\n{stderr}"));
-    let n: Vec<u64> = line
-        .split(|c: char| !c.is_ascii_digit())
-        .filter_map(|w| w.parse().ok())
-        .collect();
-    (n[0], n[1], n[2])
-}
-
 #[test]
 fn ctrl_c_answers_a_client_that_keeps_reading_every_byte_it_sent() {
     // A client that sends and reads at once, as a busy telnet session

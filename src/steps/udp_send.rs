@@ -62,25 +62,8 @@ pub fn run(args: &UdpSendArgs, say: &Narrator) -> Result<(), SockError> {
     // is bad input, not a network failure.
     let message = read_message(args.message.as_deref(), family)?;
 
-    let socket = say
-        .traced(
-            "socket",
-            format_args!("{}, SOCK_DGRAM", family.af_name()),
-            sockopt::udp_socket(family),
-            |s| format!("fd {}", s.fd()),
-        )
-        .map_err(|source| SockError::Io {
-            op: "socket",
-            addr: SocketAddr::new(client::unspecified(family), args.port),
-            source,
-        })?;
+    let socket = sockopt::udp_socket(family, say)?;
     say.step("Socket created");
-    socket
-        .fit_largest_datagram(say)
-        .map_err(|source| SockError::Call {
-            op: "setsockopt",
-            source,
-        })?;
     let socket = socket.unbound();
     let addr = client::resolve_addr(&args.host, args.port, family, say)
         .map_err(|e| e.asked_by(Asker::UdpSend))?;

@@ -197,46 +197,14 @@ pub fn run(args: &UdpServeArgs, say: &Narrator) -> Result<(), SockError> {
     Ok(())
 }
 
-/// socket → bind, narrated with the tutorial's lines.
+/// socket → setsockopt → bind, narrated with the tutorial's lines.
 fn bind(addr: SocketAddr, reuse: bool, say: &Narrator) -> Result<UdpSocket, SockError> {
-    let family = Family::of(addr.ip());
-    let socket = say
-        .traced(
-            "socket",
-            format_args!("{}, SOCK_DGRAM", family.af_name()),
-            sockopt::udp_socket(family),
-            |s| format!("fd {}", s.fd()),
-        )
-        .map_err(|source| SockError::Io {
-            op: "socket",
-            addr,
-            source,
-        })?;
+    let socket = sockopt::udp_socket(Family::of(addr.ip()), say)?; // socket(AF_INET, SOCK_DGRAM)
     say.step("Socket created");
-    socket
-        .fit_largest_datagram(say)
-        .map_err(|source| SockError::Call {
-            op: "setsockopt",
-            source,
-        })?;
     if reuse {
-        say.traced(
-            "setsockopt",
-            format_args!("SO_REUSEADDR, 1"),
-            socket.set_reuse_address(true),
-            |_| "ok".into(),
-        )
-        .map_err(|source| SockError::Io {
-            op: "setsockopt",
-            addr,
-            source,
-        })?;
+        socket.set_reuse_address(true)?; // setsockopt(SO_REUSEADDR, 1)
     }
-    let socket = say
-        .traced("bind", format_args!("{addr}"), socket.bind(addr), |_| {
-            "ok".into()
-        })
-        .map_err(|source| SockError::Bind { addr, source })?;
+    let socket = socket.bind(addr)?; // bind((HOST, PORT))
     say.step("Socket bind complete");
     Ok(socket)
 }

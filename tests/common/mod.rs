@@ -222,6 +222,20 @@ impl Drop for Server {
     }
 }
 
+/// The numbers in a server's summary line: (clients served, bytes in,
+/// bytes out).
+pub fn summary(stderr: &str) -> (u64, u64, u64) {
+    let line = stderr
+        .lines()
+        .find(|l| l.contains("Server stopped: "))
+        .unwrap_or_else(|| panic!("no summary in:\n{stderr}"));
+    let n: Vec<u64> = line
+        .split(|c: char| !c.is_ascii_digit())
+        .filter_map(|w| w.parse().ok())
+        .collect();
+    (n[0], n[1], n[2])
+}
+
 /// A client socket with read and write timeouts.
 pub fn client(addr: SocketAddr) -> TcpStream {
     let stream = TcpStream::connect_timeout(&addr, PATIENCE).expect("connect");
