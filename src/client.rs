@@ -16,6 +16,7 @@ use crate::cli::Family;
 use crate::error::{self, Asker, Phase, SockError};
 use crate::lookup;
 use crate::narrate::{Dir, Narrator};
+use crate::signals::Doorbell;
 use crate::sockopt::{self, Want, Woke};
 use crate::target::Host;
 
@@ -198,18 +199,22 @@ fn write_all(stream: &mut TcpStream, bytes: &[u8], timeout: Option<Duration>) ->
 
 /// One `recv(size)`: returns how many bytes arrived (0 = the peer closed).
 /// Interrupted calls are retried, as Python does since PEP 475. The wait
-/// for data happens in `poll`, bounded by `timeout` if one is given.
+/// for data happens in `poll`, bounded by `timeout` if one is given, and
+/// ended early by `bell` (connect's other thread rings it when it fails):
+/// then it returns 0, as if the peer had closed.
 pub fn recv(
     stream: &mut TcpStream,
     addr: SocketAddr,
     buf: &mut [u8],
     timeout: Option<Duration>,
+    bell: Option<&Doorbell>,
     say: &Narrator,
 ) -> Result<usize, SockError> {
     let deadline = timeout.map(|t| Instant::now() + t);
     loop {
         let quiet = Narrator::silent();
-        match sockopt::wait(stream, Want::Readable, None, deadline, &quiet) {
+        match sockopt::wait(stream, Want::Readable, bell, deadline, &quiet) {
+            Ok(Woke::Rung) => return Ok(0),
             Ok(Woke::TimedOut) => {
                 let after = timeout.unwrap_or_default();
                 say.trace(

@@ -45,7 +45,7 @@
 //! key (telnet's Ctrl-]). Ctrl-C here simply ends the process.
 
 use std::io::{self, IsTerminal, Read};
-use std::net::{Shutdown, SocketAddr, TcpStream};
+use std::net::{SocketAddr, TcpStream};
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::sync::{Arc, Condvar, Mutex, MutexGuard};
 use std::thread;
@@ -55,6 +55,7 @@ use crate::cli::ConnectArgs;
 use crate::client;
 use crate::error::SockError;
 use crate::narrate::Narrator;
+use crate::signals::{Doorbell, Stop};
 use crate::sockopt;
 
 /// How long connect may take when `--timeout` is not given: long enough for
@@ -181,26 +182,35 @@ pub fn run(args: &ConnectArgs, say: &Narrator) -> Result<(), SockError> {
         addr,
         source,
     })?;
+    // Rung by the sending side when it fails: the receiving side, asleep
+    // in poll, wakes and reports it.
+    let failed = Stop::new().map_err(|source| SockError::Io {
+        op: "pipe",
+        addr,
+        source,
+    })?;
     let sender = {
-        let (shared, say, crlf, timeout) = (
+        let (shared, say, crlf, timeout, failed) = (
             Arc::clone(&shared),
             say.clone(),
             args.crlf,
             Some(write_limit),
+            failed.clone(),
         );
         thread::spawn(move || {
             let mut writer = writer;
             if let Err(e) = send_stdin(&mut writer, addr, crlf, timeout, &say, &shared) {
                 shared.end_write(Err(e));
-                // Wakes the receiving side (its recv returns 0: both handles
-                // share one socket) so it reports the failure instead of
-                // waiting for a server that may never close.
-                let _ = writer.shutdown(Shutdown::Both);
+                // Wakes the receiving side, so it reports the failure
+                // instead of waiting for a server that may never close.
+                // (A shutdown of the socket woke it on Linux, not under
+                // Wine; the doorbell wakes a wait in poll everywhere.)
+                failed.request();
             }
         })
     };
 
-    let received = receive(&mut stream, addr, args.timeout, say, &shared);
+    let received = receive(&mut stream, addr, args.timeout, failed.bell(), say, &shared);
     // Once stdin has ended the sender is only finishing its narration: wait
     // for it, so its lines come before ours. Otherwise it may be blocked
     // reading a terminal, and the process ends without it; but a write it
@@ -238,6 +248,7 @@ fn receive(
     stream: &mut TcpStream,
     addr: SocketAddr,
     idle_limit: Option<Duration>,
+    bell: &Doorbell,
     say: &Narrator,
     shared: &Shared,
 ) -> Result<u64, SockError> {
@@ -250,7 +261,7 @@ fn receive(
             l.saturating_sub(shared.idle())
                 .max(Duration::from_millis(1))
         });
-        match client::recv(stream, addr, &mut buf, left, say) {
+        match client::recv(stream, addr, &mut buf, left, Some(bell), say) {
             Ok(0) => return Ok(total),
             Ok(n) => {
                 shared.touch();

@@ -189,7 +189,7 @@ impl Receiver<'_> {
     /// `--max-time`. `got` is the reply's length so far, for the error.
     fn recv(&mut self, buf: &mut [u8], got: u64) -> Result<usize, SockError> {
         let timeout = self.clock.bound(self.args.timeout);
-        client::recv(self.stream, self.addr, buf, Some(timeout), self.say)
+        client::recv(self.stream, self.addr, buf, Some(timeout), None, self.say)
             .map_err(|e| self.clock.explain(e, got))
     }
 
