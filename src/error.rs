@@ -134,6 +134,9 @@ pub enum SockError {
         addr: SocketAddr,
         #[source]
         source: io::Error,
+        /// For TCP, whether SO_REUSEADDR was set (then TIME_WAIT cannot
+        /// be what holds the port); `None` for UDP, which has no TIME_WAIT.
+        reuse: Option<bool>,
     },
 
     /// A socket call that failed before there was an address to name
@@ -156,6 +159,17 @@ pub enum SockError {
 
     #[error("the reply passed --max-bytes {limit}; stopped after {limit} bytes")]
     TooLarge { limit: u64 },
+
+    /// A server's own limit ran out: no client came (`--accept-timeout`),
+    /// or its one client was silent or stopped reading; `option` is the
+    /// flag that set it.
+    #[error("timed out after {} while {} {addr} ({option})", secs(*after), phase.doing())]
+    ServerTimeout {
+        phase: Phase,
+        addr: SocketAddr,
+        after: Duration,
+        option: &'static str,
+    },
 
     /// http-get: the server sent some of its reply, then nothing for
     /// `--timeout`.
@@ -285,9 +299,10 @@ impl SockError {
                 | io::ErrorKind::AddrNotAvailable => code::UNAVAILABLE,
                 _ => code::IO,
             },
-            SockError::Timeout { .. } | SockError::Stalled { .. } | SockError::MaxTime { .. } => {
-                code::TIMED_OUT
-            }
+            SockError::Timeout { .. }
+            | SockError::ServerTimeout { .. }
+            | SockError::Stalled { .. }
+            | SockError::MaxTime { .. } => code::TIMED_OUT,
             SockError::NotHttp { .. }
             | SockError::BadReply { .. }
             | SockError::Incomplete { .. } => code::PROTOCOL,
@@ -354,9 +369,28 @@ impl SockError {
                 Phase::Write => "the peer stopped reading and its receive window is full: raise --timeout or check the peer".into(),
                 Phase::Accept => "no client connected in time: raise --timeout, or connect one, e.g. `telnet HOST PORT`".into(),
             }),
-            SockError::Bind { addr, source } => Some(match source.kind() {
+            SockError::ServerTimeout { phase, option, .. } => Some(match phase {
+                Phase::Accept => format!(
+                    "nobody connected within {option}: connect a client (e.g. `telnet HOST PORT`), or raise {option}"
+                ),
+                Phase::Write => format!(
+                    "the client stopped reading our reply: that is what {option} is for; raise it for a slow client"
+                ),
+                _ => format!(
+                    "the client is connected but sent nothing: that is what {option} is for; raise it if the client needs longer"
+                ),
+            }),
+            SockError::Bind {
+                addr,
+                source,
+                reuse,
+            } => Some(match source.kind() {
+                io::ErrorKind::AddrInUse if *reuse == Some(false) => format!(
+                    "port {} is taken: by a server still running, or by the connections of one just stopped, which wait in TIME_WAIT for a minute: drop --no-reuse-address (SO_REUSEADDR lets a restart past TIME_WAIT), or choose another --port",
+                    addr.port()
+                ),
                 io::ErrorKind::AddrInUse => format!(
-                    "port {} is taken: choose another --port (0 lets the OS pick); if it is your own server just restarted, its old connections wait in TIME_WAIT: start servers with --reuse-address (Linux lets the new one bind only if the old one had it too)",
+                    "port {} is taken by another server still running: stop it, or choose another --port (0 lets the OS pick)",
                     addr.port()
                 ),
                 io::ErrorKind::PermissionDenied => format!(
@@ -560,6 +594,7 @@ mod tests {
             io::ErrorKind::WouldBlock.into(),
         );
         let bind = SockError::Bind {
+            reuse: Some(true),
             addr,
             source: io::Error::from_raw_os_error(98),
         };

@@ -93,6 +93,12 @@ impl Stop {
         self.inner.requested.load(Ordering::SeqCst)
     }
 
+    /// Whether a signal (Ctrl-C, SIGTERM) asked for the stop, rather than
+    /// the program itself.
+    pub fn by_signal(&self) -> bool {
+        self.inner.signals.load(Ordering::SeqCst) > 0
+    }
+
     /// When the stop was requested, if it was.
     pub fn since(&self) -> Option<Instant> {
         self.inner.since.get().copied()

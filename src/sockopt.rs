@@ -105,7 +105,7 @@ impl TcpSocket {
     /// `setsockopt(SO_REUSEADDR)`, before bind. With it on, a server
     /// restarted right after it stopped can bind its port although the old
     /// connections still wait in TIME_WAIT (a minute on Linux), as
-    /// Python's socketserver, nc and ncat do. Off (`--no-reuse-address`)
+    /// Python's http.server and asyncio, nc and ncat do. Off (`--no-reuse-address`)
     /// shows the tutorial's `Address already in use`. On Unix it never lets
     /// two servers listen on one port at once.
     #[cfg(unix)]
@@ -188,7 +188,12 @@ impl TcpSocket {
                 self.socket.bind(&SockAddr::from(addr)),
                 ok,
             )
-            .map_err(|source| SockError::Bind { addr, source })
+            .map_err(|source| SockError::Bind {
+                addr,
+                source,
+                // Windows never keeps a restart out for TIME_WAIT.
+                reuse: Some(cfg!(windows) || self.socket.reuse_address().unwrap_or(false)),
+            })
     }
 
     /// `listen(backlog)`: from now on the kernel answers handshakes by itself
@@ -469,12 +474,13 @@ pub fn wait_also(
     deadline: Option<Instant>,
     say: &Narrator,
 ) -> io::Result<Woke> {
+    // The timeout as the call is made, for the trace.
+    let until = match deadline {
+        Some(d) if say.is_tracing() => secs(d.saturating_duration_since(Instant::now())),
+        _ => "no timeout".into(),
+    };
     let woke = poll_on(sock, want, other, bell, deadline);
     if say.is_tracing() {
-        let until = match deadline {
-            Some(d) => secs(d.saturating_duration_since(Instant::now())),
-            None => "no timeout".into(),
-        };
         let what = match want {
             Want::Readable => "readable",
             Want::Writable => "writable",
@@ -812,7 +818,11 @@ impl UdpUnbound {
                 self.socket.bind(&SockAddr::from(addr)),
                 ok,
             )
-            .map_err(|source| SockError::Bind { addr, source })?;
+            .map_err(|source| SockError::Bind {
+                addr,
+                source,
+                reuse: None,
+            })?;
         Ok(self.socket.into())
     }
 

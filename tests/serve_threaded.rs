@@ -232,7 +232,7 @@ fn client_thread_sleeps(server: &Server) -> (usize, u64) {
 fn idle_clients_cost_no_wake_ups_and_ctrl_c_still_ends_them_at_once() {
     // Each thread once woke every 100 ms to look for Ctrl-C: 10,000 idle
     // clients cost half a core. Now an idle thread sleeps in recv until
-    // data, --idle-timeout or Ctrl-C's shutdown(SHUT_RD).
+    // data, --idle-timeout or Ctrl-C's doorbell (it waits in poll on both).
     let mut server = start_server(&["serve-threaded", "--port", "0", "--quiet"]);
     let mut clients: Vec<TcpStream> = (0..20).map(|_| welcomed(&server)).collect();
     for c in &mut clients {

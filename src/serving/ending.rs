@@ -69,15 +69,17 @@ impl Ending {
     pub fn into_error(self, peer: SocketAddr) -> Option<SockError> {
         match self {
             Ending::ClientClosed | Ending::Done(_) | Ending::Stopping => None,
-            Ending::Silent { after, .. } => Some(SockError::Timeout {
+            Ending::Silent { after, option } => Some(SockError::ServerTimeout {
                 phase: Phase::Read,
                 addr: peer,
                 after,
+                option,
             }),
-            Ending::NotReading { after, .. } => Some(SockError::Timeout {
+            Ending::NotReading { after, option } => Some(SockError::ServerTimeout {
                 phase: Phase::Write,
                 addr: peer,
                 after,
+                option,
             }),
             Ending::Reset { call, source } | Ending::Failed { call, source } => {
                 Some(SockError::Io {

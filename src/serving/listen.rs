@@ -348,7 +348,7 @@ impl Listener {
     /// prints the one-line summary.
     pub fn finish(self) {
         let say = &self.server.say;
-        if self.server.stop.requested() {
+        if self.server.stop.by_signal() {
             self.fresh_line();
             say.note("Ctrl-C or SIGTERM received: no new clients accepted");
         }
@@ -360,7 +360,7 @@ impl Listener {
     /// Once, when the server starts stopping: the next line starts afresh,
     /// not after the `^C` a terminal echoed.
     fn fresh_line(&self) {
-        if !self.stop_said.replace(true) && self.server.stop.requested() {
+        if !self.stop_said.replace(true) && self.server.stop.by_signal() {
             self.server.say.after_ctrl_c();
         }
     }

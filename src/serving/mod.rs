@@ -51,6 +51,8 @@ pub use polled::{CALLS, Kept, OUT_CAP, PolledConn, TOTAL_CAP};
 pub use protocol::Protocol;
 pub use tally::{Live, Tally};
 
+use crate::error::{Phase, SockError};
+
 /// Once the server is stopping, how long a reply still being sent may go
 /// without the client taking a byte before the server gives up on it. A
 /// client that reads gets its whole reply; one that does not cannot hold
@@ -87,6 +89,18 @@ pub struct Server {
     pub say: Narrator,
 }
 
+impl Server {
+    /// The error a server ends with when nobody came for `--accept-timeout`.
+    pub fn accept_timed_out(&self, addr: std::net::SocketAddr, after: Duration) -> SockError {
+        SockError::ServerTimeout {
+            phase: Phase::Accept,
+            addr,
+            after,
+            option: self.limits.accept_option,
+        }
+    }
+}
+
 /// The limits a server puts on each client, one per phase.
 #[derive(Debug, Clone)]
 pub struct Limits {
@@ -97,10 +111,11 @@ pub struct Limits {
     /// `--accept-timeout`: how long the server waits for a client when
     /// nobody is connected.
     pub accept: Option<Duration>,
-    /// The flags that set `idle` and `send`, for the leave line (the old
-    /// `--timeout` sets both).
+    /// The flags that set `idle`, `send` and `accept`, for the leave line
+    /// and the error (the old `--timeout` sets all three).
     pub idle_option: &'static str,
     pub send_option: &'static str,
+    pub accept_option: &'static str,
     /// `--nonblocking`: no waiting in poll; retry after [`RETRY`] and say
     /// so each time (the lesson of what polling by hand costs).
     pub retry: bool,
@@ -129,6 +144,10 @@ impl Limits {
             accept: t.accept_timeout.or(t.timeout),
             idle_option,
             send_option,
+            accept_option: match t.accept_timeout {
+                Some(_) => "--accept-timeout",
+                None => "--timeout",
+            },
             retry: opts.nonblocking,
             nodelay: opts.nodelay,
         }

@@ -41,7 +41,7 @@ use std::collections::VecDeque;
 use std::time::Instant;
 
 use crate::cli::ServeLoopArgs;
-use crate::error::{Phase, SockError};
+use crate::error::SockError;
 use crate::narrate::{Narrator, plural};
 use crate::serving::{self, Accepted, Ending, Protocol};
 
@@ -76,13 +76,9 @@ pub fn run(args: &ServeLoopArgs, say: &Narrator) -> Result<(), SockError> {
             Accepted::Conn(conn) => conn,
             Accepted::Stopped => break,
             Accepted::TimedOut(after) => {
-                let addr = listener.addr;
+                let error = listener.server.accept_timed_out(listener.addr, after);
                 listener.finish();
-                return Err(SockError::Timeout {
-                    phase: Phase::Accept,
-                    addr,
-                    after,
-                });
+                return Err(error);
             }
         };
         served += 1;

@@ -19,7 +19,7 @@
 //! byte: whatever arrives (text, `\r\n` from telnet, binary) goes back
 //! unchanged and is also written to stdout, unchanged.
 //!
-//! `SO_REUSEADDR` is on, as in Python's socketserver, nc and ncat: this
+//! `SO_REUSEADDR` is on, as in Python's http.server and asyncio, nc and ncat: this
 //! server closes its connection first, which leaves it in TIME_WAIT for a
 //! minute, and without the option a restart within that minute fails with
 //! the tutorial's `Address already in use` (`--no-reuse-address` shows it).
@@ -46,7 +46,7 @@
 //! more than one client: the next two steps.
 
 use crate::cli::{Family, ServeOnceArgs};
-use crate::error::{Phase, SockError};
+use crate::error::SockError;
 use crate::narrate::Narrator;
 use crate::serving::{self, Accepted, Ending, Listener};
 use crate::sockopt;
@@ -72,13 +72,9 @@ pub fn run(args: &ServeOnceArgs, say: &Narrator) -> Result<(), SockError> {
             return Ok(());
         }
         Accepted::TimedOut(after) => {
-            let addr = listener.addr;
+            let error = listener.server.accept_timed_out(listener.addr, after);
             listener.finish();
-            return Err(SockError::Timeout {
-                phase: Phase::Accept,
-                addr,
-                after,
-            });
+            return Err(error);
         }
     };
     let peer = conn.peer;

@@ -78,7 +78,7 @@ use mio::event::Event;
 use mio::{Events, Poll, Token};
 
 use crate::cli::ServePollArgs;
-use crate::error::{Phase, SockError};
+use crate::error::SockError;
 use crate::narrate::{Narrator, plural};
 use crate::serving::{
     self, Ending, GOODBYE, Kept, LAST_REPLY, Listener, Next, PolledConn, Protocol, STOPPING,
@@ -246,11 +246,10 @@ impl Juggler {
                 && tally.live() == 0
                 && tally.empty_for() >= limit
             {
-                return Err(SockError::Timeout {
-                    phase: Phase::Accept,
-                    addr: self.listener.addr,
-                    after: limit,
-                });
+                return Err(self
+                    .listener
+                    .server
+                    .accept_timed_out(self.listener.addr, limit));
             }
         }
     }

@@ -62,7 +62,7 @@ use std::thread::{self, JoinHandle};
 use std::time::{Duration, Instant};
 
 use crate::cli::ServeThreadedArgs;
-use crate::error::{Phase, SockError};
+use crate::error::SockError;
 use crate::narrate::{Narrator, plural};
 use crate::serving::{self, Accepted, Conn, Ending, Farewells, GOODBYE, Protocol, STOPPING};
 
@@ -91,11 +91,7 @@ pub fn run(args: &ServeThreadedArgs, say: &Narrator) -> Result<(), SockError> {
             Ok(Accepted::Conn(conn)) => conn,
             Ok(Accepted::Stopped) => break Ok(()),
             Ok(Accepted::TimedOut(after)) => {
-                break Err(SockError::Timeout {
-                    phase: Phase::Accept,
-                    addr: listener.addr,
-                    after,
-                });
+                break Err(server.accept_timed_out(listener.addr, after));
             }
             Err(e) => break Err(e),
         };

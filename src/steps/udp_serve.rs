@@ -125,8 +125,9 @@ pub fn run(args: &UdpServeArgs, say: &Narrator) -> Result<(), SockError> {
     say.listening(local);
     say.reachable_warning(local);
     say.note(
-        "UDP has no listen and no accept: there are no connections, so there is nothing to \
-         accept. One socket serves every client; each datagram arrives with its sender's address",
+        "UDP has no listen and no accept: \"listening\" here only means bound to the address, \
+         and there are no connections, so there is nothing to accept. One socket serves every \
+         client; each datagram arrives with its sender's address",
     );
     let tally = std::sync::Arc::new(std::sync::Mutex::new(Tally::default()));
     let last_words = std::sync::Arc::clone(&tally);
