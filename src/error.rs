@@ -14,7 +14,7 @@ use std::io;
 use std::net::{IpAddr, SocketAddr};
 use std::time::Duration;
 
-pub use crate::narrate::words::{secs, strerror};
+pub use crate::narrate::words::{describe_errno, secs, strerror};
 
 /// Exit codes, one per failure kind. 2 is clap's usage error.
 pub mod code {
@@ -109,7 +109,7 @@ pub enum SockError {
     ReverseLookup { addr: IpAddr, reason: String },
 
     /// `connect` failed for a reason other than a timeout.
-    #[error("cannot connect to {addr}: {source}")]
+    #[error("cannot connect to {addr}: {}", describe_errno(source))]
     Connect {
         addr: SocketAddr,
         #[source]
@@ -141,7 +141,7 @@ pub enum SockError {
 
     /// A socket call that failed before there was an address to name
     /// (`socket`, `setsockopt`, `listen`).
-    #[error("{op} failed: {source}")]
+    #[error("{op} failed: {}", describe_errno(source))]
     Call {
         op: &'static str,
         #[source]
@@ -149,7 +149,7 @@ pub enum SockError {
     },
 
     /// Any other failing socket call: `op` is the call's name as traced.
-    #[error("{op} failed ({addr}): {source}")]
+    #[error("{op} failed ({addr}): {}", describe_errno(source))]
     Io {
         op: &'static str,
         addr: SocketAddr,

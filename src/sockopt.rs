@@ -904,8 +904,10 @@ pub fn recv_datagram(socket: &UdpSocket, buf: &mut [u8]) -> io::Result<Datagram>
             "recvfrom: sender is not an IP address",
         )
     })?;
-    let kept = n.min(buf.len());
     let cut = got.is_truncated() || n > buf.len();
+    // A cut datagram fills the buffer. (Windows reports the cut as
+    // WSAEMSGSIZE, and then no count at all.)
+    let kept = if cut { buf.len() } else { n };
     Ok(Datagram {
         kept,
         cut,

@@ -221,7 +221,13 @@ pub(super) fn advance(
                         }
                         // No read now: the reply cannot be here before the
                         // server has read the message, and the next data to
-                        // arrive will wake epoll. Saves one EAGAIN per trip.
+                        // arrive will wake epoll (or kqueue). Saves one
+                        // EAGAIN per trip. Windows' readiness (mio over
+                        // AFD) is only armed again by a read that found
+                        // nothing, so there the read goes on to EAGAIN.
+                        if cfg!(windows) {
+                            continue;
+                        }
                         return Ok(Outcome::Waiting);
                     }
                 }
