@@ -364,8 +364,13 @@ pub fn set_nodelay(stream: &impl AsSock, say: &Narrator) -> io::Result<()> {
 
 /// One `recv(buf.len())` on a non-blocking socket: the bytes that arrived
 /// (0: the peer closed), or `WouldBlock` when there are none yet.
-pub fn recv(stream: &impl AsSock, buf: &mut [u8], say: &Narrator) -> io::Result<usize> {
-    let result = (&*SockRef::from(stream)).read(buf);
+pub fn recv<S: AsSock>(stream: &S, buf: &mut [u8], say: &Narrator) -> io::Result<usize>
+where
+    for<'a> &'a S: Read,
+{
+    // The socket's own type reads (std's, or mio's: mio on Windows learns
+    // from a read's EAGAIN that it must watch the socket again).
+    let result = (&*stream).read(buf);
     // The outcome is put into words only when it is shown: spelling out
     // "EAGAIN (Resource temporarily unavailable)" after every drained
     // socket was 70 % of serve-poll's own work in ping-pong (callgrind,
@@ -388,8 +393,11 @@ pub fn recv(stream: &impl AsSock, buf: &mut [u8], say: &Narrator) -> io::Result<
 /// One `send` on a non-blocking socket: how many bytes the kernel took, or
 /// `WouldBlock` when its send buffer is full. `traced` is false inside a
 /// `sendall`, which traces itself once.
-pub fn send(stream: &impl AsSock, bytes: &[u8], say: &Narrator, traced: bool) -> io::Result<usize> {
-    let result = (&*SockRef::from(stream)).write(bytes);
+pub fn send<S: AsSock>(stream: &S, bytes: &[u8], say: &Narrator, traced: bool) -> io::Result<usize>
+where
+    for<'a> &'a S: Write,
+{
+    let result = (&*stream).write(bytes);
     if traced
         && say.is_tracing()
         && !matches!(&result, Err(e) if e.kind() == io::ErrorKind::Interrupted)

@@ -19,7 +19,7 @@ fn example(name: &str) -> Command {
         .parent()
         .expect("the binary's directory")
         .join("examples");
-    let path = dir.join(name);
+    let path = dir.join(format!("{name}{}", std::env::consts::EXE_SUFFIX));
     assert!(
         path.exists(),
         "{} is missing: run the whole `cargo test` (it builds examples) or `cargo build --examples`",

@@ -195,8 +195,9 @@ fn every_round_trip_against_an_echo_server_is_counted_exactly() {
         stderr.contains("91 round trips of 100 bytes verified"),
         "{stderr}"
     );
+    // Windows has no open-files limit to raise.
     assert!(
-        stderr.contains("RLIMIT_NOFILE"),
+        stderr.contains("RLIMIT_NOFILE") || cfg!(windows),
         "says what it did to the limit: {stderr}"
     );
 }

@@ -130,10 +130,15 @@ fn a_closed_port_is_refused_when_connected_and_silent_when_not() {
         drop(s);
         port
     };
-    udp_send(port, &["hi"])
-        .assert()
-        .code(69)
-        .stderr(contains("ICMP port unreachable"));
+    // Linux and macOS report the ICMP error on the connected socket.
+    // Windows does too (WSAECONNRESET), but Wine passes no ICMP errors on,
+    // so the Windows build cannot be held to it here.
+    if !cfg!(windows) {
+        udp_send(port, &["hi"])
+            .assert()
+            .code(69)
+            .stderr(contains("ICMP port unreachable"));
+    }
     udp_send(port, &["hi", "--no-connect", "--timeout", "0.3"])
         .assert()
         .code(75)
@@ -149,11 +154,15 @@ fn a_message_over_the_datagram_limit_is_refused_before_sending() {
         .code(2)
         .stderr(contains("at most 65507 bytes"))
         .stdout("");
-    let too_long = "y".repeat(65_508);
-    udp_send(port, &[&too_long])
-        .assert()
-        .code(2)
-        .stderr(contains("the message is 65508 bytes"));
+    // Windows' command line holds at most 32,767 characters: too short for
+    // a message this long given as an argument.
+    if !cfg!(windows) {
+        let too_long = "y".repeat(65_508);
+        udp_send(port, &[&too_long])
+            .assert()
+            .code(2)
+            .stderr(contains("the message is 65508 bytes"));
+    }
     // Nothing went out: the largest datagram is the next thing to arrive.
     udp_send(port, &["--timeout", "0.2"])
         .write_stdin(vec![b'z'; 65_507])
@@ -200,9 +209,14 @@ fn a_short_recv_size_cuts_the_datagram_and_says_so() {
         .assert()
         .success()
         .stdout("OK...abcd");
-    server.wait_for(
-        "the datagram was 8 bytes but recvfrom asked for 4: the kernel discarded the last 4",
-    );
+    // Only Linux says how long the datagram was; the others that it was cut.
+    if cfg!(target_os = "linux") {
+        server.wait_for(
+            "the datagram was 8 bytes but recvfrom asked for 4: the kernel discarded the last 4",
+        );
+    } else {
+        server.wait_for("the datagram was longer than the 4 bytes recvfrom asked for");
+    }
 }
 
 #[test]
@@ -230,7 +244,16 @@ fn a_taken_port_is_a_bind_failure() {
         .args(["udp-serve", "--port", &port.to_string()])
         .assert()
         .code(71)
-        .stderr(contains("Bind failed. Error Code : 98"));
+        .stderr(contains(format!(
+            "Bind failed. Error Code : {}",
+            if cfg!(windows) {
+                10048
+            } else if cfg!(target_os = "linux") {
+                98
+            } else {
+                48
+            }
+        )));
 }
 
 #[test]

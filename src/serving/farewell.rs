@@ -25,7 +25,7 @@
 //! thread that says them all. serve-poll keeps a goodbye as state in its
 //! event loop instead (see `polled.rs`).
 
-use std::io;
+use std::io::{self, Read};
 use std::net::{SocketAddr, TcpStream};
 use std::sync::mpsc::{self, RecvTimeoutError};
 use std::thread::{self, JoinHandle};
@@ -71,7 +71,10 @@ impl Goodbye {
     /// goodbye is over: the client closed its side or reset, its kernel
     /// acknowledged everything with nothing left unread here (Linux), or
     /// the time is up.
-    pub fn is_over(&mut self, stream: &impl AsSock, scrap: &mut [u8]) -> bool {
+    pub fn is_over<S: AsSock>(&mut self, stream: &S, scrap: &mut [u8]) -> bool
+    where
+        for<'a> &'a S: Read,
+    {
         let quiet = Narrator::silent();
         // A client that keeps sending must not keep this call (and a loop
         // that serves others) busy: a few reads a look, then the clock.

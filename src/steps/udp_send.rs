@@ -238,7 +238,13 @@ fn receive(
             {
                 return Err(no_reply());
             }
-            Err(e) if e.kind() == io::ErrorKind::ConnectionRefused => {
+            // Linux and macOS say ECONNREFUSED; Windows says WSAECONNRESET.
+            Err(e)
+                if matches!(
+                    e.kind(),
+                    io::ErrorKind::ConnectionRefused | io::ErrorKind::ConnectionReset
+                ) =>
+            {
                 say.note(format!(
                     "recvfrom failed with {}: the ICMP 'port unreachable' answer to our datagram",
                     describe_errno(&e)
