@@ -97,13 +97,15 @@ fn idle_timeout_drops_a_silent_client_and_not_a_talking_one() {
 
 #[test]
 fn timeout_drops_a_client_that_does_not_read() {
-    // With --timeout, a client that stops reading holds its thread only that
+    // With --send-timeout, a client that stops reading holds its thread only that
     // long: the server gives up sending and closes it.
-    let mut server = start_server(&["serve-threaded", "--port", "0", "--timeout", "0.5"]);
+    let mut server = start_server(&["serve-threaded", "--port", "0", "--send-timeout", "0.5"]);
     let _console = server.stdout_in_background();
     let hog = server.connect();
     let writer = flood(hog.try_clone().unwrap(), 10_000_000);
-    server.wait_for("timed out: the client read nothing for 0.5s (--timeout), the server closed");
+    server.wait_for(
+        "timed out: the client read nothing for 0.5s (--send-timeout), the server closed",
+    );
     // Closed with our bytes unread, the server's kernel answers with a
     // reset, so the flood fails and its thread ends.
     let sent = writer.join().unwrap();
