@@ -362,15 +362,36 @@ pub fn set_nodelay(stream: &impl AsSock, say: &Narrator) -> io::Result<()> {
     )
 }
 
+/// A connected TCP socket as a server holds it: std's, or mio's (serve-poll).
+/// Each reads and writes through its own type: mio on Windows learns from
+/// its own read's EAGAIN that it must watch the socket again.
+pub trait Stream: AsSock {
+    fn read_some(&self, buf: &mut [u8]) -> io::Result<usize>;
+    fn write_some(&self, bytes: &[u8]) -> io::Result<usize>;
+}
+
+impl Stream for TcpStream {
+    fn read_some(&self, buf: &mut [u8]) -> io::Result<usize> {
+        (&*self).read(buf)
+    }
+    fn write_some(&self, bytes: &[u8]) -> io::Result<usize> {
+        (&*self).write(bytes)
+    }
+}
+
+impl Stream for mio::net::TcpStream {
+    fn read_some(&self, buf: &mut [u8]) -> io::Result<usize> {
+        (&*self).read(buf)
+    }
+    fn write_some(&self, bytes: &[u8]) -> io::Result<usize> {
+        (&*self).write(bytes)
+    }
+}
+
 /// One `recv(buf.len())` on a non-blocking socket: the bytes that arrived
 /// (0: the peer closed), or `WouldBlock` when there are none yet.
-pub fn recv<S: AsSock>(stream: &S, buf: &mut [u8], say: &Narrator) -> io::Result<usize>
-where
-    for<'a> &'a S: Read,
-{
-    // The socket's own type reads (std's, or mio's: mio on Windows learns
-    // from a read's EAGAIN that it must watch the socket again).
-    let result = (&*stream).read(buf);
+pub fn recv(stream: &impl Stream, buf: &mut [u8], say: &Narrator) -> io::Result<usize> {
+    let result = stream.read_some(buf);
     // The outcome is put into words only when it is shown: spelling out
     // "EAGAIN (Resource temporarily unavailable)" after every drained
     // socket was 70 % of serve-poll's own work in ping-pong (callgrind,
@@ -393,11 +414,8 @@ where
 /// One `send` on a non-blocking socket: how many bytes the kernel took, or
 /// `WouldBlock` when its send buffer is full. `traced` is false inside a
 /// `sendall`, which traces itself once.
-pub fn send<S: AsSock>(stream: &S, bytes: &[u8], say: &Narrator, traced: bool) -> io::Result<usize>
-where
-    for<'a> &'a S: Write,
-{
-    let result = (&*stream).write(bytes);
+pub fn send(stream: &impl Stream, bytes: &[u8], say: &Narrator, traced: bool) -> io::Result<usize> {
+    let result = stream.write_some(bytes);
     if traced
         && say.is_tracing()
         && !matches!(&result, Err(e) if e.kind() == io::ErrorKind::Interrupted)

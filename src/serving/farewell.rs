@@ -25,7 +25,7 @@
 //! thread that says them all. serve-poll keeps a goodbye as state in its
 //! event loop instead (see `polled.rs`).
 
-use std::io::{self, Read};
+use std::io;
 use std::net::{SocketAddr, TcpStream};
 use std::sync::mpsc::{self, RecvTimeoutError};
 use std::thread::{self, JoinHandle};
@@ -33,7 +33,7 @@ use std::time::{Duration, Instant};
 
 use super::{GOODBYE, Server};
 use crate::narrate::Narrator;
-use crate::sockopt::{self, AsSock, Want};
+use crate::sockopt::{self, AsSock, Stream, Want};
 
 /// How often a goodbye still waiting for an acknowledgement looks again
 /// (the kernel has no event for "acknowledged").
@@ -71,10 +71,7 @@ impl Goodbye {
     /// goodbye is over: the client closed its side or reset, its kernel
     /// acknowledged everything with nothing left unread here (Linux), or
     /// the time is up.
-    pub fn is_over<S: AsSock>(&mut self, stream: &S, scrap: &mut [u8]) -> bool
-    where
-        for<'a> &'a S: Read,
-    {
+    pub fn is_over(&mut self, stream: &impl Stream, scrap: &mut [u8]) -> bool {
         let quiet = Narrator::silent();
         // A client that keeps sending must not keep this call (and a loop
         // that serves others) busy: a few reads a look, then the clock.
