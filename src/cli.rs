@@ -6,6 +6,7 @@
 //! `--help` text, written for students: it says what the kernel does with it.
 
 use std::net::{IpAddr, Ipv4Addr, Ipv6Addr, SocketAddr};
+use std::path::{Path, PathBuf};
 use std::time::Duration;
 
 use clap::error::{ContextKind, ContextValue, ErrorKind};
@@ -44,6 +45,10 @@ pub struct OutputOpts {
     pub trace: bool,
     pub hex: bool,
     pub color: ColorChoice,
+    /// `--record FILE`: where every call also goes, as JSON lines.
+    pub record: Option<PathBuf>,
+    /// The step's name (`serve-once`), as the recording names it.
+    pub step: &'static str,
 }
 
 /// The narration options, each offered only by the steps where it does
@@ -76,6 +81,10 @@ pub trait Narrated {
     const OFFERS: Levels;
     /// Which were given after the step's name.
     fn given(&self) -> Levels;
+    /// `--record FILE`, on the steps that make socket calls.
+    fn record(&self) -> Option<&Path> {
+        None
+    }
 }
 
 /// `-q`, `--trace`, `--hex`: for steps that send and receive bytes.
@@ -96,6 +105,12 @@ pub struct Narration {
     /// and size: see the \r\n that telnet sends and where recv boundaries fall
     #[arg(long)]
     pub hex: bool,
+
+    /// Also write every call --trace shows to FILE, one JSON object a line,
+    /// with the time on the clock all processes share: `socktool ladder`
+    /// draws a server's and its clients' recordings as one conversation
+    #[arg(long, value_name = "FILE")]
+    pub record: Option<PathBuf>,
 }
 
 impl Narrated for Narration {
@@ -110,6 +125,9 @@ impl Narrated for Narration {
             trace: self.trace,
             hex: self.hex,
         }
+    }
+    fn record(&self) -> Option<&Path> {
+        self.record.as_deref()
     }
 }
 
@@ -126,6 +144,12 @@ pub struct QuietTrace {
     /// arguments and result
     #[arg(long)]
     pub trace: bool,
+
+    /// Also write every call --trace shows to FILE, one JSON object a line,
+    /// with the time on the clock all processes share: `socktool ladder`
+    /// draws a server's and its clients' recordings as one conversation
+    #[arg(long, value_name = "FILE")]
+    pub record: Option<PathBuf>,
 }
 
 impl Narrated for QuietTrace {
@@ -140,6 +164,9 @@ impl Narrated for QuietTrace {
             trace: self.trace,
             hex: false,
         }
+    }
+    fn record(&self) -> Option<&Path> {
+        self.record.as_deref()
     }
 }
 
@@ -189,7 +216,7 @@ impl Cli {
     /// use for it (`socktool --hex resolve`) is a usage error, as it would
     /// be after the name.
     pub fn output(&self) -> Result<OutputOpts, clap::Error> {
-        let (name, offers, after) = self.command.narration();
+        let (name, offers, after, record) = self.command.narration();
         let before = Levels {
             quiet: self.before.quiet,
             trace: self.before.trace,
@@ -222,6 +249,8 @@ impl Cli {
             trace,
             hex,
             color: self.color,
+            record: record.map(Path::to_path_buf),
+            step: name,
         })
     }
 }
@@ -446,6 +475,17 @@ pub enum Command {
     )]
     ServePoll(Step<ServePollArgs, Narration>),
 
+    /// Draw the recordings of a conversation's ends (--record FILE) as one
+    /// ladder: a column per end, its calls, an arrow for the bytes and the
+    /// FINs between them (not a tutorial step)
+    #[command(
+        after_help = "Socket calls: none (this reads the files --record wrote)\n\
+                            Example: socktool serve-once --port 8888 --record server.jsonl &\n\
+                            \x20        echo hello | socktool connect localhost 8888 --record client.jsonl\n\
+                            \x20        socktool ladder server.jsonl client.jsonl"
+    )]
+    Ladder(LadderArgs),
+
     /// Print a shell completion script for socktool (not a tutorial step)
     #[command(after_help = "Socket calls: none (this prints a completion script)\n\
                             Example: socktool completions bash > ~/.local/share/bash-completion/completions/socktool   (mkdir -p that directory first)")]
@@ -472,12 +512,17 @@ pub enum Command {
 impl Command {
     /// The step's name, the narration options it offers, and those given
     /// after its name.
-    fn narration(&self) -> (&'static str, Levels, Levels) {
-        fn of<A: Args, N: Args + Narrated>(
+    fn narration(&self) -> (&'static str, Levels, Levels, Option<&Path>) {
+        fn of<'a, A: Args, N: Args + Narrated>(
             name: &'static str,
-            step: &Step<A, N>,
-        ) -> (&'static str, Levels, Levels) {
-            (name, N::OFFERS, step.narration.given())
+            step: &'a Step<A, N>,
+        ) -> (&'static str, Levels, Levels, Option<&'a Path>) {
+            (
+                name,
+                N::OFFERS,
+                step.narration.given(),
+                step.narration.record(),
+            )
         }
         let none = Levels::default();
         match self {
@@ -490,8 +535,9 @@ impl Command {
             Command::UdpServe(s) => of("udp-serve", s),
             Command::UdpSend(s) => of("udp-send", s),
             Command::ServePoll(s) => of("serve-poll", s),
-            Command::Completions(_) => ("completions", none, none),
-            Command::Man(_) => ("man", none, none),
+            Command::Completions(_) => ("completions", none, none, None),
+            Command::Man(_) => ("man", none, none, None),
+            Command::Ladder(_) => ("ladder", none, none, None),
             Command::Load(s) => of("load", s),
         }
     }
@@ -676,6 +722,27 @@ pub struct UdpSendArgs {
 
     #[command(flatten)]
     pub family: FamilyOpts,
+}
+
+/// `socktool ladder FILE... [--svg FILE] [--mermaid] [--width N]`.
+#[derive(Debug, Args)]
+pub struct LadderArgs {
+    /// Recordings made with --record: a server's and its clients', or one
+    #[arg(required = true, value_name = "FILE")]
+    pub files: Vec<PathBuf>,
+
+    /// Also write the ladder as a standalone SVG image to this file
+    #[arg(long, value_name = "FILE")]
+    pub svg: Option<PathBuf>,
+
+    /// Print a Mermaid sequenceDiagram instead of the text drawing (GitHub
+    /// draws it inside a ```mermaid block in Markdown)
+    #[arg(long)]
+    pub mermaid: bool,
+
+    /// How many characters wide the text drawing is: 80 fits a projector
+    #[arg(long, default_value_t = 80, value_name = "N")]
+    pub width: usize,
 }
 
 /// `socktool completions SHELL`.

@@ -53,6 +53,16 @@ pub fn connect(
             },
         })?;
     say.step(format!("Socket Connected to {host} on ip {ip}"));
+    // The port the kernel picked for our end: what the server's accept
+    // calls the peer, and how `ladder` pairs the two recordings.
+    if say.is_tracing() {
+        let _ = say.traced(
+            "getsockname",
+            format_args!("fd {}", sockopt::fd(&stream)),
+            stream.local_addr(),
+            ToString::to_string,
+        );
+    }
 
     // From here on every wait happens in poll, bounded by the step's own
     // timeouts: a client that waits again after a timeout must not rely on
@@ -157,9 +167,11 @@ pub fn send_all(
     say: &Narrator,
 ) -> Result<(), SockError> {
     say.hex(Dir::Sent, bytes);
-    say.traced(
+    let started = Instant::now();
+    say.traced_since(
+        Some(started),
         "sendall",
-        format_args!("{} bytes", bytes.len()),
+        format_args!("fd {}, {} bytes", sockopt::fd(stream), bytes.len()),
         write_all(stream, bytes, timeout),
         |_| "ok".into(),
     )
@@ -219,7 +231,7 @@ pub fn recv(
                 let after = timeout.unwrap_or_default();
                 say.trace(
                     "recv",
-                    format_args!("{}", buf.len()),
+                    format_args!("fd {}, {}", sockopt::fd(stream), buf.len()),
                     format_args!("nothing in {}", error::secs(after)),
                 );
                 return Err(SockError::Timeout {
@@ -243,9 +255,12 @@ pub fn recv(
             continue;
         }
         let n = say
-            .traced("recv", format_args!("{}", buf.len()), result, |n| {
-                format!("{n} bytes")
-            })
+            .traced(
+                "recv",
+                format_args!("fd {}, {}", sockopt::fd(stream), buf.len()),
+                result,
+                |n| format!("{n} bytes"),
+            )
             .map_err(|e| error::io_failure("recv", Phase::Read, addr, timeout, e))?;
         if n > 0 {
             say.hex(Dir::Received, &buf[..n]);

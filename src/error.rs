@@ -22,7 +22,8 @@ pub mod code {
     pub const OK: u8 = 0;
     /// Bad arguments; clap prints the usage line.
     pub const USAGE: u8 = 2;
-    /// The reply was larger than `--max-bytes` (EX_DATAERR).
+    /// The reply was larger than `--max-bytes`; `ladder`: a file that is
+    /// not a recording (EX_DATAERR: the input data was wrong).
     pub const TOO_LARGE: u8 = 65;
     /// The host name could not be resolved (EX_NOHOST).
     pub const NO_HOST: u8 = 68;
@@ -45,6 +46,7 @@ Exit codes:
    0  ok (also when stdout is closed early, e.g. piped into head)
    2  usage: a bad argument or option (the line above says which)
   65  the reply was larger than --max-bytes
+      (ladder: a file is not a socktool --record recording)
   68  host not found: the name could not be resolved
   69  connection refused or host unreachable: nothing listens there
       (load: a full server turned clients away)
@@ -217,6 +219,22 @@ pub enum SockError {
         source: io::Error,
     },
 
+    /// `socktool ladder`: a recording that cannot be read.
+    #[error("cannot read {}: {source}", path.display())]
+    ReadFile {
+        path: std::path::PathBuf,
+        #[source]
+        source: io::Error,
+    },
+
+    /// `socktool ladder`: a line that is not one of `--record`'s events.
+    #[error("{}, line {line}: not a socktool recording ({why})", path.display())]
+    BadRecording {
+        path: std::path::PathBuf,
+        line: usize,
+        why: String,
+    },
+
     #[error("cannot read stdin: {source}")]
     Stdin {
         #[source]
@@ -311,7 +329,9 @@ impl SockError {
             | SockError::Call { .. }
             | SockError::Stdout { .. }
             | SockError::Stdin { .. }
-            | SockError::WriteFile { .. } => code::IO,
+            | SockError::WriteFile { .. }
+            | SockError::ReadFile { .. } => code::IO,
+            SockError::BadRecording { .. } => code::TOO_LARGE,
             SockError::DatagramTooLarge { .. } => code::USAGE,
             SockError::NoReply { .. } => code::TIMED_OUT,
             SockError::PortUnreachable { .. } => code::UNAVAILABLE,
@@ -449,6 +469,11 @@ impl SockError {
                 ),
                 LoadFailure::Io => "the server closed or reset connections before the last reply: see the failure lines above".into(),
             }),
+            SockError::BadRecording { .. } => Some(
+                "ladder reads what --record writes, one JSON object a line: record each end with \
+                 `socktool STEP ... --record FILE` and pass those files"
+                    .into(),
+            ),
             _ => None,
         }
     }

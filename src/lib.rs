@@ -16,6 +16,7 @@
 //! limits.rs    the open-files limit (RLIMIT_NOFILE) busy programs raise
 //! signals.rs   Ctrl-C and SIGTERM: a stop request and the doorbell every wait hears
 //! sockopt.rs   every socket call, traced: the only socket2 user
+//! record.rs    --record: every call --trace shows, as JSON lines for `ladder`
 //! narrate/     everything printed: tutorial lines, notes, trace, hex, errors,
 //!              and the queue that keeps a server's terminal from stalling it
 //! error.rs     every failure as a value, its message and exit code
@@ -29,6 +30,7 @@ pub mod limits;
 pub mod lookup;
 pub mod meta;
 pub mod narrate;
+pub mod record;
 pub mod serving;
 pub mod signals;
 pub mod sockopt;

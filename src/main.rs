@@ -9,7 +9,15 @@ use socktool::{steps, tools};
 
 fn main() -> ExitCode {
     let (cli, output) = cli::parse_from(std::env::args_os()).unwrap_or_else(|e| e.exit());
-    let say = Narrator::new(&output);
+    let mut say = Narrator::new(&output);
+    if let Some(Err(e)) = output
+        .record
+        .as_ref()
+        .map(|path| say.record_to(path, output.step))
+    {
+        say.error(&e);
+        return ExitCode::from(e.exit_code());
+    }
     let result = match &cli.command {
         Command::Resolve(step) => steps::resolve::run(&step.args, &say),
         Command::HttpGet(step) => steps::http_get::run(&step.args, &say),
@@ -23,6 +31,7 @@ fn main() -> ExitCode {
         Command::Completions(args) => meta::completions(args, &say),
         Command::Man(args) => meta::man(args, &say),
         Command::Load(step) => tools::load::run(&step.args, &say),
+        Command::Ladder(args) => tools::ladder::run(args, &say),
     };
     let code = match result {
         Ok(()) => ExitCode::SUCCESS,

@@ -223,7 +223,11 @@ impl TcpSocket {
     /// connect to a host that drops packets waits for the kernel's SYN
     /// retries, over two minutes on Linux.
     pub fn connect(self, addr: SocketAddr, timeout: Duration) -> io::Result<TcpStream> {
-        self.say.traced(
+        // Dated from its start for --record: the SYN leaves then, and the
+        // server's accept may return before this call does.
+        let started = Instant::now();
+        self.say.traced_since(
+            Some(started),
             "connect",
             format_args!("{addr}, timeout {}", secs(timeout)),
             self.socket.connect_timeout(&SockAddr::from(addr), timeout),
@@ -415,12 +419,14 @@ pub fn recv(stream: &impl Stream, buf: &mut [u8], say: &Narrator) -> io::Result<
 /// `WouldBlock` when its send buffer is full. `traced` is false inside a
 /// `sendall`, which traces itself once.
 pub fn send(stream: &impl Stream, bytes: &[u8], say: &Narrator, traced: bool) -> io::Result<usize> {
+    let started = Instant::now();
     let result = stream.write_some(bytes);
     if traced
         && say.is_tracing()
         && !matches!(&result, Err(e) if e.kind() == io::ErrorKind::Interrupted)
     {
-        say.trace(
+        say.trace_since(
+            Some(started),
             "send",
             format_args!("fd {}, {} bytes", fd(stream), bytes.len()),
             match &result {
@@ -437,10 +443,15 @@ pub fn send(stream: &impl Stream, bytes: &[u8], say: &Narrator, traced: bool) ->
 /// side can still receive its answer. Closing instead would end both
 /// directions, and the peer's reply would be lost (or answered with a reset).
 pub fn shutdown_write(stream: &impl AsSock, say: &Narrator) -> io::Result<()> {
-    say.traced(
+    // Dated from its start for --record, as every call that sends is: the
+    // peer may see the FIN before this call's trace is written.
+    let started = Instant::now();
+    let result = SockRef::from(stream).shutdown(Shutdown::Write);
+    say.traced_since(
+        Some(started),
         "shutdown",
         format_args!("fd {}, SHUT_WR", fd(stream)),
-        SockRef::from(stream).shutdown(Shutdown::Write),
+        result,
         ok,
     )
 }
@@ -448,8 +459,9 @@ pub fn shutdown_write(stream: &impl AsSock, say: &Narrator) -> io::Result<()> {
 /// `close(fd)`: the socket is gone, and its number free for the next one.
 pub fn close(stream: impl AsSock, say: &Narrator) {
     let fd = fd(&stream);
+    let started = Instant::now();
     drop(stream);
-    say.trace("close", format_args!("fd {fd}"), "ok");
+    say.trace_since(Some(started), "close", format_args!("fd {fd}"), "ok");
 }
 
 /// What a socket is waited for.

@@ -132,7 +132,11 @@ fn tutorial_mode_sends_the_exact_bytes_and_makes_one_recv() {
         "stdout is the start of the reply"
     );
     let stderr = text(&out.stderr);
-    assert_eq!(stderr.matches("  recv(4096) -> ").count(), 1, "{stderr}");
+    assert_eq!(
+        stderr.matches("  recv(fd 3, 4096) -> ").count(),
+        1,
+        "{stderr}"
+    );
     assert!(stderr.contains("in 1 recv call"), "{stderr}");
     assert!(stderr.contains("a longer reply is cut"), "{stderr}");
 }
@@ -159,7 +163,7 @@ fn a_long_reply_is_read_whole_64_kib_per_recv_and_recv_size_4096_counts_the_tuto
         peer.join().unwrap();
         assert_eq!(out.stdout, reply);
         let stderr = text(&out.stderr);
-        let calls = stderr.matches(&format!("  recv({size}) -> ")).count();
+        let calls = stderr.matches(&format!("  recv(fd 3, {size}) -> ")).count();
         assert!(
             calls >= at_least,
             "{calls} calls of recv({size}):\n{stderr}"
@@ -522,9 +526,10 @@ fn trace_and_hex_show_calls_and_bytes() {
     for needle in [
         "socket(AF_INET, SOCK_STREAM) -> fd ",
         &format!("connect({addr}, timeout 10s) -> ok"),
-        "sendall(18 bytes) -> ok",
-        "recv(4096) -> ",
-        "close() -> ok",
+        "sendall(fd 3, 18 bytes) -> ok",
+        "recv(fd 3, 4096) -> ",
+        "getsockname(fd 3) -> 127.0.0.1:",
+        "close(fd 3) -> ok",
         "> sent 18 bytes",
         "0000  47 45 54 20 2f 20 48 54  54 50 2f 31 2e 31 0d 0a  |GET / HTTP/1.1..|",
         "< received ",

@@ -25,7 +25,7 @@ use std::fmt;
 use std::io::{self, IsTerminal, Write};
 use std::net::SocketAddr;
 use std::sync::{Arc, OnceLock};
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
 use colored::Colorize;
 
@@ -51,6 +51,10 @@ pub struct Narrator {
     hex: bool,
     /// `[127.0.0.1:5555] ` on server threads, empty otherwise.
     prefix: String,
+    /// The client this narrator is about, on a server.
+    peer: Option<SocketAddr>,
+    /// `--record`: where every call also goes, as JSON.
+    recorder: Option<Arc<crate::record::Recorder>>,
     /// The terminal's width, when stderr is one: explanations are wrapped
     /// to it (a projector shows 80 columns; a 200-character note would
     /// wrap mid-word).
@@ -81,6 +85,8 @@ impl Narrator {
             trace: opts.trace && !opts.quiet,
             hex: opts.hex && !opts.quiet,
             prefix: String::new(),
+            peer: None,
+            recorder: None,
             width: terminal_size::terminal_size_of(io::stderr()).map(|(w, _)| usize::from(w.0)),
             sink: Arc::default(),
         }
@@ -95,6 +101,8 @@ impl Narrator {
             trace: false,
             hex: false,
             prefix: String::new(),
+            peer: None,
+            recorder: None,
             width: None,
             sink: Arc::default(),
         }
@@ -136,6 +144,9 @@ impl Narrator {
     /// Before exit: lets the narration still queued out, for at most
     /// [`LAST_FLUSH`]. Exit never waits longer for a terminal.
     pub fn flush(&self) {
+        if let Some(recorder) = &self.recorder {
+            recorder.flush();
+        }
         if let Some(out) = self.sink.get() {
             out.flush(LAST_FLUSH);
         }
@@ -178,6 +189,7 @@ impl Narrator {
     pub fn for_peer(&self, peer: SocketAddr) -> Narrator {
         Narrator {
             prefix: format!("[{peer}] "),
+            peer: Some(peer),
             ..self.clone()
         }
     }
@@ -186,8 +198,10 @@ impl Narrator {
         self.quiet
     }
 
+    /// Whether calls are being watched: shown (`--trace`) or recorded
+    /// (`--record`). Words for a call's outcome are made only then.
     pub fn is_tracing(&self) -> bool {
-        self.trace
+        self.trace || self.recorder.is_some()
     }
 
     /// One of the tutorial's own lines: `Socket created`, `Socket Connected
@@ -329,15 +343,26 @@ impl Narrator {
         result: io::Result<T>,
         ok: impl FnOnce(&T) -> String,
     ) -> io::Result<T> {
-        if self.trace {
-            let outcome = match &result {
-                Ok(v) => ok(v),
-                Err(e) => words::describe_errno(e),
+        self.traced_since(None, call, args, result, ok)
+    }
+
+    /// [`traced`](Self::traced) for a call that may wait (`sendall`):
+    /// `--record` dates it from `started`, when its bytes began to go, so
+    /// that a ladder never shows them arriving before they were sent.
+    pub fn traced_since<T>(
+        &self,
+        started: Option<Instant>,
+        call: &str,
+        args: fmt::Arguments<'_>,
+        result: io::Result<T>,
+        ok: impl FnOnce(&T) -> String,
+    ) -> io::Result<T> {
+        if self.is_tracing() {
+            let (outcome, errno) = match &result {
+                Ok(v) => (ok(v), None),
+                Err(e) => (words::describe_errno(e), words::os_error(e)),
             };
-            self.emit(&format!(
-                "{}",
-                format!("  {call}({args}) -> {outcome}").dimmed()
-            ));
+            self.show_call(started, call, args, &outcome, errno);
         }
         result
     }
@@ -345,12 +370,68 @@ impl Narrator {
     /// `--trace` for calls that cannot fail or whose failure is reported
     /// elsewhere.
     pub fn trace(&self, call: &str, args: fmt::Arguments<'_>, outcome: impl fmt::Display) {
+        self.trace_since(None, call, args, outcome);
+    }
+
+    /// [`trace`](Self::trace), dated from `started` as
+    /// [`traced_since`](Self::traced_since) is.
+    pub fn trace_since(
+        &self,
+        started: Option<Instant>,
+        call: &str,
+        args: fmt::Arguments<'_>,
+        outcome: impl fmt::Display,
+    ) {
+        if self.is_tracing() {
+            self.show_call(started, call, args, &outcome.to_string(), None);
+        }
+    }
+
+    /// One call, on stderr with `--trace` and into the file with `--record`.
+    fn show_call(
+        &self,
+        started: Option<Instant>,
+        call: &str,
+        args: fmt::Arguments<'_>,
+        outcome: &str,
+        errno: Option<&str>,
+    ) {
         if self.trace {
             self.emit(&format!(
                 "{}",
                 format!("  {call}({args}) -> {outcome}").dimmed()
             ));
         }
+        if let Some(recorder) = &self.recorder {
+            let peer = self.peer.map(|p| p.to_string());
+            let ago = started.map_or(Duration::ZERO, |s| s.elapsed());
+            recorder.call(
+                ago,
+                peer.as_deref(),
+                call,
+                &args.to_string(),
+                outcome,
+                errno,
+            );
+        }
+    }
+
+    /// `--record FILE`: from now on every call `--trace` would show is also
+    /// written to `path`, one JSON object a line (`record.rs`), for
+    /// `socktool ladder`. Call it before the step runs.
+    pub fn record_to(
+        &mut self,
+        path: &std::path::Path,
+        step: &'static str,
+    ) -> Result<(), crate::error::SockError> {
+        let recorder = crate::record::Recorder::create(path, step).map_err(|source| {
+            crate::error::SockError::WriteFile {
+                path: path.to_path_buf(),
+                source,
+            }
+        })?;
+        self.recorder = Some(Arc::new(recorder));
+        Ok(())
     }
 
     /// `--hex`: a chunk as a classic hex dump, 16 bytes a row.

@@ -182,7 +182,8 @@ impl Conn {
         let fd = sockopt::fd(&self.stream);
         let limits = self.server.limits.clone();
         let mut sent = 0;
-        let mut progress = Instant::now();
+        let started = Instant::now();
+        let mut progress = started;
         while sent < bytes.len() {
             match sockopt::send(&self.stream, &bytes[sent..], &self.say, false) {
                 Ok(n) => {
@@ -195,7 +196,8 @@ impl Conn {
                 Err(e) if e.kind() == io::ErrorKind::Interrupted => continue,
                 Err(e) if e.kind() == io::ErrorKind::WouldBlock => {}
                 Err(e) => {
-                    self.say.trace(
+                    self.say.trace_since(
+                        Some(started),
                         "sendall",
                         format_args!("fd {fd}, {} bytes", bytes.len()),
                         format_args!("{sent} sent, then {}", crate::narrate::describe_errno(&e)),
@@ -235,7 +237,8 @@ impl Conn {
             match sockopt::wait(&self.stream, Want::Writable, bell, until, &quiet) {
                 Ok(Woke::Ready | Woke::Rung | Woke::Other) => {}
                 Ok(Woke::TimedOut) => {
-                    self.say.trace(
+                    self.say.trace_since(
+                        Some(started),
                         "sendall",
                         format_args!("fd {fd}, {} bytes", bytes.len()),
                         format_args!("{sent} sent, then no progress"),
@@ -245,7 +248,8 @@ impl Conn {
                 Err(e) => return Err(Ending::from_error("poll", e)),
             }
         }
-        self.say.trace(
+        self.say.trace_since(
+            Some(started),
             "sendall",
             format_args!("fd {fd}, {} bytes", bytes.len()),
             "ok",

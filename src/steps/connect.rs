@@ -177,11 +177,18 @@ pub fn run(args: &ConnectArgs, say: &Narrator) -> Result<(), SockError> {
     // A second handle on the same socket (dup): one thread writes through
     // it while this one reads, which TCP allows since the two directions
     // are independent.
-    let writer = stream.try_clone().map_err(|source| SockError::Io {
-        op: "dup",
-        addr,
-        source,
-    })?;
+    let writer = say
+        .traced(
+            "dup",
+            format_args!("fd {}", sockopt::fd(&stream)),
+            stream.try_clone(),
+            |w| format!("fd {}", sockopt::fd(w)),
+        )
+        .map_err(|source| SockError::Io {
+            op: "dup",
+            addr,
+            source,
+        })?;
     // Rung by the sending side when it fails: the receiving side, asleep
     // in poll, wakes and reports it.
     let failed = Stop::new().map_err(|source| SockError::Io {
@@ -236,8 +243,7 @@ pub fn run(args: &ConnectArgs, say: &Narrator) -> Result<(), SockError> {
              those bytes are not counted below"
         ));
     }
-    drop(stream);
-    say.trace("close", format_args!(""), "ok");
+    sockopt::close(stream, say);
     say.info(format!("Sent {sent} bytes, received {received} bytes"));
     Ok(())
 }

@@ -87,7 +87,13 @@ pub fn run(args: &UdpSendArgs, say: &Narrator) -> Result<(), SockError> {
     }
 
     send(&socket, addr, &message, family, say)?;
-    if let Ok(local) = socket.local_addr() {
+    let local = say.traced(
+        "getsockname",
+        format_args!("fd {}", sockopt::fd(&socket)),
+        socket.local_addr(),
+        ToString::to_string,
+    );
+    if let Ok(local) = local {
         say.note(format!(
             "the kernel bound this socket to {local} by itself (we never called bind): \
              the server sees port {} in the sender's address",
@@ -105,8 +111,7 @@ pub fn run(args: &UdpSendArgs, say: &Narrator) -> Result<(), SockError> {
     say.data(&reply)?;
     say.end_line_on_terminal(&reply)?;
     say.info(format!("Received {} bytes from {addr}", reply.len()));
-    drop(socket);
-    say.trace("close", format_args!(""), "ok");
+    crate::sockopt::close(socket, say);
     Ok(())
 }
 
@@ -152,7 +157,10 @@ fn send(
     say: &Narrator,
 ) -> Result<(), SockError> {
     say.hex(Dir::Sent, message);
-    say.traced(
+    say.traced_since(
+        // Read before send_to runs (arguments are evaluated in order):
+        // --record dates the datagram from when it left.
+        Some(std::time::Instant::now()),
         "sendto",
         format_args!("{} bytes, {addr}", message.len()),
         socket.send_to(message, addr),

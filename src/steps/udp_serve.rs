@@ -103,11 +103,18 @@ pub fn run(args: &UdpServeArgs, say: &Narrator) -> Result<(), SockError> {
     serving::start(say)?;
     let addr = args.bind.addr().map_err(SockError::Usage)?;
     let socket = bind(addr, args.bind.reuse(false), say)?;
-    let local = socket.local_addr().map_err(|source| SockError::Io {
-        op: "getsockname",
-        addr,
-        source,
-    })?;
+    let local = say
+        .traced(
+            "getsockname",
+            format_args!("fd {}", crate::sockopt::fd(&socket)),
+            socket.local_addr(),
+            ToString::to_string,
+        )
+        .map_err(|source| SockError::Io {
+            op: "getsockname",
+            addr,
+            source,
+        })?;
     // recvfrom never waits: the loop waits in poll, on the socket and the
     // doorbell at once, so Ctrl-C ends it on every system.
     socket
@@ -193,8 +200,7 @@ pub fn run(args: &UdpServeArgs, say: &Narrator) -> Result<(), SockError> {
     // a terminal nobody reads cannot hold the exit).
     say.finish_output();
     say.info(tally.lock().unwrap_or_else(|e| e.into_inner()).summary());
-    drop(socket);
-    say.trace("close", format_args!(""), "ok");
+    crate::sockopt::close(socket, say);
     Ok(())
 }
 
@@ -266,7 +272,10 @@ fn answer(
     let mut reply = Vec::new();
     Protocol::tutorial().answer_into(data, &mut reply);
     say.hex(Dir::Sent, &reply);
-    let sent = say.traced(
+    let sent = say.traced_since(
+        // Read before send_to runs (arguments are evaluated in order):
+        // --record dates the datagram from when it left.
+        Some(std::time::Instant::now()),
         "sendto",
         format_args!("{} bytes, {peer}", reply.len()),
         socket.send_to(&reply, peer),

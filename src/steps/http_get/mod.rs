@@ -130,8 +130,7 @@ pub fn run(args: &HttpGetArgs, say: &Narrator) -> Result<(), SockError> {
     };
     // Closing happens when `stream` is dropped; narrate it in the tutorial's
     // order even when the reply ended in an error.
-    drop(stream);
-    say.trace("close", format_args!(""), "ok");
+    crate::sockopt::close(stream, say);
     received
 }
 

@@ -1,0 +1,149 @@
+//! The ladder as plain text, for a terminal or a projector: 80 columns by
+//! default, ASCII only (a Windows console with an old code page shows it
+//! as a Linux terminal does), no colour (it is data: it goes to stdout and
+//! into files).
+//!
+//! ```text
+//!           client                              server
+//!           127.0.0.1:53824                     127.0.0.1:8888
+//!           connect, pid 4243                   serve-once, pid 4242
+//! +0.0 ms                                       socket(STREAM) -> fd 4
+//! +0.1 ms                                       listen(128)
+//! +690.3 ms socket(STREAM) -> fd 4
+//! +690.5 ms connect(127.0.0.1:8888)
+//! +690.5 ms ============= handshake ==========>
+//! +690.9 ms                                     accept -> fd 7
+//! +691.1 ms sendall(6 bytes)
+//! +691.1 ms ------------- 6 bytes ------------>
+//! ```
+//!
+//! Each row holds one thing, so a call may run on past its own column into
+//! the empty ones on its right; only the last column is cut to its width.
+
+use super::{ArrowKind, Ladder, What, legend, order, since_start};
+
+/// The time column: `+690.3 ms ` fits.
+const TIME: usize = 10;
+/// Narrower than this, a column shows too little of a call to read.
+const NARROWEST: usize = 16;
+
+/// The drawing, `width` characters wide; an error line when the ends do
+/// not fit side by side in it.
+pub fn draw(ladder: &Ladder, width: usize) -> Result<String, String> {
+    let n = ladder.columns.len().max(1);
+    let cell = width.saturating_sub(TIME) / n;
+    if cell < NARROWEST {
+        let most = width.saturating_sub(TIME) / NARROWEST;
+        return Err(format!(
+            "{n} ends do not fit side by side in {width} columns (at most {most} do): \
+             give --width {}, or draw it with --svg FILE or --mermaid",
+            TIME + n * NARROWEST
+        ));
+    }
+    let order = order(ladder);
+    let start = |col: usize| TIME + cell * order.iter().position(|&c| c == col).unwrap_or(0);
+
+    let mut out = String::new();
+    for line in [
+        |c: &super::Column| c.name.clone(),
+        |c: &super::Column| c.addr.clone(),
+        |c: &super::Column| c.about.clone(),
+    ] {
+        let mut row = " ".repeat(TIME);
+        for &col in &order {
+            put(&mut row, start(col), &line(&ladder.columns[col]), cell - 1);
+        }
+        push_line(&mut out, &row);
+    }
+    for row in &ladder.rows {
+        let mut line = format!("{:<TIME$}", since_start(row.t_us));
+        match &row.what {
+            What::Call { col, text, .. } | What::State { col, text } => {
+                let at = start(*col);
+                let text = match &row.what {
+                    What::State { .. } => format!("[{text}]"),
+                    _ => text.clone(),
+                };
+                put(&mut line, at, &text, width - at);
+            }
+            What::Arrow {
+                from,
+                to,
+                label,
+                kind,
+            } => {
+                let (a, b) = (start(*from), start(*to));
+                let (left, right) = (a.min(b), a.max(b));
+                put(
+                    &mut line,
+                    left,
+                    &arrow(right - left - 1, label, *kind, a < b),
+                    right,
+                );
+            }
+        }
+        push_line(&mut out, &line);
+    }
+    out.push('\n');
+    let legend = legend(ladder, |kind| match fill(kind) {
+        '=' => "===",
+        '.' => "...",
+        '#' => "###",
+        _ => "---",
+    });
+    for line in crate::narrate::words::wrap(&legend, width, 0).lines() {
+        push_line(&mut out, line);
+    }
+    Ok(out)
+}
+
+/// `===== handshake =====>`, `<---- 6 bytes -----`: `len` characters.
+fn arrow(len: usize, label: &str, kind: ArrowKind, rightwards: bool) -> String {
+    let fill = fill(kind);
+    let label: String = label.chars().take(len.saturating_sub(6)).collect();
+    let label = format!(" {label} ");
+    let body = len.saturating_sub(1);
+    let before = body.saturating_sub(label.len()) / 2;
+    let after = body.saturating_sub(label.len() + before);
+    let line = format!(
+        "{}{label}{}",
+        fill.to_string().repeat(before),
+        fill.to_string().repeat(after)
+    );
+    if rightwards {
+        format!("{line}>")
+    } else {
+        format!("<{line}")
+    }
+}
+
+fn fill(kind: ArrowKind) -> char {
+    match kind {
+        ArrowKind::Handshake => '=',
+        ArrowKind::Data | ArrowKind::Segment => '-',
+        ArrowKind::Close => '.',
+        ArrowKind::Reset => '#',
+    }
+}
+
+/// Writes `text` into `line` from character `at`, at most `room` wide.
+fn put(line: &mut String, at: usize, text: &str, room: usize) {
+    let mut chars: Vec<char> = line.chars().collect();
+    if chars.len() < at {
+        chars.resize(at, ' ');
+    }
+    chars.truncate(at);
+    let count = text.chars().count();
+    if count > room {
+        chars.extend(text.chars().take(room.saturating_sub(1)));
+        chars.push('~');
+    } else {
+        chars.extend(text.chars());
+    }
+    *line = chars.into_iter().collect();
+}
+
+fn push_line(out: &mut String, line: &str) {
+    out.push_str(line.trim_end());
+    out.push('\n');
+}
