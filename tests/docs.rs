@@ -34,11 +34,13 @@ use std::time::{Duration, Instant};
 
 const ROOT: &str = env!("CARGO_MANIFEST_DIR");
 
-/// Colour off and a fixed help width, the same for every run.
-const ENV: [(&str, &str); 3] = [
+/// Colour off and a fixed help width, the same for every run; no key log
+/// (an empty SSLKEYLOGFILE is none).
+const ENV: [(&str, &str); 4] = [
     ("NO_COLOR", "1"),
     ("CLICOLOR_FORCE", "0"),
     ("COLUMNS", "100"),
+    ("SSLKEYLOGFILE", ""),
 ];
 
 #[test]

@@ -581,9 +581,11 @@ impl Tls {
                     C::NotValidYet => CertProblem::NotYetValid {
                         from: leaf.map(|l| cert::date(l.not_before)).unwrap_or_default(),
                     },
+                    // The names as the certificate spells them (rustls'
+                    // own list is in Rust's debug form).
                     C::NotValidForNameContext { presented, .. } => CertProblem::WrongName {
                         asked: self.host.clone(),
-                        names: presented,
+                        names: leaf.map(|l| l.names).unwrap_or(presented),
                     },
                     C::NotValidForName => CertProblem::WrongName {
                         asked: self.host.clone(),

@@ -150,11 +150,35 @@ impl fmt::Display for Hello {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         write!(
             f,
-            "{} with cipher suite {:?} ({:04x})",
+            "{} with cipher suite {} ({:04x})",
             version_name(self.version),
-            rustls::CipherSuite::from(self.suite),
+            suite_name(self.suite),
             self.suite
         )
+    }
+}
+
+/// A cipher suite by its IANA name: rustls knows the ones it speaks; an
+/// old server's, which rustls never offers, are named here (the ones a
+/// TLS 1.0 server is likely to choose).
+pub fn suite_name(suite: u16) -> String {
+    let old = match suite {
+        0x0005 => "TLS_RSA_WITH_RC4_128_SHA",
+        0x000a => "TLS_RSA_WITH_3DES_EDE_CBC_SHA",
+        0x002f => "TLS_RSA_WITH_AES_128_CBC_SHA",
+        0x0035 => "TLS_RSA_WITH_AES_256_CBC_SHA",
+        0xc013 => "TLS_ECDHE_RSA_WITH_AES_128_CBC_SHA",
+        0xc014 => "TLS_ECDHE_RSA_WITH_AES_256_CBC_SHA",
+        _ => "",
+    };
+    if !old.is_empty() {
+        return old.into();
+    }
+    let known = format!("{:?}", rustls::CipherSuite::from(suite));
+    if known.starts_with("CipherSuite(") || known.starts_with("Unknown") {
+        "unknown to rustls".into()
+    } else {
+        known
     }
 }
 
