@@ -451,7 +451,18 @@ impl Tls {
                     );
                     return Ok(n);
                 }
-                if inner.ended.is_some() {
+                if let Some(clean) = inner.ended {
+                    // Said as the end is handed on, after the last data.
+                    if !inner.told_end {
+                        inner.told_end = true;
+                        say.note(if clean {
+                            "the server sent close_notify: TLS's own \"I am done\", so the end of the stream is really the server's"
+                        } else {
+                            "the server closed TCP without TLS's close_notify: the end is not authenticated \
+                             (anyone on the path could cut the stream here); the application's own framing \
+                             must tell whether all of it came"
+                        });
+                    }
                     return Ok(0);
                 }
             }
@@ -461,23 +472,7 @@ impl Tls {
             if let Err(e) = fed {
                 return Err(self.failed(stream, e, false));
             }
-            let (wants_write, ended) = {
-                let mut inner = self.lock();
-                let new_end = inner.ended.filter(|_| !inner.told_end);
-                inner.told_end |= new_end.is_some();
-                (inner.conn.wants_write(), new_end)
-            };
-            match ended {
-                Some(true) => say.note(
-                    "the server sent close_notify: TLS's own \"I am done\", so the end of the stream is really the server's",
-                ),
-                Some(false) => say.note(
-                    "the server closed TCP without TLS's close_notify: the end is not authenticated \
-                     (anyone on the path could cut the stream here); the application's own framing \
-                     must tell whether all of it came",
-                ),
-                None => {}
-            }
+            let wants_write = self.lock().conn.wants_write();
             if wants_write {
                 self.flush(stream, timeout, say)?;
             }
