@@ -410,6 +410,16 @@ fn plain_http_on_a_tls_port_is_exit_35_and_said_as_such() {
             "failed: the server answered in plain HTTP, not TLS: \"HTTP/1.1 400 Bad Request\\r\\n\"",
         ))
         .stderr(contains("hint: this port speaks plain HTTP: use http://"));
+    // python3 -m http.server answers what it cannot parse with a page and
+    // no status line (HTTP/0.9's way): plain HTTP all the same.
+    let (addr, _peer) = answers_hello_with(b"<!DOCTYPE HTML>\n<html lang=\"en\">\n".to_vec());
+    socktool()
+        .args(["http-get", &url(addr, "/")])
+        .assert()
+        .code(35)
+        .stderr(contains(
+            "the server answered in plain HTTP, not TLS: \"<!DOCTYPE HTML>\\n\"",
+        ));
 }
 
 #[test]

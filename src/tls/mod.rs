@@ -171,7 +171,7 @@ impl Tls {
         until: Instant,
         say: &Narrator,
     ) -> Result<Tls, SockError> {
-        let name = server_name(host);
+        let name = server_name(host)?;
         let conn = ClientConnection::new(Arc::clone(&setup.config), name.clone()).map_err(|e| {
             SockError::Tls {
                 addr,
@@ -514,7 +514,15 @@ impl Tls {
         let failure = if inner.received.not_tls {
             TlsFailure::NotTls {
                 start: first_line(first),
-                http: first.starts_with(b"HTTP/"),
+                // A status line; or an HTML page with no status line, as
+                // python3's http.server sends to a request it cannot parse.
+                http: first.starts_with(b"HTTP/")
+                    || first
+                        .get(..9)
+                        .is_some_and(|s| s.eq_ignore_ascii_case(b"<!DOCTYPE"))
+                    || first
+                        .get(..5)
+                        .is_some_and(|s| s.eq_ignore_ascii_case(b"<html")),
             }
         } else {
             match e {
@@ -693,13 +701,16 @@ fn incompatible(p: &rustls::PeerIncompatible) -> String {
 
 /// The name the certificate must carry: a DNS name, or an IP address
 /// (which is sent no SNI and must be in the certificate's names).
-fn server_name(host: &Host) -> ServerName<'static> {
+fn server_name(host: &Host) -> Result<ServerName<'static>, SockError> {
     match host {
-        Host::Ip { addr, .. } => ServerName::IpAddress((*addr).into()),
+        Host::Ip { addr, .. } => Ok(ServerName::IpAddress((*addr).into())),
         Host::Name(name) => {
             let name = name.trim_end_matches('.').to_string();
-            ServerName::try_from(name.clone())
-                .unwrap_or_else(|_| ServerName::IpAddress(std::net::Ipv4Addr::UNSPECIFIED.into()))
+            ServerName::try_from(name.clone()).map_err(|_| {
+                SockError::Usage(format!(
+                    "{name} is not a name a certificate can carry (letters, digits, '-' and '.'): connect by another name or by address"
+                ))
+            })
         }
     }
 }

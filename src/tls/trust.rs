@@ -14,7 +14,7 @@
 //! certificate it sent, but nothing proves that certificate is the
 //! server's.
 
-use std::path::{Path, PathBuf};
+use std::path::Path;
 use std::sync::{Arc, Mutex};
 
 use rustls::client::WebPkiServerVerifier;
@@ -98,10 +98,7 @@ impl Watcher {
     ) -> Result<Watcher, SockError> {
         let webpki = WebPkiServerVerifier::builder_with_provider(Arc::new(roots), provider)
             .build()
-            .map_err(|e| SockError::CaFile {
-                path: PathBuf::from("(roots)"),
-                why: e.to_string(),
-            })?;
+            .map_err(|e| SockError::Usage(format!("TLS cannot be set up: {e}")))?;
         Ok(Watcher {
             webpki,
             insecure,
