@@ -628,25 +628,24 @@ pub struct HttpGetArgs {
 /// How a TLS client decides whom to trust, and what it lets others see:
 /// `http-get https://` and `connect --tls`.
 #[derive(Debug, Clone, Default, Args)]
-#[command(next_help_heading = "TLS")]
 pub struct TlsOpts {
     /// Trust only the CA certificates in FILE (PEM), instead of Mozilla's
     /// roots compiled into socktool: a classroom's own CA, as curl's
     /// --cacert
-    #[arg(long, value_name = "FILE")]
+    #[arg(long, value_name = "FILE", help_heading = "TLS")]
     pub cacert: Option<std::path::PathBuf>,
 
     /// Go on when the certificate cannot be verified, with a warning that
     /// says why it failed. Still encrypted, but to whoever answered: anyone
     /// on the path can pose as the server
-    #[arg(short = 'k', long)]
+    #[arg(short = 'k', long, help_heading = "TLS")]
     pub insecure: bool,
 
     /// Append this connection's TLS secrets to FILE in the NSS key log
     /// format, so Wireshark can decrypt a capture of it (SSLKEYLOGFILE does
     /// the same, as in browsers and curl). Whoever has the file can read
     /// the traffic
-    #[arg(long, value_name = "FILE")]
+    #[arg(long, value_name = "FILE", help_heading = "TLS")]
     pub keylog: Option<std::path::PathBuf>,
 }
 
