@@ -401,11 +401,14 @@ pub fn follow_location(from: &Target, location: &str) -> Result<Target, String> 
         return parse_url_rest(rest, from.tls);
     }
     let location = location.split_once('#').map_or(location, |(l, _)| l);
+    let base = from.path.split('?').next().unwrap_or("/");
     let path = if location.starts_with('/') {
         location.to_string()
+    } else if location.starts_with('?') {
+        // Only a new query: the same path.
+        format!("{base}{location}")
     } else {
         // Relative: beside the current path's last segment.
-        let base = from.path.split(['?']).next().unwrap_or("/");
         let dir = &base[..base.rfind('/').map_or(0, |i| i + 1)];
         let dir = if dir.is_empty() { "/" } else { dir };
         format!("{dir}{location}")
@@ -583,6 +586,7 @@ mod tests {
         assert_eq!(go("//example.test/x"), Ok("http://example.test/x".into()));
         assert_eq!(go("/c#frag"), Ok("http://localhost:8000/c".into()));
         assert_eq!(go("c?d"), Ok("http://localhost:8000/a/c?d".into()));
+        assert_eq!(go("?e"), Ok("http://localhost:8000/a/b?e".into()));
         assert!(go("").is_err());
         assert!(go("ftp://h/").unwrap_err().contains("ftp://"));
         assert!(go("/a b").unwrap_err().contains("percent-encode"));
