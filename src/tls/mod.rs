@@ -23,6 +23,8 @@
 //!
 //! [`Tls`] is shared by two threads in `connect --tls`, one reading and
 //! one writing, so it keeps its state behind a lock that no wait holds.
+//! What the handshake says as it goes is in `tell.rs`; how a failure
+//! becomes one error line, in `failure.rs`; the key log, in `keylog.rs`.
 //!
 //! A real client would resume sessions (a ticket saves a round trip next
 //! time), check revocation (OCSP, CRLs), and send its own certificate when
@@ -40,18 +42,20 @@ use rustls::{ClientConfig, ClientConnection};
 
 use crate::cli::TlsOpts;
 use crate::client;
-use crate::error::{CertProblem, Phase, SockError, TlsFailure};
-use crate::narrate::{Narrator, first_line, plural};
+use crate::error::{Phase, SockError, TlsFailure};
+use crate::narrate::{Narrator, plural};
 use crate::signals::Doorbell;
 use crate::target::Host;
 
 pub mod cert;
+mod failure;
 pub mod keylog;
 pub mod records;
+mod tell;
 pub mod trust;
 
 use keylog::KeyLogTo;
-use records::{Records, version_name};
+use records::Records;
 use trust::{Seen, Watcher};
 
 /// The ALPN name http-get offers: "I will speak HTTP/1.1 inside".
@@ -290,76 +294,6 @@ impl Tls {
         self.inner.lock().unwrap_or_else(|p| p.into_inner())
     }
 
-    /// Narrates what the handshake has newly learnt: the server's choice,
-    /// then its certificates and the verdict on them.
-    fn tell(&self, inner: &mut Inner, watcher: &Watcher, say: &Narrator) {
-        if !inner.told_hello
-            && let Some(version) = inner.conn.protocol_version()
-        {
-            inner.told_hello = true;
-            let conn = &inner.conn;
-            let suite = conn
-                .negotiated_cipher_suite()
-                .map(|s| format!("cipher suite {:?}", s.suite()))
-                .unwrap_or_else(|| "no cipher suite yet".into());
-            let group = conn
-                .negotiated_key_exchange_group()
-                .map(|g| format!(", key exchange {:?}", g.name()))
-                .unwrap_or_default();
-            let alpn = match conn.alpn_protocol() {
-                Some(p) => format!(", ALPN {}", String::from_utf8_lossy(p)),
-                None => String::new(),
-            };
-            say.info(format!(
-                "< ServerHello: {}, {suite}{group}{alpn}",
-                version_name(u16::from(version))
-            ));
-        }
-        if let Some(seen) = watcher.take() {
-            self.tell_certificates(&seen, say);
-            inner.seen = Some(seen);
-        }
-    }
-
-    fn tell_certificates(&self, seen: &Seen, say: &Narrator) {
-        say.info(format!(
-            "< Certificate: {} from the server, its own first:",
-            plural(seen.chain.len() as u64, "certificate")
-        ));
-        let now = cert::now();
-        for (i, der) in seen.chain.iter().enumerate() {
-            match cert::describe(der) {
-                Some(d) => d.lines(i, now).into_iter().for_each(|l| say.info(l)),
-                None => say.info(format!("  {i} (not a certificate x509-parser can read)")),
-            }
-        }
-        match &seen.verdict {
-            Ok(()) => {
-                say.info(format!(
-                    "Certificate verified: signed by a CA we trust ({}), valid now, made out for {}",
-                    self.roots, self.host
-                ));
-                if self.insecure {
-                    say.note("--insecure was not needed: the certificate verifies");
-                }
-            }
-            Err(e) if self.insecure => {
-                let why = match self.certificate(e.clone(), Some(seen)) {
-                    SockError::Certificate { problem, .. } => problem.to_string(),
-                    other => other.to_string(),
-                };
-                say.warn(format!(
-                    "--insecure: the certificate was NOT verified, and would have failed ({why}); \
-                     the connection is encrypted, but nothing proves it is with {}: anyone on the \
-                     path can pose as the server, then read and change everything",
-                    self.host
-                ));
-            }
-            // The error line says it.
-            Err(_) => {}
-        }
-    }
-
     /// Takes every record rustls has ready and sends them with one
     /// `sendall`, in order (see [`Tls::sending`]).
     fn flush(
@@ -493,118 +427,6 @@ impl Tls {
         Ok(())
     }
 
-    /// A rustls error as the error line says it, after sending the alert
-    /// rustls prepared (so the server hears why), at most briefly.
-    fn failed(&self, stream: &mut TcpStream, e: rustls::Error, handshake: bool) -> SockError {
-        let _ = self.flush(
-            stream,
-            Some(Duration::from_millis(200)),
-            &Narrator::silent(),
-        );
-        let inner = self.lock();
-        if matches!(e, rustls::Error::InvalidCertificate(_)) {
-            return self.certificate(e, inner.seen.as_ref());
-        }
-        self.refusal(&inner, Some(e), handshake)
-    }
-
-    /// A failure that is not about the certificate.
-    fn refusal(&self, inner: &Inner, e: Option<rustls::Error>, handshake: bool) -> SockError {
-        let first = &inner.received.first;
-        let failure = if inner.received.not_tls {
-            TlsFailure::NotTls {
-                start: first_line(first),
-                // A status line; or an HTML page with no status line, as
-                // python3's http.server sends to a request it cannot parse.
-                http: first.starts_with(b"HTTP/")
-                    || first
-                        .get(..9)
-                        .is_some_and(|s| s.eq_ignore_ascii_case(b"<!DOCTYPE"))
-                    || first
-                        .get(..5)
-                        .is_some_and(|s| s.eq_ignore_ascii_case(b"<html")),
-            }
-        } else {
-            match e {
-                None => TlsFailure::Closed,
-                Some(rustls::Error::AlertReceived(alert)) => TlsFailure::Alert {
-                    name: records::alert_name(alert),
-                    code: u8::from(alert),
-                    offered: self.offered.clone(),
-                },
-                Some(rustls::Error::PeerIncompatible(p)) => TlsFailure::Incompatible {
-                    why: incompatible(&p),
-                    chose: inner.received.server_hello().map(|h| h.to_string()),
-                },
-                Some(rustls::Error::NoCertificatesPresented) => {
-                    return SockError::Certificate {
-                        addr: self.addr,
-                        problem: CertProblem::Other("the server sent no certificate".into()),
-                    };
-                }
-                Some(e) => TlsFailure::Other(e.to_string()),
-            }
-        };
-        SockError::Tls {
-            addr: self.addr,
-            failure,
-            handshake,
-        }
-    }
-
-    /// A certificate refused by the check, with what the chain says.
-    fn certificate(&self, e: rustls::Error, seen: Option<&Seen>) -> SockError {
-        let leaf = seen.and_then(|s| s.chain.first()).and_then(cert::describe);
-        let top = seen.and_then(|s| s.chain.last()).and_then(cert::describe);
-        let problem = match e {
-            rustls::Error::InvalidCertificate(ce) => {
-                use rustls::CertificateError as C;
-                match ce {
-                    C::UnknownIssuer => CertProblem::UnknownIssuer {
-                        issuer: top.map(|t| t.issuer).unwrap_or_else(|| "(unknown)".into()),
-                        trusted: self.roots.clone(),
-                    },
-                    C::ExpiredContext { time, not_after } => CertProblem::Expired {
-                        until: cert::date(not_after.as_secs() as i64),
-                        ago: cert::span(time.as_secs() as i64 - not_after.as_secs() as i64),
-                    },
-                    C::Expired => CertProblem::Expired {
-                        until: leaf
-                            .as_ref()
-                            .map(|l| cert::date(l.not_after))
-                            .unwrap_or_default(),
-                        ago: leaf
-                            .as_ref()
-                            .map(|l| cert::span(cert::now() - l.not_after))
-                            .unwrap_or_default(),
-                    },
-                    C::NotValidYetContext { not_before, .. } => CertProblem::NotYetValid {
-                        from: cert::date(not_before.as_secs() as i64),
-                    },
-                    C::NotValidYet => CertProblem::NotYetValid {
-                        from: leaf.map(|l| cert::date(l.not_before)).unwrap_or_default(),
-                    },
-                    // The names as the certificate spells them (rustls'
-                    // own list is in Rust's debug form).
-                    C::NotValidForNameContext { presented, .. } => CertProblem::WrongName {
-                        asked: self.host.clone(),
-                        names: leaf.map(|l| l.names).unwrap_or(presented),
-                    },
-                    C::NotValidForName => CertProblem::WrongName {
-                        asked: self.host.clone(),
-                        names: leaf.map(|l| l.names).unwrap_or_default(),
-                    },
-                    other => CertProblem::Other(other_certificate(other)),
-                }
-            }
-            other => CertProblem::Other(other.to_string()),
-        };
-        SockError::Certificate {
-            addr: self.addr,
-            problem,
-        }
-    }
-
     fn io_error(&self, source: io::Error) -> SockError {
         SockError::Io {
             op: "TLS",
@@ -668,34 +490,6 @@ impl Inner {
             }
         }
         out
-    }
-}
-
-/// Another refusal of the certificate, in words where we know them.
-fn other_certificate(e: rustls::CertificateError) -> String {
-    let text = rustls::Error::InvalidCertificate(e).to_string();
-    if text.contains("CaUsedAsEndEntity") {
-        "the server's own certificate is a CA's (basicConstraints CA:TRUE): a CA signs certificates, it cannot be one for a host".into()
-    } else if text.contains("BadSignature") {
-        "a signature in the chain does not match: the certificate was changed, or signed by another key than its issuer's".into()
-    } else {
-        text
-    }
-}
-
-/// What rustls calls the server's choice, in a student's words.
-fn incompatible(p: &rustls::PeerIncompatible) -> String {
-    use rustls::PeerIncompatible as P;
-    match p {
-        P::ServerDoesNotSupportTls12Or13 | P::ServerTlsVersionIsDisabledByOurConfig => {
-            "the server does not speak TLS 1.2 or 1.3, the oldest rustls accepts".into()
-        }
-        P::NoCipherSuitesInCommon => "the server chose a cipher suite we did not offer".into(),
-        P::NoKxGroupsInCommon => "the server wants a key exchange we did not offer".into(),
-        P::NoSignatureSchemesInCommon => {
-            "the server signs with an algorithm we did not offer".into()
-        }
-        other => rustls::Error::PeerIncompatible(other.clone()).to_string(),
     }
 }
 

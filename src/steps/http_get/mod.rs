@@ -46,9 +46,14 @@
 //! s) bounds the whole exchange, so a server that trickles a byte a second
 //! cannot hold the client forever (exit 75).
 //!
+//! `https://` runs the same exchange inside TLS (`tls/`): a handshake on
+//! the connected socket, then the same request and reply, encrypted. `-L`
+//! follows redirects (`redirect.rs`), each hop a new connection; without
+//! it nothing here changes.
+//!
 //! A real client would stop at the end the header announces instead of
-//! waiting for the server to close, reuse the connection for the next
-//! request, follow redirects and speak TLS.
+//! waiting for the server to close, and reuse the connection for the next
+//! request.
 
 use std::net::SocketAddr;
 use std::net::TcpStream;
