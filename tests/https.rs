@@ -329,6 +329,23 @@ fn an_expired_certificate_is_exit_60_and_says_since_when() {
 }
 
 #[test]
+fn a_certificate_not_valid_yet_is_exit_60_and_says_from_when() {
+    let ca = ca();
+    let dir = scratch("not-yet");
+    let cacert = write_ca(&ca, &dir);
+    let early = leaf_dated(&ca, &["localhost"], (2080, 1, 1), (2090, 1, 1));
+    let (addr, _server) = tls_server(server_config(early, false, Arc::default()), 1, web);
+    socktool()
+        .args(["http-get", &url(addr, "/"), "--cacert", &cacert])
+        .assert()
+        .code(60)
+        .stderr(contains(
+            "it is not valid yet: it is valid from 2080-01-01 00:00 UTC",
+        ))
+        .stderr(contains("hint: check this computer's clock"));
+}
+
+#[test]
 fn a_certificate_for_other_names_is_exit_60_and_lists_them() {
     let ca = ca();
     let dir = scratch("name");
