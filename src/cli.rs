@@ -412,10 +412,13 @@ pub enum Command {
     Resolve(Step<ResolveArgs, QuietTrace>),
 
     /// Step 3: connect to a web server, send an HTTP GET request, print the
-    /// reply (socket, connect, sendall, recv, close)
+    /// reply (socket, connect, sendall, recv, close); https:// does it
+    /// inside TLS, on the same socket
     #[command(
-        after_help = "Socket calls: socket, getaddrinfo, connect, sendall, recv ... recv -> 0, close\n\
-                            Example: socktool http-get http://localhost:8000/ > page.html"
+        after_help = "Socket calls: socket, getaddrinfo, connect, sendall, recv ... recv -> 0, close \
+                            (https://: the TLS handshake first, as sendall and recv of records)\n\
+                            Example: socktool http-get http://localhost:8000/ > page.html\n\
+                            Example: socktool http-get https://localhost:8443/ --cacert ca.pem"
     )]
     HttpGet(Step<HttpGetArgs, Narration>),
 
@@ -446,8 +449,10 @@ pub enum Command {
     /// Beyond the tutorial: talk to any TCP server, like telnet or nc. What
     /// you type is sent, what the server sends is printed as it arrives
     #[command(
-        after_help = "Socket calls: socket, getaddrinfo, connect, then both at once: stdin -> sendall ... shutdown(SHUT_WR) and recv -> stdout ... recv -> 0, close\n\
-                            Example: socktool connect localhost 8888 --crlf   (in a pipe: printf 'hi\\n' | socktool connect localhost 8888)"
+        after_help = "Socket calls: socket, getaddrinfo, connect, then both at once: stdin -> sendall ... shutdown(SHUT_WR) and recv -> stdout ... recv -> 0, close \
+                            (--tls: the TLS handshake first, then records both ways)\n\
+                            Example: socktool connect localhost 8888 --crlf   (in a pipe: printf 'hi\\n' | socktool connect localhost 8888)\n\
+                            Example: socktool connect localhost 8443 --tls --cacert ca.pem   (like openssl s_client, narrated)"
     )]
     Connect(Step<ConnectArgs, Narration>),
 
@@ -617,8 +622,9 @@ pub struct ResolveArgs {
 
 #[derive(Debug, Args)]
 pub struct HttpGetArgs {
-    /// Where to connect: host, host:port, [v6addr]:port or
-    /// http://host[:port]/path (https:// is refused: socktool speaks plain TCP)
+    /// Where to connect: host, host:port, [v6addr]:port,
+    /// http://host[:port]/path, or https://host[:port]/path for HTTP inside
+    /// TLS (port 443 unless given)
     #[arg(value_parser = target::parse_target)]
     pub target: Target,
 
@@ -648,8 +654,45 @@ pub struct HttpGetArgs {
     #[arg(long, value_parser = clap::value_parser!(u64).range(1..))]
     pub max_bytes: Option<u64>,
 
+    /// Follow redirects (301, 302, 303, 307, 308 with a Location header),
+    /// each hop narrated, as curl -L does: the first reply's body is not
+    /// printed, only the last one's
+    #[arg(short = 'L', long, conflicts_with = "tutorial")]
+    pub location: bool,
+
+    /// With -L: the most redirects followed before giving up (exit 76)
+    #[arg(long, default_value_t = 10, value_parser = clap::value_parser!(u32).range(0..=100))]
+    pub max_redirs: u32,
+
+    #[command(flatten)]
+    pub tls: TlsOpts,
+
     #[command(flatten)]
     pub family: FamilyOpts,
+}
+
+/// How a TLS client decides whom to trust, and what it lets others see:
+/// `http-get https://` and `connect --tls`.
+#[derive(Debug, Clone, Default, Args)]
+pub struct TlsOpts {
+    /// Trust only the CA certificates in FILE (PEM), instead of Mozilla's
+    /// roots compiled into socktool: a classroom's own CA, as curl's
+    /// --cacert
+    #[arg(long, value_name = "FILE", help_heading = "TLS")]
+    pub cacert: Option<std::path::PathBuf>,
+
+    /// Go on when the certificate cannot be verified, with a warning that
+    /// says why it failed. Still encrypted, but to whoever answered: anyone
+    /// on the path can pose as the server
+    #[arg(short = 'k', long, help_heading = "TLS")]
+    pub insecure: bool,
+
+    /// Append this connection's TLS secrets to FILE in the NSS key log
+    /// format, so Wireshark can decrypt a capture of it (SSLKEYLOGFILE does
+    /// the same, as in browsers and curl). Whoever has the file can read
+    /// the traffic
+    #[arg(long, value_name = "FILE", help_heading = "TLS")]
+    pub keylog: Option<std::path::PathBuf>,
 }
 
 #[derive(Debug, Args)]
@@ -676,6 +719,15 @@ pub struct ConnectArgs {
     /// without it) has stopped reading, and socktool exits 75
     #[arg(long, value_parser = parse_timeout)]
     pub timeout: Option<Duration>,
+
+    /// Speak TLS on the connection first (as openssl s_client does): a
+    /// narrated handshake, then what you type goes out encrypted and what
+    /// the server sends is printed decrypted
+    #[arg(long, help_heading = "TLS")]
+    pub tls: bool,
+
+    #[command(flatten)]
+    pub tls_opts: TlsOpts,
 
     #[command(flatten)]
     pub family: FamilyOpts,

@@ -22,9 +22,19 @@ pub mod code {
     pub const OK: u8 = 0;
     /// Bad arguments; clap prints the usage line.
     pub const USAGE: u8 = 2;
+    /// The TLS handshake failed (curl's CURLE_SSL_CONNECT_ERROR: no
+    /// sysexits code fits, and scripts that know curl read it the same).
+    pub const TLS: u8 = 35;
+    /// The server's certificate cannot be trusted (curl's
+    /// CURLE_PEER_FAILED_VERIFICATION, kept apart from other TLS failures
+    /// as curl keeps it: a script may want to tell the two apart).
+    pub const CERTIFICATE: u8 = 60;
     /// The reply was larger than `--max-bytes`; `ladder`: a file that is
     /// not a recording (EX_DATAERR: the input data was wrong).
     pub const TOO_LARGE: u8 = 65;
+    /// An input file (`--cacert`) is missing, unreadable or holds nothing
+    /// usable (EX_NOINPUT).
+    pub const NO_INPUT: u8 = 66;
     /// The host name could not be resolved (EX_NOHOST).
     pub const NO_HOST: u8 = 68;
     /// Connection refused, or host/network unreachable (EX_UNAVAILABLE).
@@ -45,18 +55,25 @@ pub const EXIT_CODES_HELP: &str = "\
 Exit codes:
    0  ok (also when stdout is closed early, e.g. piped into head)
    2  usage: a bad argument or option (the line above says which)
+  35  TLS handshake failed: the server refused our hello, chose what rustls
+      refuses, or does not speak TLS on that port (curl's 35)
+  60  the server's certificate cannot be trusted: unknown issuer, expired,
+      or not valid for the name asked (curl's 60)
   65  the reply was larger than --max-bytes
       (ladder: a file is not a socktool --record recording)
+  66  an input file cannot be read (--cacert, or it holds no certificate;
+      ladder: a recording)
   68  host not found: the name could not be resolved
   69  connection refused or host unreachable: nothing listens there
       (load: a full server turned clients away)
   71  cannot bind: address in use, port needs privileges, or not a local address
   74  other input/output error, e.g. connection reset by the peer
-  75  timed out: connect, read or write took longer than --timeout
+  75  timed out: connect, TLS handshake, read or write took longer than --timeout
       (http-get: the whole exchange took longer than --max-time;
       load: --duration ended before every client finished)
   76  protocol: a reply was not what was expected (http-get: not HTTP,
-      or shorter than its header promised; load: a byte differed)";
+      shorter than its header promised, or -L: too many redirects or one
+      that cannot be followed; load: a byte differed)";
 
 /// Which part of a conversation a timeout hit; students need to know whether
 /// the peer never answered the handshake or answered and then went silent.
@@ -67,6 +84,8 @@ pub enum Phase {
     Write,
     /// A server waiting in `accept` for a client that never came.
     Accept,
+    /// A client waiting for the server's side of the TLS handshake.
+    Handshake,
 }
 
 impl Phase {
@@ -77,6 +96,7 @@ impl Phase {
             Phase::Read => "reading from",
             Phase::Write => "writing to",
             Phase::Accept => "waiting for a client on",
+            Phase::Handshake => "doing the TLS handshake with",
         }
     }
 }
@@ -205,6 +225,37 @@ pub enum SockError {
     #[error("incomplete reply from {addr}: {what}")]
     Incomplete { addr: SocketAddr, what: String },
 
+    /// TLS: the server's certificate cannot be trusted.
+    #[error("cannot trust the certificate of {addr}: {problem}")]
+    Certificate {
+        addr: SocketAddr,
+        problem: CertProblem,
+    },
+
+    /// TLS: the handshake (or, once connected, the TLS layer) failed for a
+    /// reason other than the certificate.
+    #[error("TLS {} with {addr} failed: {failure}", if *handshake { "handshake" } else { "connection" })]
+    Tls {
+        addr: SocketAddr,
+        failure: TlsFailure,
+        handshake: bool,
+    },
+
+    /// `--cacert FILE` cannot be read, or holds no certificate.
+    #[error("--cacert {}: {why}", path.display())]
+    CaFile {
+        path: std::path::PathBuf,
+        why: String,
+    },
+
+    /// http-get -L: the redirects did not end within `--max-redirs`.
+    #[error("gave up after {max} redirects (--max-redirs): {last} sends us on again")]
+    TooManyRedirects { max: u32, last: String },
+
+    /// http-get -L: a redirect whose Location cannot be followed.
+    #[error("cannot follow the redirect from {addr}: {why}")]
+    BadRedirect { addr: SocketAddr, why: String },
+
     #[error("cannot write the data to stdout: {source}")]
     Stdout {
         #[source]
@@ -323,14 +374,19 @@ impl SockError {
             | SockError::MaxTime { .. } => code::TIMED_OUT,
             SockError::NotHttp { .. }
             | SockError::BadReply { .. }
-            | SockError::Incomplete { .. } => code::PROTOCOL,
+            | SockError::Incomplete { .. }
+            | SockError::TooManyRedirects { .. }
+            | SockError::BadRedirect { .. } => code::PROTOCOL,
+            SockError::Certificate { .. } => code::CERTIFICATE,
+            SockError::Tls { .. } => code::TLS,
+            SockError::CaFile { .. } => code::NO_INPUT,
             SockError::Bind { .. } => code::BIND,
             SockError::Io { .. }
             | SockError::Call { .. }
             | SockError::Stdout { .. }
             | SockError::Stdin { .. }
-            | SockError::WriteFile { .. }
-            | SockError::ReadFile { .. } => code::IO,
+            | SockError::WriteFile { .. } => code::IO,
+            SockError::ReadFile { .. } => code::NO_INPUT,
             SockError::BadRecording { .. } => code::TOO_LARGE,
             SockError::DatagramTooLarge { .. } => code::USAGE,
             SockError::NoReply { .. } => code::TIMED_OUT,
@@ -388,6 +444,7 @@ impl SockError {
                 Phase::Read => "the peer is connected but sent nothing in time: raise --timeout, or check that it expects a request first".into(),
                 Phase::Write => "the peer stopped reading and its receive window is full: raise --timeout or check the peer".into(),
                 Phase::Accept => "no client connected in time: raise --timeout, or connect one, e.g. `telnet HOST PORT`".into(),
+                Phase::Handshake => "the server took the connection but never finished the handshake: a server that does not speak TLS there waits for us to speak first (try http:// or drop --tls); or raise --timeout".into(),
             }),
             SockError::ServerTimeout { phase, option, .. } => Some(match phase {
                 Phase::Accept => format!(
@@ -433,6 +490,17 @@ impl SockError {
                 _ => None,
             },
             SockError::TooLarge { .. } => Some("raise --max-bytes to receive more".into()),
+            SockError::Certificate { problem, .. } => Some(problem.hint()),
+            SockError::Tls { failure, .. } => Some(failure.hint()),
+            SockError::CaFile { .. } => Some(
+                "give a PEM file with the CA's certificate (-----BEGIN CERTIFICATE-----), e.g. the ca.pem a classroom's server was signed with".into(),
+            ),
+            SockError::TooManyRedirects { .. } => Some(
+                "the server sends us round in a loop, or the chain is longer than --max-redirs: raise --max-redirs, or fetch the last Location yourself".into(),
+            ),
+            SockError::BadRedirect { .. } => Some(
+                "fetch the Location yourself, or drop -L to see the redirect as the server sent it".into(),
+            ),
             SockError::Stalled { .. } => Some(
                 "the server stopped in the middle of its reply: raise --timeout, or check the server".into(),
             ),
@@ -514,6 +582,133 @@ fn refused_hint(addr: SocketAddr, asker: Asker) -> String {
     hint
 }
 
+/// Why a TLS server's certificate cannot be trusted: each the kind of
+/// lie a certificate check exists to catch, or a mistake that looks the
+/// same from outside.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum CertProblem {
+    /// Signed by a CA that is not among the roots we trust. `issuer`
+    /// names it; `trusted` says which roots those are.
+    UnknownIssuer { issuer: String, trusted: String },
+    /// Its time is over: `until` when, `ago` how long since.
+    Expired { until: String, ago: String },
+    /// Its time has not begun: valid from `from`.
+    NotYetValid { from: String },
+    /// Made out for other names: `asked` is ours, `names` its own.
+    WrongName { asked: String, names: Vec<String> },
+    /// Anything else the check refused, in rustls' words.
+    Other(String),
+}
+
+impl std::fmt::Display for CertProblem {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            CertProblem::UnknownIssuer { issuer, trusted } => write!(
+                f,
+                "unknown issuer: it was signed by \"{issuer}\", which is not among the CAs we trust ({trusted})"
+            ),
+            CertProblem::Expired { until, ago } => {
+                write!(f, "it has expired: it was valid until {until}, {ago} ago")
+            }
+            CertProblem::NotYetValid { from } => {
+                write!(f, "it is not valid yet: it is valid from {from}")
+            }
+            CertProblem::WrongName { asked, names } if names.is_empty() => write!(
+                f,
+                "it is not valid for the name {asked}: it names no host at all"
+            ),
+            CertProblem::WrongName { asked, names } => write!(
+                f,
+                "it is not valid for the name {asked}: it is valid for {}",
+                names.join(", ")
+            ),
+            CertProblem::Other(why) => write!(f, "{why}"),
+        }
+    }
+}
+
+impl CertProblem {
+    fn hint(&self) -> String {
+        match self {
+            CertProblem::UnknownIssuer { .. } => "a CA of your own (a classroom's, a company's): trust it with --cacert CA.pem; a public site: the server may not send its intermediate certificate. --insecure would go on unchecked, and then anyone on the path could pose as the server".into(),
+            CertProblem::Expired { .. } | CertProblem::NotYetValid { .. } => "check this computer's clock (`date`): a clock set wrong makes good certificates look expired or not yet valid; otherwise the server must renew its certificate".into(),
+            CertProblem::WrongName { names, .. } => match names.first() {
+                Some(name) => format!("ask for a name the certificate lists (e.g. {name}), or the server is sending another site's certificate"),
+                None => "the server is sending a certificate made for no host name: it must get one for its name".into(),
+            },
+            CertProblem::Other(_) => "the certificate is broken or uses what rustls refuses; `openssl s_client -connect HOST:PORT -showcerts` shows it".into(),
+        }
+    }
+}
+
+/// Why a TLS handshake failed, when the certificate was not the reason.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum TlsFailure {
+    /// The server refused with an alert: `name` and `code` as RFC 8446
+    /// spells them (`handshake_failure`, 40); `offered` is what our
+    /// ClientHello proposed.
+    Alert {
+        name: String,
+        code: u8,
+        offered: String,
+    },
+    /// rustls refused what the server chose (`why`); `chose` is what its
+    /// ServerHello said, when one came.
+    Incompatible { why: String, chose: Option<String> },
+    /// The peer does not speak TLS: `start` is the beginning of what it
+    /// sent, escaped for one line; `http` when that is plain HTTP.
+    NotTls { start: String, http: bool },
+    /// The server closed the connection before the handshake was done.
+    Closed,
+    /// Anything else, in rustls' words.
+    Other(String),
+}
+
+impl std::fmt::Display for TlsFailure {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            TlsFailure::Alert {
+                name,
+                code,
+                offered,
+            } => write!(
+                f,
+                "the server refused with alert {name} ({code}); we offered {offered}"
+            ),
+            TlsFailure::Incompatible { why, chose: None } => write!(f, "{why}"),
+            TlsFailure::Incompatible {
+                why,
+                chose: Some(chose),
+            } => write!(f, "{why} (the server's hello chose {chose})"),
+            TlsFailure::NotTls { start, http: true } => {
+                write!(f, "the server answered in plain HTTP, not TLS: \"{start}\"")
+            }
+            TlsFailure::NotTls { start, http: false } => write!(
+                f,
+                "the server answered with bytes that are not TLS: \"{start}\" (a TLS record starts with 15, 16 or 17 hex, then 03)"
+            ),
+            TlsFailure::Closed => write!(
+                f,
+                "the server closed the connection during the handshake, without a word (no alert)"
+            ),
+            TlsFailure::Other(why) => write!(f, "{why}"),
+        }
+    }
+}
+
+impl TlsFailure {
+    fn hint(&self) -> String {
+        match self {
+            TlsFailure::Alert { .. } => "the server wants what we did not offer: a TLS version older than 1.2 (rustls refuses 1.0 and 1.1), other cipher suites, or a client certificate; `openssl s_client -connect HOST:PORT` shows what it accepts".into(),
+            TlsFailure::Incompatible { .. } => "the server speaks only what rustls refuses as unsafe (TLS 1.0 or 1.1, old cipher suites): the server needs updating".into(),
+            TlsFailure::NotTls { http: true, .. } => "this port speaks plain HTTP: use http:// instead of https:// (connect: drop --tls)".into(),
+            TlsFailure::NotTls { http: false, .. } => "this port speaks another protocol: `socktool connect HOST PORT` without --tls shows what it says".into(),
+            TlsFailure::Closed => "a server that hangs up on a ClientHello may not speak TLS on this port, or refused us without saying why: check the port".into(),
+            TlsFailure::Other(_) => "`openssl s_client -connect HOST:PORT` shows the handshake from another client's side".into(),
+        }
+    }
+}
+
 /// The worst thing that happened to a `socktool load` run; it picks the
 /// exit code. A wrong byte outranks everything: it means the server is wrong,
 /// not merely slow or overloaded.
@@ -564,7 +759,10 @@ mod tests {
         for c in [
             code::OK,
             code::USAGE,
+            code::TLS,
+            code::CERTIFICATE,
             code::TOO_LARGE,
+            code::NO_INPUT,
             code::NO_HOST,
             code::UNAVAILABLE,
             code::BIND,

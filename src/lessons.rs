@@ -17,6 +17,12 @@ pub struct HttpGetLesson;
 #[doc = include_str!("../docs/zh/02-http-get.md")]
 pub struct HttpGetLessonZh;
 
+#[doc = include_str!("../docs/02-https.md")]
+pub struct HttpsLesson;
+
+#[doc = include_str!("../docs/zh/02-https.md")]
+pub struct HttpsLessonZh;
+
 #[doc = include_str!("../docs/03-serve-once.md")]
 pub struct ServeOnceLesson;
 

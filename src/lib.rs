@@ -9,6 +9,8 @@
 //! steps/       one module per tutorial step, in teaching order
 //! tools/       not a step: load, many clients at once to measure the servers
 //! client.rs    what client steps share: socket → resolve → connect, sendall, recv
+//! tls/         TLS on that socket for http-get https:// and connect --tls:
+//!              the handshake narrated, certificates, trust, records, key log
 //! lookup.rs    getaddrinfo / getnameinfo
 //! serving/     what every server shares, one idea a file: listening and
 //!              accepting, a blocking conversation, a polled one, goodbyes,
@@ -36,6 +38,7 @@ pub mod signals;
 pub mod sockopt;
 pub mod steps;
 pub mod target;
+pub mod tls;
 pub mod tools;
 
 /// docs/*.md, compiled as doctests (STYLE §8).

@@ -16,7 +16,7 @@
 //! disagree.
 
 use std::fs::File;
-use std::io::{self, BufWriter, Write};
+use std::io::{self, Write};
 use std::path::Path;
 use std::sync::Mutex;
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
@@ -54,9 +54,11 @@ pub struct Event {
     pub local: Option<String>,
 }
 
-/// Where the events of one process go.
+/// Where the events of one process go. Each line is written whole, at
+/// once (one write, no buffer): a server stopped by a second Ctrl-C, or
+/// killed, leaves a recording that ends at its last call, not mid-line.
 pub struct Recorder {
-    out: Mutex<BufWriter<File>>,
+    out: Mutex<File>,
     pid: u32,
     step: &'static str,
     side: &'static str,
@@ -66,7 +68,7 @@ impl Recorder {
     /// Creates (or truncates) `path` for the events of `step`.
     pub fn create(path: &Path, step: &'static str) -> io::Result<Recorder> {
         Ok(Recorder {
-            out: Mutex::new(BufWriter::new(File::create(path)?)),
+            out: Mutex::new(File::create(path)?),
             pid: std::process::id(),
             step,
             side: side_of(step),
@@ -111,17 +113,6 @@ impl Recorder {
         // A recording that cannot be written must not stop the step it
         // records; what was lost shows as a gap in the ladder.
         let _ = out.write_all(&line);
-    }
-
-    /// Writes out what is buffered (at the end of the step).
-    pub fn flush(&self) {
-        let _ = self.out.lock().unwrap_or_else(|e| e.into_inner()).flush();
-    }
-}
-
-impl Drop for Recorder {
-    fn drop(&mut self) {
-        self.flush();
     }
 }
 

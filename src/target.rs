@@ -13,6 +13,7 @@
 //! host:port       example.com:8080, 127.0.0.1:8080
 //! [v6]:port       [::1]:8080, [fe80::1%eth0]:80
 //! http://host[:port][/path][?query][#fragment]
+//! https://host[:port][/path][?query][#fragment]     (TLS, port 443 unless given)
 //! ```
 //!
 //! Students paste what they have: `connect localhost:8888` where the
@@ -62,11 +63,24 @@ pub struct Target {
     pub port: u16,
     /// The request target: path and query, as typed (already percent-encoded).
     pub path: String,
+    /// `https://`: speak TLS on the connection before HTTP.
+    pub tls: bool,
 }
 
 impl Target {
+    /// The scheme's own port: 443 for https://, 80 for http://.
+    pub fn default_port(&self) -> u16 {
+        if self.tls { 443 } else { 80 }
+    }
+
+    /// The target as a URL, for narration: `https://localhost:8443/a`.
+    pub fn url(&self) -> String {
+        let scheme = if self.tls { "https" } else { "http" };
+        format!("{scheme}://{}{}", self.host_header(), self.path)
+    }
+
     /// The value of the `Host:` header: IPv6 literals in brackets, the port
-    /// only when it is not HTTP's default.
+    /// only when it is not the scheme's default.
     pub fn host_header(&self) -> String {
         let host = match &self.host {
             Host::Ip {
@@ -75,7 +89,7 @@ impl Target {
             } => format!("[{a}]"),
             other => other.to_string(),
         };
-        if self.port == 80 {
+        if self.port == self.default_port() {
             host
         } else {
             format!("{host}:{}", self.port)
@@ -361,19 +375,54 @@ pub fn parse_target(input: &str) -> Result<Target, String> {
     }
     if let Some((scheme, rest)) = input_trimmed.split_once("://") {
         return match scheme.to_ascii_lowercase().as_str() {
-            "http" => parse_url_rest(rest),
-            "https" => Err("https:// needs TLS, and socktool speaks plain TCP: use http:// or a host:port that serves plain HTTP".into()),
+            "http" => parse_url_rest(rest, false),
+            "https" => parse_url_rest(rest, true),
             other => Err(format!(
-                "the scheme {}:// is not supported: socktool speaks HTTP only (http://host/path)",
+                "the scheme {}:// is not supported: socktool speaks HTTP and HTTPS only (http://host/path, https://host/path)",
                 shorten(other)
             )),
         };
     }
-    parse_url_rest(input_trimmed)
+    parse_url_rest(input_trimmed, false)
 }
 
-/// `host[:port][/path][?query][#fragment]`, after any `http://`.
-fn parse_url_rest(rest: &str) -> Result<Target, String> {
+/// Where a redirect's `Location` points, seen from `from` (RFC 9110,
+/// section 10.2.2, with RFC 3986's references): a whole URL (`https://h/`),
+/// one without its scheme (`//h/x`, the scheme kept), an absolute path
+/// (`/x`, the same host), or a path relative to the current one (`x`).
+pub fn follow_location(from: &Target, location: &str) -> Result<Target, String> {
+    if location.is_empty() {
+        return Err("the Location header is empty".into());
+    }
+    if location.contains("://") {
+        return parse_target(location);
+    }
+    if let Some(rest) = location.strip_prefix("//") {
+        return parse_url_rest(rest, from.tls);
+    }
+    let location = location.split_once('#').map_or(location, |(l, _)| l);
+    let base = from.path.split('?').next().unwrap_or("/");
+    let path = if location.starts_with('/') {
+        location.to_string()
+    } else if location.starts_with('?') {
+        // Only a new query: the same path.
+        format!("{base}{location}")
+    } else {
+        // Relative: beside the current path's last segment.
+        let dir = &base[..base.rfind('/').map_or(0, |i| i + 1)];
+        let dir = if dir.is_empty() { "/" } else { dir };
+        format!("{dir}{location}")
+    };
+    check_path(&path)?;
+    Ok(Target {
+        path,
+        ..from.clone()
+    })
+}
+
+/// `host[:port][/path][?query][#fragment]`, after any `http://` (or
+/// `https://`, then `tls`).
+fn parse_url_rest(rest: &str, tls: bool) -> Result<Target, String> {
     // The fragment is for the browser; HTTP never sends it.
     let rest = rest.split_once('#').map_or(rest, |(before, _)| before);
     let split_at = rest.find(['/', '?']).unwrap_or(rest.len());
@@ -384,18 +433,24 @@ fn parse_url_rest(rest: &str) -> Result<Target, String> {
                 .into(),
         );
     }
-    let (host, port) = split_host_port(authority)?;
+    let (host, port) = split_host_port(authority, if tls { 443 } else { 80 })?;
     let path = match path {
         "" => "/".to_string(),
         p if p.starts_with('?') => format!("/{p}"),
         p => p.to_string(),
     };
     check_path(&path)?;
-    Ok(Target { host, port, path })
+    Ok(Target {
+        host,
+        port,
+        path,
+        tls,
+    })
 }
 
-/// `host`, `host:port`, `[v6]`, `[v6]:port` or a bare IPv6 literal.
-fn split_host_port(authority: &str) -> Result<(Host, u16), String> {
+/// `host`, `host:port`, `[v6]`, `[v6]:port` or a bare IPv6 literal; a
+/// missing port is `default`.
+fn split_host_port(authority: &str, default: u16) -> Result<(Host, u16), String> {
     if authority.starts_with('[') {
         let close = authority.find(']').ok_or_else(|| {
             format!(
@@ -405,7 +460,7 @@ fn split_host_port(authority: &str) -> Result<(Host, u16), String> {
         })?;
         let host = parse_host(&authority[..=close])?;
         let port = match &authority[close + 1..] {
-            "" => 80,
+            "" => default,
             tail => match tail.strip_prefix(':') {
                 Some(p) => parse_port(p)?,
                 None => {
@@ -419,7 +474,7 @@ fn split_host_port(authority: &str) -> Result<(Host, u16), String> {
         return Ok((host, port));
     }
     match authority.matches(':').count() {
-        0 => Ok((parse_host(authority)?, 80)),
+        0 => Ok((parse_host(authority)?, default)),
         1 => {
             let (h, p) = authority.split_once(':').unwrap_or((authority, ""));
             Ok((parse_host(h)?, parse_port(p)?))
@@ -439,7 +494,7 @@ fn split_host_port(authority: &str) -> Result<(Host, u16), String> {
                     shorten(authority)
                 ));
             }
-            Ok((parse_host(authority)?, 80))
+            Ok((parse_host(authority)?, default))
         }
     }
 }
@@ -497,6 +552,15 @@ mod tests {
         let t = ok("HTTP://Example.com:8080/a/b?x=1#frag");
         assert_eq!((t.port, t.path.as_str()), (8080, "/a/b?x=1"));
         assert_eq!(t.host_header(), "Example.com:8080");
+        let t = ok("https://localhost/x");
+        assert_eq!(
+            (t.port, t.tls, t.host_header()),
+            (443, true, "localhost".into())
+        );
+        assert_eq!(t.url(), "https://localhost/x");
+        let t = ok("HTTPS://[::1]:8443");
+        assert_eq!((t.port, t.host_header()), (8443, "[::1]:8443".into()));
+        assert_eq!(ok("localhost:443").host_header(), "localhost:443");
         let t = ok("http://localhost?q");
         assert_eq!(t.path, "/?q");
         let t = ok("localhost.");
@@ -509,6 +573,23 @@ mod tests {
                 scope_id: 1
             }
         );
+    }
+
+    #[test]
+    fn a_location_is_followed_from_where_we_are() {
+        let from = ok("http://localhost:8000/a/b?q=1");
+        let go = |l: &str| follow_location(&from, l).map(|t| t.url());
+        assert_eq!(
+            go("https://localhost:8443/"),
+            Ok("https://localhost:8443/".into())
+        );
+        assert_eq!(go("//example.test/x"), Ok("http://example.test/x".into()));
+        assert_eq!(go("/c#frag"), Ok("http://localhost:8000/c".into()));
+        assert_eq!(go("c?d"), Ok("http://localhost:8000/a/c?d".into()));
+        assert_eq!(go("?e"), Ok("http://localhost:8000/a/b?e".into()));
+        assert!(go("").is_err());
+        assert!(go("ftp://h/").unwrap_err().contains("ftp://"));
+        assert!(go("/a b").unwrap_err().contains("percent-encode"));
     }
 
     #[test]
@@ -553,7 +634,7 @@ mod tests {
     fn refusals_say_why() {
         for (input, needle) in [
             ("", "empty"),
-            ("https://example.com", "TLS"),
+            ("wss://example.com", "HTTP and HTTPS only"),
             ("ftp://example.com", "ftp://"),
             ("http://user:pw@example.com/", "credentials"),
             ("example.com:0", "port 0"),

@@ -34,11 +34,13 @@ use std::time::{Duration, Instant};
 
 const ROOT: &str = env!("CARGO_MANIFEST_DIR");
 
-/// Colour off and a fixed help width, the same for every run.
-const ENV: [(&str, &str); 3] = [
+/// Colour off and a fixed help width, the same for every run; no key log
+/// (an empty SSLKEYLOGFILE is none).
+const ENV: [(&str, &str); 4] = [
     ("NO_COLOR", "1"),
     ("CLICOLOR_FORCE", "0"),
     ("COLUMNS", "100"),
+    ("SSLKEYLOGFILE", ""),
 ];
 
 #[test]
@@ -253,12 +255,15 @@ fn command_lines(file: &Path) -> Vec<String> {
 //   its readiness line: `python3 -m http.server PORT ...` ("Serving HTTP on
 //   ... port N"), or any `socktool` command whose output shows "Socket now
 //   listening on ADDR" (every socktool server prints it). It runs on port 0;
-//   the port the OS chose replaces the shown one in every later line;
+//   the port the OS chose replaces the shown one in every later line.
+//   `openssl s_server -accept PORT ...` (an HTTPS server for the TLS
+//   lesson) starts the same way on a free port the replay picks, ready
+//   when it prints ACCEPT;
 // - `socktool ...` (optionally `> FILE`) runs to completion. What a client
 //   reads is shown as a shell gives it: `printf 'hi\n' | socktool connect
-//   localhost 8888` (printf's escapes `\n \r \t \\ \xHH`). `nc` runs the
-//   same way; a transcript that uses it is skipped, saying so, where nc is
-//   not installed. stdout and stderr must match the lines shown: each in
+//   localhost 8888` (printf's escapes `\n \r \t \\ \xHH`). `nc` and
+//   `openssl` (making certificates) run the same way; a transcript that
+//   uses either is skipped, saying so, where it is not installed. stdout and stderr must match the lines shown: each in
 //   its own order, interleaved in any way (two threads, or a program and
 //   its data, may reach a terminal in either order). A port no server in
 //   the block owns, given as an argument, stands for a port where nothing
@@ -592,13 +597,15 @@ fn replay(block: &Block) {
     let all = steps(block);
     for step in &all {
         let program = step.command.split(" | ").last().unwrap_or("");
-        if program.starts_with("nc ") && !installed("nc") {
-            eprintln!(
-                "{}:{}: skipped this transcript: nc is not installed",
-                block.file.display(),
-                step.line
-            );
-            return;
+        for tool in ["nc", "openssl"] {
+            if program.starts_with(&format!("{tool} ")) && !installed(tool) {
+                eprintln!(
+                    "{}:{}: skipped this transcript: {tool} is not installed",
+                    block.file.display(),
+                    step.line
+                );
+                return;
+            }
         }
     }
     let dir = std::env::temp_dir().join(format!(
@@ -677,7 +684,31 @@ fn replay(block: &Block) {
                 ports.insert(shown_port, real);
                 peers.push(peer);
             }
-            [program @ ("socktool" | "nc"), args @ ..] => {
+            ["openssl", "s_server", "-accept", port, rest @ ..] => {
+                // A free port, released for s_server to take: s_server
+                // cannot say which port it got from port 0.
+                let free = TcpListener::bind("127.0.0.1:0").expect("bind 127.0.0.1:0");
+                let real = free.local_addr().unwrap().port().to_string();
+                drop(free);
+                let mut cmd = Command::new("openssl");
+                cmd.args(["s_server", "-accept", &format!("127.0.0.1:{real}")])
+                    .args(rest)
+                    .current_dir(&dir);
+                let (child, lines) = spawn_merged(cmd, &at);
+                let mut peer = Peer {
+                    child,
+                    lines,
+                    seen: Vec::new(),
+                    next: 0,
+                    shown: step.shown.clone(),
+                    at: at.clone(),
+                    socktool: false,
+                };
+                peer.wait_for("ACCEPT");
+                ports.insert(port.to_string(), real);
+                peers.push(peer);
+            }
+            [program @ ("socktool" | "nc" | "openssl"), args @ ..] => {
                 for port in ports_in_args(args) {
                     add_closed_port(&mut ports, port);
                 }

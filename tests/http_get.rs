@@ -600,7 +600,6 @@ fn colour_follows_flag_and_environment() {
 #[test]
 fn targets_refused_before_any_socket_exit_2() {
     for (target, why) in [
-        ("https://example.com/", "TLS"),
         ("ftp://example.com/", "ftp://"),
         ("localhost:0", "port 0"),
         ("localhost:65536", "out of range"),

@@ -270,6 +270,9 @@ fn mermaid_and_svg_draw_the_same_conversation() {
     assert_eq!(arrows, 5, "{svg}");
 }
 
+// Unix only: the UDP server ends on Ctrl-C (SIGINT here), which a test
+// cannot send a Windows console program; scripts/wine-smoke covers it there.
+#[cfg(unix)]
 #[test]
 fn udp_draws_datagrams_and_no_handshake_or_fin() {
     let (server_file, client_file) = (scratch("udp-server.jsonl"), scratch("udp-client.jsonl"));
@@ -363,7 +366,7 @@ fn a_file_that_is_not_a_recording_is_named_with_its_line() {
         .arg("ladder")
         .arg(scratch("never-written.jsonl"))
         .assert()
-        .code(74)
+        .code(66)
         .get_output()
         .clone();
     assert!(text(&out.stderr).contains("cannot read "));

@@ -9,7 +9,8 @@
 use libfuzzer_sys::fuzz_target;
 use socktool::cli::{parse_bind_host, parse_listen_port, parse_recv_size, parse_timeout};
 use socktool::target::{
-    parse_host, parse_host_or_url, parse_port, parse_target, split_host_port_text,
+    follow_location, parse_host, parse_host_or_url, parse_port, parse_target,
+    split_host_port_text,
 };
 
 fn one_line(result: Result<impl Sized, String>) {
@@ -30,6 +31,15 @@ fuzz_target!(|data: &[u8]| {
             let host = t.host_header();
             assert!(!host.bytes().any(|b| b == b' ' || b.is_ascii_control()), "{host:?}");
             assert_ne!(t.port, 0);
+            // The same input as a redirect's Location, seen from there
+            // (-L): the target it makes keeps the same promises.
+            match follow_location(&t, input) {
+                Ok(next) => {
+                    assert!(next.path.starts_with('/'));
+                    assert_ne!(next.port, 0);
+                }
+                Err(msg) => one_line(Err::<(), _>(msg)),
+            }
         }
         Err(msg) => one_line(Err::<(), _>(msg)),
     }

@@ -35,7 +35,7 @@ use crate::error::SockError;
 mod output;
 pub mod words;
 pub use output::{BUDGET, CATCH_UP, LAST_FLUSH, Stream, Unshown};
-pub use words::{describe_errno, errno_name, hex_dump, os_error, plural, secs};
+pub use words::{describe_errno, errno_name, first_line, hex_dump, os_error, plural, secs};
 
 /// Which way a chunk of bytes went, for `--hex`.
 #[derive(Debug, Clone, Copy)]
@@ -144,9 +144,6 @@ impl Narrator {
     /// Before exit: lets the narration still queued out, for at most
     /// [`LAST_FLUSH`]. Exit never waits longer for a terminal.
     pub fn flush(&self) {
-        if let Some(recorder) = &self.recorder {
-            recorder.flush();
-        }
         if let Some(out) = self.sink.get() {
             out.flush(LAST_FLUSH);
         }
@@ -438,6 +435,16 @@ impl Narrator {
     pub fn hex(&self, dir: Dir, bytes: &[u8]) {
         if self.hex {
             self.emit(&words::hex_dump(dir, bytes));
+        }
+    }
+
+    /// `--hex` with a title of the caller's (`> plaintext 78 bytes, sent
+    /// inside TLS`), for bytes that are not a socket's: the layer inside
+    /// TLS. With no bytes, the title alone (a TLS record's header, read
+    /// out).
+    pub fn hex_titled(&self, title: impl fmt::Display, bytes: &[u8]) {
+        if self.hex {
+            self.emit(&words::hex_titled(&title.to_string(), bytes));
         }
     }
 

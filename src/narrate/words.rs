@@ -189,15 +189,41 @@ fn native_name(n: i32) -> Option<&'static str> {
         .map(|&(_, _, native)| native)
 }
 
+/// The first line of what a peer sent, for an error line: escaped
+/// (`\r\n`, `\xff`) so that any bytes show as what they are, on one
+/// line, cut at 60. Bytes are never round-tripped through lossy UTF-8.
+pub fn first_line(bytes: &[u8]) -> String {
+    let bytes = match bytes.iter().position(|&b| b == b'\n') {
+        Some(nl) => &bytes[..=nl],
+        None => bytes,
+    };
+    let mut shown = String::new();
+    for (i, &b) in bytes.iter().enumerate() {
+        let escaped: String = std::ascii::escape_default(b).map(char::from).collect();
+        if shown.len() + escaped.len() > 57 && i + 1 < bytes.len() {
+            shown.push_str("...");
+            break;
+        }
+        shown.push_str(&escaped);
+    }
+    shown
+}
+
 /// ```text
 /// > sent 18 bytes
 ///   0000  47 45 54 20 2f 20 48 54  54 50 2f 31 2e 31 0d 0a  |GET / HTTP/1.1..|
 /// ```
 pub fn hex_dump(dir: Dir, bytes: &[u8]) -> String {
-    let mut out = match dir {
+    let title = match dir {
         Dir::Sent => format!("> sent {} bytes", bytes.len()),
         Dir::Received => format!("< received {} bytes", bytes.len()),
     };
+    hex_titled(&title, bytes)
+}
+
+/// [`hex_dump`] under any title.
+pub fn hex_titled(title: &str, bytes: &[u8]) -> String {
+    let mut out = title.to_string();
     for (row, chunk) in bytes.chunks(16).enumerate() {
         let _ = write!(out, "\n  {:04x} ", row * 16);
         for i in 0..16 {

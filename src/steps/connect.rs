@@ -40,6 +40,12 @@
 //! printf 'hi\n' | socktool connect localhost 8888
 //! ```
 //!
+//! `--tls` makes it a TLS client, as `openssl s_client` is, but narrated
+//! (`tls/`): after connect, the handshake with the server's certificate
+//! and the verdict; then the same two threads, each byte typed sent
+//! encrypted and each record received printed decrypted. The end of stdin
+//! sends TLS's close_notify before the FIN.
+//!
 //! A real client would speak telnet's option negotiation (IAC bytes), switch
 //! the terminal to raw mode to send single key presses, and offer an escape
 //! key (telnet's Ctrl-]). Ctrl-C here simply ends the process.
@@ -57,6 +63,7 @@ use crate::error::SockError;
 use crate::narrate::Narrator;
 use crate::signals::{Doorbell, Stop};
 use crate::sockopt;
+use crate::tls::{self, Tls};
 
 /// How long connect may take when `--timeout` is not given: long enough for
 /// a slow network, short enough that nothing seems to hang.
@@ -149,6 +156,9 @@ impl Shared {
 
 pub fn run(args: &ConnectArgs, say: &Narrator) -> Result<(), SockError> {
     let connect_timeout = args.timeout.unwrap_or(DEFAULT_CONNECT_TIMEOUT);
+    // Decided before the socket exists: a bad --cacert is said first.
+    let setup = tls_setup(args)?;
+    let started = Instant::now();
     let (mut stream, addr) = client::connect(
         &args.host,
         args.port,
@@ -156,6 +166,19 @@ pub fn run(args: &ConnectArgs, say: &Narrator) -> Result<(), SockError> {
         connect_timeout,
         say,
     )?;
+    // --tls: the handshake, bounded as a whole by the connect timeout.
+    let tls = match &setup {
+        Some(setup) => Some(Arc::new(Tls::handshake(
+            &mut stream,
+            addr,
+            &args.host,
+            setup,
+            connect_timeout,
+            started + connect_timeout,
+            say,
+        )?)),
+        None => None,
+    };
     // An idle session may last, but a stuck one may not: a server that
     // takes none of our bytes for this long has stopped reading, and
     // without a limit `cat big | socktool connect` would hang half-sent.
@@ -197,16 +220,21 @@ pub fn run(args: &ConnectArgs, say: &Narrator) -> Result<(), SockError> {
         source,
     })?;
     let sender = {
-        let (shared, say, crlf, timeout, failed) = (
+        let (shared, say, crlf, timeout, failed, tls) = (
             Arc::clone(&shared),
             say.clone(),
             args.crlf,
             Some(write_limit),
             failed.clone(),
+            tls.clone(),
         );
         thread::spawn(move || {
-            let mut writer = writer;
-            if let Err(e) = send_stdin(&mut writer, addr, crlf, timeout, &say, &shared) {
+            let mut writer = Link {
+                stream: writer,
+                addr,
+                tls,
+            };
+            if let Err(e) = send_stdin(&mut writer, crlf, timeout, &say, &shared) {
                 shared.end_write(Err(e));
                 // Wakes the receiving side, so it reports the failure
                 // instead of waiting for a server that may never close.
@@ -217,7 +245,8 @@ pub fn run(args: &ConnectArgs, say: &Narrator) -> Result<(), SockError> {
         })
     };
 
-    let received = receive(&mut stream, addr, args.timeout, failed.bell(), say, &shared);
+    let mut link = Link { stream, addr, tls };
+    let received = receive(&mut link, args.timeout, failed.bell(), say, &shared);
     // Once stdin has ended the sender is only finishing its narration: wait
     // for it, so its lines come before ours. Otherwise it may be blocked
     // reading a terminal, and the process ends without it; but a write it
@@ -243,16 +272,72 @@ pub fn run(args: &ConnectArgs, say: &Narrator) -> Result<(), SockError> {
              those bytes are not counted below"
         ));
     }
-    sockopt::close(stream, say);
+    sockopt::close(link.stream, say);
     say.info(format!("Sent {sent} bytes, received {received} bytes"));
     Ok(())
+}
+
+/// `--tls` and its options; without `--tls` the options are refused
+/// rather than ignored.
+fn tls_setup(args: &ConnectArgs) -> Result<Option<tls::Setup>, SockError> {
+    let opts = &args.tls_opts;
+    if !args.tls {
+        let given = [
+            (opts.cacert.is_some(), "--cacert"),
+            (opts.insecure, "--insecure"),
+            (opts.keylog.is_some(), "--keylog"),
+        ];
+        if let Some((_, flag)) = given.iter().find(|(on, _)| *on) {
+            return Err(SockError::Usage(format!(
+                "{flag} is for TLS connections: add --tls (socktool connect HOST PORT --tls {flag} ...)"
+            )));
+        }
+        return Ok(None);
+    }
+    // No ALPN: connect does not know what the server speaks inside.
+    tls::Setup::new(opts, None).map(Some)
+}
+
+/// One end of the connection: the socket, and TLS on it with --tls. The
+/// two threads each hold one (two handles on one socket) and share the TLS
+/// state.
+struct Link {
+    stream: TcpStream,
+    addr: SocketAddr,
+    tls: Option<Arc<Tls>>,
+}
+
+impl Link {
+    fn recv(
+        &mut self,
+        buf: &mut [u8],
+        timeout: Option<Duration>,
+        bell: &Doorbell,
+        say: &Narrator,
+    ) -> Result<usize, SockError> {
+        match &self.tls {
+            Some(tls) => tls.recv(&mut self.stream, buf, timeout, Some(bell), say),
+            None => client::recv(&mut self.stream, self.addr, buf, timeout, Some(bell), say),
+        }
+    }
+
+    fn send_all(
+        &mut self,
+        bytes: &[u8],
+        timeout: Option<Duration>,
+        say: &Narrator,
+    ) -> Result<(), SockError> {
+        match &self.tls {
+            Some(tls) => tls.send_all(&mut self.stream, bytes, timeout, say),
+            None => client::send_all(&mut self.stream, self.addr, bytes, timeout, say),
+        }
+    }
 }
 
 /// Server → stdout: every recv written out and flushed at once, so a welcome
 /// line appears before the user has typed anything. Returns the byte count.
 fn receive(
-    stream: &mut TcpStream,
-    addr: SocketAddr,
+    link: &mut Link,
     idle_limit: Option<Duration>,
     bell: &Doorbell,
     say: &Narrator,
@@ -267,7 +352,7 @@ fn receive(
             l.saturating_sub(shared.idle())
                 .max(Duration::from_millis(1))
         });
-        match client::recv(stream, addr, &mut buf, left, Some(bell), say) {
+        match link.recv(&mut buf, left, bell, say) {
             Ok(0) => return Ok(total),
             Ok(n) => {
                 shared.touch();
@@ -290,8 +375,7 @@ fn receive(
 
 /// Stdin → server, until stdin ends; then `shutdown(SHUT_WR)`.
 fn send_stdin(
-    stream: &mut TcpStream,
-    addr: SocketAddr,
+    link: &mut Link,
     crlf: bool,
     timeout: Option<Duration>,
     say: &Narrator,
@@ -315,14 +399,18 @@ fn send_stdin(
         // Marked before the call: once the kernel has the bytes, the server
         // may answer and close before this thread runs again.
         shared.begin_write(chunk.len());
-        client::send_all(stream, addr, &chunk, timeout, say)?;
+        link.send_all(&chunk, timeout, say)?;
         shared.end_write(Ok(chunk.len()));
         shared.touch();
     }
     // Set before the FIN goes out, so that if the receiving side sees it
     // clear, the server's close cannot have been an answer to ours.
     shared.we_closed.store(true, Ordering::SeqCst);
-    sockopt::shutdown_write(stream, say).map_err(|source| SockError::Io {
+    if let Some(tls) = &link.tls {
+        tls.close(&mut link.stream, timeout, say)?;
+    }
+    let addr = link.addr;
+    sockopt::shutdown_write(&link.stream, say).map_err(|source| SockError::Io {
         op: "shutdown",
         addr,
         source,

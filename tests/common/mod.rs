@@ -34,6 +34,8 @@ pub fn socktool() -> assert_cmd::Command {
     let mut cmd = assert_cmd::Command::new(BIN);
     cmd.env_remove("NO_COLOR")
         .env_remove("CLICOLOR_FORCE")
+        // A browser user's key log must not catch the tests' connections.
+        .env_remove("SSLKEYLOGFILE")
         .arg("--color")
         .arg("never")
         .timeout(Duration::from_secs(30));
@@ -45,6 +47,7 @@ pub fn socktool_std() -> Command {
     let mut cmd = Command::new(BIN);
     cmd.env_remove("NO_COLOR")
         .env_remove("CLICOLOR_FORCE")
+        .env_remove("SSLKEYLOGFILE")
         .arg("--color")
         .arg("never");
     cmd

@@ -46,9 +46,14 @@
 //! s) bounds the whole exchange, so a server that trickles a byte a second
 //! cannot hold the client forever (exit 75).
 //!
+//! `https://` runs the same exchange inside TLS (`tls/`): a handshake on
+//! the connected socket, then the same request and reply, encrypted. `-L`
+//! follows redirects (`redirect.rs`), each hop a new connection; without
+//! it nothing here changes.
+//!
 //! A real client would stop at the end the header announces instead of
-//! waiting for the server to close, reuse the connection for the next
-//! request, follow redirects and speak TLS.
+//! waiting for the server to close, and reuse the connection for the next
+//! request.
 
 use std::net::SocketAddr;
 use std::net::TcpStream;
@@ -57,8 +62,11 @@ use std::time::{Duration, Instant};
 use crate::cli::HttpGetArgs;
 use crate::client;
 use crate::error::{Asker, Phase, SockError};
-use crate::narrate::Narrator;
+use crate::narrate::{Narrator, first_line};
+use crate::target::Target;
+use crate::tls::{self, Tls};
 
+mod redirect;
 mod reply;
 use reply::{Broken, Reply};
 
@@ -73,11 +81,40 @@ const TUTORIAL_RECV: usize = 4096;
 const DEFAULT_RECV: usize = 64 * 1024;
 
 pub fn run(args: &HttpGetArgs, say: &Narrator) -> Result<(), SockError> {
-    let target = &args.target;
     let clock = Deadline {
         start: Instant::now(),
         max: args.max_time,
     };
+    // TLS is set up before the first socket, so that a bad --cacert or
+    // --keylog is said before anything connects; a plain http:// run that
+    // -L sends to https:// sets it up then.
+    let mut setup = match args.target.tls {
+        true => Some(tls::Setup::new(&args.tls, Some(tls::HTTP_1_1))?),
+        false => None,
+    };
+    let mut target = args.target.clone();
+    let mut hops = 0;
+    loop {
+        if target.tls && setup.is_none() {
+            setup = Some(tls::Setup::new(&args.tls, Some(tls::HTTP_1_1))?);
+        }
+        let Some(moved) = fetch(&target, setup.as_ref(), args, clock, say)? else {
+            return Ok(());
+        };
+        target = redirect::follow(&target, moved, hops, args, say)?;
+        hops += 1;
+    }
+}
+
+/// One request on one connection: connect, TLS when https://, send, then
+/// the reply to stdout. Returns where a redirect points, with -L.
+fn fetch(
+    target: &Target,
+    setup: Option<&tls::Setup>,
+    args: &HttpGetArgs,
+    clock: Deadline,
+    say: &Narrator,
+) -> Result<Option<redirect::Moved>, SockError> {
     let (mut stream, addr) = client::connect(
         &target.host,
         target.port,
@@ -86,6 +123,22 @@ pub fn run(args: &HttpGetArgs, say: &Narrator) -> Result<(), SockError> {
         say,
     )
     .map_err(|e| clock.explain(e.asked_by(Asker::HttpGet), 0))?;
+    // https://: the same socket, a TLS handshake first.
+    let tls = match setup.filter(|_| target.tls) {
+        Some(setup) => Some(
+            Tls::handshake(
+                &mut stream,
+                addr,
+                &target.host,
+                setup,
+                clock.bound(args.timeout),
+                clock.start + clock.max,
+                say,
+            )
+            .map_err(|e| clock.explain(e, 0))?,
+        ),
+        None => None,
+    };
 
     let request = if args.tutorial {
         if target.path != "/" {
@@ -96,7 +149,7 @@ pub fn run(args: &HttpGetArgs, say: &Narrator) -> Result<(), SockError> {
         }
         TUTORIAL_REQUEST.to_vec()
     } else {
-        request(args)
+        request(target)
     };
     // Shown as curl -v shows it, so students see the lines they send.
     for line in String::from_utf8_lossy(&request).split("\r\n") {
@@ -104,18 +157,17 @@ pub fn run(args: &HttpGetArgs, say: &Narrator) -> Result<(), SockError> {
             say.info(format!("> {line}"));
         }
     }
-    client::send_all(
-        &mut stream,
-        addr,
-        &request,
-        Some(clock.bound(args.timeout)),
-        say,
-    )
+    let timeout = Some(clock.bound(args.timeout));
+    match &tls {
+        Some(tls) => tls.send_all(&mut stream, &request, timeout, say),
+        None => client::send_all(&mut stream, addr, &request, timeout, say),
+    }
     .map_err(|e| clock.explain(e, 0))?;
     say.step("Message sent successfully");
 
     let mut receiver = Receiver {
         stream: &mut stream,
+        tls: tls.as_ref(),
         addr,
         args,
         clock,
@@ -123,7 +175,7 @@ pub fn run(args: &HttpGetArgs, say: &Narrator) -> Result<(), SockError> {
     };
     let received = if args.tutorial {
         let size = args.recv_size.unwrap_or(TUTORIAL_RECV);
-        receiver.once(size)
+        receiver.once(size).map(|()| None)
     } else {
         let size = args.recv_size.unwrap_or(DEFAULT_RECV);
         receiver.all(size)
@@ -177,6 +229,8 @@ impl Deadline {
 /// The receiving half of the exchange: recv calls under the clock.
 struct Receiver<'a> {
     stream: &'a mut TcpStream,
+    /// https://: the reply comes out of TLS.
+    tls: Option<&'a Tls>,
     addr: SocketAddr,
     args: &'a HttpGetArgs,
     clock: Deadline,
@@ -187,9 +241,12 @@ impl Receiver<'_> {
     /// One `recv`, bounded by `--timeout` and by what is left of
     /// `--max-time`. `got` is the reply's length so far, for the error.
     fn recv(&mut self, buf: &mut [u8], got: u64) -> Result<usize, SockError> {
-        let timeout = self.clock.bound(self.args.timeout);
-        client::recv(self.stream, self.addr, buf, Some(timeout), None, self.say)
-            .map_err(|e| self.clock.explain(e, got))
+        let timeout = Some(self.clock.bound(self.args.timeout));
+        match self.tls {
+            Some(tls) => tls.recv(self.stream, buf, timeout, None, self.say),
+            None => client::recv(self.stream, self.addr, buf, timeout, None, self.say),
+        }
+        .map_err(|e| self.clock.explain(e, got))
     }
 
     /// The tutorial's `reply = s.recv(4096)`: one call, whatever it returns.
@@ -216,12 +273,15 @@ impl Receiver<'_> {
     /// recv until the server closes (recv returns 0), streaming each piece
     /// to stdout as it arrives so even a huge reply needs only one buffer,
     /// and following its framing to tell a whole reply from a cut one.
-    fn all(&mut self, recv_size: usize) -> Result<(), SockError> {
+    /// With -L, the header is held back until it says whether it is a
+    /// redirect; a redirect's body is not printed and not waited for.
+    fn all(&mut self, recv_size: usize) -> Result<Option<redirect::Moved>, SockError> {
         let mut buf = vec![0u8; recv_size];
         let mut total: u64 = 0;
         let mut calls: u64 = 0;
         let mut told_short = false;
         let mut reply = Reply::new();
+        let mut held: Option<Vec<u8>> = self.args.location.then(Vec::new);
         let progress = self.say.progress();
         loop {
             let n = self.recv(&mut buf, total)?;
@@ -237,23 +297,49 @@ impl Receiver<'_> {
                 ));
             }
             let keep = cap(n as u64, total, self.args.max_bytes) as usize;
-            self.say.data(&buf[..keep])?;
+            match &mut held {
+                Some(held) => held.extend_from_slice(&buf[..keep]),
+                None => self.say.data(&buf[..keep])?,
+            }
             progress.advance(keep);
             total += keep as u64;
             if keep < n {
                 drop(progress);
                 self.say
                     .info(format!("Received {total} bytes in {calls} recv calls"));
-                return over_limit(total + (n - keep) as u64, self.args.max_bytes);
+                if let Some(held) = held {
+                    self.say.data(&held)?;
+                }
+                return over_limit(total + (n - keep) as u64, self.args.max_bytes).map(|()| None);
             }
             // What came is on stdout already; a peer that does not speak
             // HTTP is not waited for.
             if let Err(broken) = reply.feed(&buf[..n]) {
                 drop(progress);
+                if let Some(held) = held {
+                    self.say.data(&held)?;
+                }
                 return Err(unreadable(broken, &reply, self.addr));
+            }
+            if held.is_some()
+                && let Some(status) = reply.status()
+            {
+                if let Some(location) = reply.location().filter(|_| redirect::follows(status)) {
+                    drop(progress);
+                    return Ok(Some(redirect::Moved {
+                        addr: self.addr,
+                        status,
+                        location,
+                    }));
+                }
+                // Not a redirect: what was held goes out, the rest streams.
+                self.say.data(&held.take().unwrap_or_default())?;
             }
         }
         drop(progress);
+        if let Some(held) = held {
+            self.say.data(&held)?;
+        }
         if let Some(what) = reply.missing() {
             self.say
                 .info(format!("Received {total} bytes in {calls} recv calls"));
@@ -266,7 +352,7 @@ impl Receiver<'_> {
             .note("recv returned 0: the server closed the connection, the reply is complete");
         self.say
             .info(format!("Received {total} bytes in {calls} recv calls"));
-        Ok(())
+        Ok(None)
     }
 }
 
@@ -275,37 +361,18 @@ fn unreadable(broken: Broken, reply: &Reply, addr: SocketAddr) -> SockError {
     match broken {
         Broken::NotHttp => SockError::NotHttp {
             addr,
-            start: show_start(reply.head_so_far()),
+            start: first_line(reply.head_so_far()),
         },
         Broken::Malformed(why) => SockError::BadReply { addr, why },
     }
 }
 
-/// The first line of a reply for an error line: escaped (`\r\n`, `\xff`)
-/// so that any bytes show as what they are, on one line, cut at 60.
-fn show_start(bytes: &[u8]) -> String {
-    let bytes = match bytes.iter().position(|&b| b == b'\n') {
-        Some(nl) => &bytes[..=nl],
-        None => bytes,
-    };
-    let mut shown = String::new();
-    for (i, &b) in bytes.iter().enumerate() {
-        let escaped: String = std::ascii::escape_default(b).map(char::from).collect();
-        if shown.len() + escaped.len() > 57 && i + 1 < bytes.len() {
-            shown.push_str("...");
-            break;
-        }
-        shown.push_str(&escaped);
-    }
-    shown
-}
-
 /// `GET path HTTP/1.1` with the headers HTTP/1.1 asks of a client.
-fn request(args: &HttpGetArgs) -> Vec<u8> {
+fn request(target: &Target) -> Vec<u8> {
     format!(
         "GET {} HTTP/1.1\r\nHost: {}\r\nUser-Agent: socktool/{}\r\nConnection: close\r\n\r\n",
-        args.target.path,
-        args.target.host_header(),
+        target.path,
+        target.host_header(),
         env!("CARGO_PKG_VERSION")
     )
     .into_bytes()

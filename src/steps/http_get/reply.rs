@@ -76,6 +76,10 @@ pub struct Reply {
     state: State,
     /// The header so far (at most [`MAX_HEAD`] bytes), kept until parsed.
     head: Vec<u8>,
+    /// Once the header is in: its status code, and its Location header
+    /// (which -L follows), if any.
+    status: Option<u16>,
+    location: Option<Vec<u8>>,
 }
 
 impl Default for Reply {
@@ -89,7 +93,23 @@ impl Reply {
         Reply {
             state: State::Head,
             head: Vec::new(),
+            status: None,
+            location: None,
         }
+    }
+
+    /// The status code, once the whole header has come.
+    pub fn status(&self) -> Option<u16> {
+        self.status
+    }
+
+    /// The Location header's value as text, once the whole header has
+    /// come; `None` without one, or when it is not ASCII (a URL is).
+    pub fn location(&self) -> Option<String> {
+        let value = self.location.as_ref()?;
+        value
+            .is_ascii()
+            .then(|| String::from_utf8_lossy(value).trim().to_string())
     }
 
     /// The header bytes received so far, to show when the peer turns out
@@ -176,7 +196,10 @@ impl Reply {
             }
             return Ok(&[]);
         };
-        self.state = State::Body(parse_head(&self.head[start..end])?);
+        let head = parse_head(&self.head[start..end])?;
+        self.state = State::Body(head.body);
+        self.status = Some(head.status);
+        self.location = head.location;
         // What of this piece came after the header belongs to the body.
         let used = end - before;
         Ok(&bytes[used..])
@@ -199,8 +222,16 @@ fn find_head_end(head: &[u8], from: usize) -> Option<usize> {
     Some(from + end)
 }
 
-/// The status line and the two headers that say where the body ends.
-fn parse_head(head: &[u8]) -> Result<Body, Broken> {
+/// What a header says: the status, where the body ends, where it points.
+struct Head {
+    status: u16,
+    body: Body,
+    location: Option<Vec<u8>>,
+}
+
+/// The status line, the two headers that say where the body ends, and
+/// Location.
+fn parse_head(head: &[u8]) -> Result<Head, Broken> {
     let malformed = |why: &str| Broken::Malformed(why.to_string());
     let mut lines = head
         .split(|&b| b == b'\n')
@@ -215,11 +246,16 @@ fn parse_head(head: &[u8]) -> Result<Body, Broken> {
         .ok_or_else(|| malformed("the reply's status line has no three-digit status code"))?;
     let mut length: Option<u64> = None;
     let mut chunked = false;
+    let mut location = None;
     for line in lines {
         let Some(colon) = line.iter().position(|&b| b == b':') else {
             continue;
         };
         let name = &line[..colon];
+        if name.eq_ignore_ascii_case(b"location") {
+            location = Some(line[colon + 1..].to_vec());
+            continue;
+        }
         let value = String::from_utf8_lossy(&line[colon + 1..])
             .trim()
             .to_ascii_lowercase();
@@ -254,7 +290,11 @@ fn parse_head(head: &[u8]) -> Result<Body, Broken> {
     } else {
         Body::UntilClose
     };
-    Ok(body)
+    Ok(Head {
+        status,
+        body,
+        location,
+    })
 }
 
 /// The longest chunk-size or trailer line kept.
@@ -428,6 +468,21 @@ mod tests {
                 String::from_utf8_lossy(reply)
             );
         }
+    }
+
+    #[test]
+    fn status_and_location_once_the_header_is_in() {
+        let mut r = Reply::new();
+        r.feed(b"HTTP/1.1 301 Moved Permanently\r\nLocation:  https://h/x \r\n")
+            .unwrap();
+        assert_eq!((r.status(), r.location()), (None, None));
+        r.feed(b"Content-Length: 0\r\n\r\n").unwrap();
+        assert_eq!(r.status(), Some(301));
+        assert_eq!(r.location().as_deref(), Some("https://h/x"));
+        let mut odd = Reply::new();
+        odd.feed(b"HTTP/1.1 302 Found\r\nLocation: /\xff\r\n\r\n")
+            .unwrap();
+        assert_eq!(odd.location(), None, "not ASCII");
     }
 
     #[test]
