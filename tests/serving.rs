@@ -236,11 +236,17 @@ fn ctrl_c_answers_a_client_that_keeps_reading_every_byte_it_sent() {
         let mut first = vec![0u8; 256 * 1024];
         c.read_exact(&mut first).unwrap();
         server.signal(libc::SIGINT);
-        let rest = read_all_no_reset(&mut c, step);
+        let mut rest = read_all_no_reset(&mut c, step);
         sending.join().unwrap();
+        // The last line is the goodbye, after every reply.
+        assert!(
+            rest.ends_with(GOODBYE),
+            "{step}: no goodbye line at the end"
+        );
+        rest.truncate(rest.len() - GOODBYE.len());
         assert_eq!(server.wait_exit(), Some(0), "{step}");
         let (_, bytes_in, bytes_out) = summary(&server.stderr_so_far());
-        let got = (WELCOME.len() + first.len() + rest.len()) as u64;
+        let got = (WELCOME.len() + first.len() + rest.len() + GOODBYE.len()) as u64;
         assert_eq!(got, bytes_out, "{step}: every byte sent reached the client");
         // Without the "OK..." of each reply, the replies are exactly what
         // the server read.
@@ -259,6 +265,36 @@ fn ctrl_c_answers_a_client_that_keeps_reading_every_byte_it_sent() {
             echoed == sent,
             "{step}: the replies are not the bytes sent, in order"
         );
+    }
+}
+
+#[test]
+fn ctrl_c_tells_every_connected_client_of_every_tcp_server_goodbye() {
+    // A student's telnet that only said "Connection closed by foreign
+    // host" left the class guessing: crash, network or teacher? Every TCP
+    // server now sends each client it is serving one line before it
+    // closes, after whatever replies it still owed.
+    for step in ["serve-once", "serve-loop", "serve-threaded", "serve-poll"] {
+        let mut server = start_server(&[step, "--port", "0"]);
+        let mut c = server.connect();
+        let welcomed = MANY.contains(&step);
+        if welcomed {
+            assert_eq!(read_line(&mut c), WELCOME, "{step}");
+        }
+        server.wait_for(&format!("Connected with {}", c.local_addr().unwrap()));
+        server.signal(libc::SIGINT);
+        assert_eq!(read_to_end(&mut c), GOODBYE, "{step}");
+        assert_eq!(server.wait_exit(), Some(0), "{step}");
+        let stderr = server.stderr_so_far();
+        assert!(
+            stderr.contains(
+                "closing 1 client still connected; each is told \"Server shutting down. Goodbye.\" first"
+            ),
+            "{step}: {stderr}"
+        );
+        let out = summary(&stderr).2;
+        let welcome = if welcomed { WELCOME.len() } else { 0 };
+        assert_eq!(out, (welcome + GOODBYE.len()) as u64, "{step}");
     }
 }
 

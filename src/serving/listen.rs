@@ -331,14 +331,17 @@ impl Listener {
         self.sock.register(registry, token, super::polled::CALLS.0)
     }
 
-    /// Says how many clients the server is about to close as it stops.
+    /// Says how many clients the server is about to close as it stops,
+    /// and what each is told first.
     pub fn say_closing(&self) {
         self.fresh_line();
         let live = self.server.tally.live();
         if live > 0 {
+            let line = String::from_utf8_lossy(super::protocol::SHUTTING_DOWN);
             self.server.say.note(format!(
-                "closing {} still connected",
-                plural(live as u64, "client")
+                "closing {} still connected; each is told {:?} first",
+                plural(live as u64, "client"),
+                line.trim_end()
             ));
         }
     }
