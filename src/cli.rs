@@ -446,6 +446,15 @@ pub enum Command {
     )]
     ServePoll(Step<ServePollArgs, Narration>),
 
+    /// Beyond the tutorial: a chat room on serve-poll's loop. Every line a
+    /// client sends goes to every other client, with its sender's name
+    #[command(
+        after_help = "Socket calls: as serve-poll (epoll_wait, accept ... EAGAIN, recv ... EAGAIN), \
+                            then per line: send to every other client (the rest kept until writable), close\n\
+                            Example: socktool serve-chat --host 0.0.0.0   (then, on each student's machine: telnet TEACHER 8888)"
+    )]
+    ServeChat(Step<ServeChatArgs, Narration>),
+
     /// Print a shell completion script for socktool (not a tutorial step)
     #[command(after_help = "Socket calls: none (this prints a completion script)\n\
                             Example: socktool completions bash > ~/.local/share/bash-completion/completions/socktool   (mkdir -p that directory first)")]
@@ -490,6 +499,7 @@ impl Command {
             Command::UdpServe(s) => of("udp-serve", s),
             Command::UdpSend(s) => of("udp-send", s),
             Command::ServePoll(s) => of("serve-poll", s),
+            Command::ServeChat(s) => of("serve-chat", s),
             Command::Completions(_) => ("completions", none, none),
             Command::Man(_) => ("man", none, none),
             Command::Load(s) => of("load", s),
@@ -1060,6 +1070,26 @@ pub struct ServePollArgs {
 
     #[command(flatten)]
     pub many: ManyClientsOpts,
+}
+
+/// The first line of serve-chat (`--welcome`).
+pub const CHAT_WELCOME: &str =
+    "Welcome to the chat. Type a line and hit enter: everyone here sees it";
+
+#[derive(Debug, Args)]
+pub struct ServeChatArgs {
+    #[command(flatten)]
+    pub serve: ServeOpts,
+
+    /// Clients in the room at once; a newcomer over the cap gets one line,
+    /// "Server full (N clients). Try again later.", and is closed
+    #[arg(help_heading = "This server", long, default_value_t = DEFAULT_MAX_CLIENTS, value_parser = clap::builder::RangedU64ValueParser::<usize>::new().range(1..=100_000))]
+    pub max_clients: usize,
+
+    /// The line each client gets first ('' sends none); then a line says
+    /// who it is, who is here and the commands (/nick NAME, /who, /quit)
+    #[arg(help_heading = "This server", long, default_value = CHAT_WELCOME)]
+    pub welcome: String,
 }
 
 #[cfg(test)]

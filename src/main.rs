@@ -20,6 +20,7 @@ fn main() -> ExitCode {
         Command::UdpServe(step) => steps::udp_serve::run(&step.args, &say),
         Command::UdpSend(step) => steps::udp_send::run(&step.args, &say),
         Command::ServePoll(step) => steps::serve_poll::run(&step.args, &say),
+        Command::ServeChat(step) => steps::serve_chat::run(&step.args, &say),
         Command::Completions(args) => meta::completions(args, &say),
         Command::Man(args) => meta::man(args, &say),
         Command::Load(step) => tools::load::run(&step.args, &say),

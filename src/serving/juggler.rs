@@ -81,6 +81,11 @@ pub trait Talk {
     fn shutting_down(&self, _token: Token) -> Cow<'static, [u8]> {
         Cow::Borrowed(super::protocol::SHUTTING_DOWN)
     }
+
+    /// A line of the server's own for its summary, said just before it.
+    fn summary(&self) -> Option<String> {
+        None
+    }
 }
 
 /// socket → setsockopt → bind → listen (as in serve-once), then the epoll
@@ -171,6 +176,9 @@ impl Juggler {
     pub fn serve(mut self, talk: &mut impl Talk) -> Result<(), SockError> {
         let result = self.serve_until_stopped(talk);
         self.close_all(talk);
+        if let Some(line) = talk.summary() {
+            self.say.info(line);
+        }
         self.listener.finish();
         result
     }
