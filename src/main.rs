@@ -19,6 +19,7 @@ fn main() -> ExitCode {
         Command::Connect(step) => steps::connect::run(&step.args, &say),
         Command::UdpServe(step) => steps::udp_serve::run(&step.args, &say),
         Command::UdpSend(step) => steps::udp_send::run(&step.args, &say),
+        Command::UdpPing(step) => steps::udp_ping::run(&step.args, &say),
         Command::ServePoll(step) => steps::serve_poll::run(&step.args, &say),
         Command::ServeChat(step) => steps::serve_chat::run(&step.args, &say),
         Command::Completions(args) => meta::completions(args, &say),

@@ -26,3 +26,5 @@ pub mod serve_poll;
 
 // Beyond the tutorial: the classroom's own programs.
 pub mod serve_chat;
+
+pub mod udp_ping;
