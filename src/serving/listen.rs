@@ -150,6 +150,7 @@ impl Listener {
         let say = &self.server.say;
         say.listening(self.addr);
         say.reachable_warning(self.addr);
+        super::reach::name_the_way_in(self.addr, "telnet", say);
         if self.asked_port == 0 {
             say.note(format!(
                 "port 0 asks the kernel for any free port: it chose {}",

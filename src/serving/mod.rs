@@ -13,6 +13,8 @@
 //!               accept loop never waits for one (serve-threaded)
 //! ending.rs     how a conversation ends: who closed first, and why
 //! protocol.rs   the tutorial's welcome line and its "OK..." prefix
+//! reach.rs      the addresses students type to reach a server on every
+//!               interface
 //! tally.rs      who is connected now, served, turned away, bytes each way
 //! ```
 //!
@@ -44,6 +46,7 @@ mod juggler;
 mod listen;
 mod polled;
 pub mod protocol;
+pub mod reach;
 mod tally;
 
 pub use conn::Conn;

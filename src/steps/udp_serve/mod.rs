@@ -160,6 +160,7 @@ pub fn run(args: &UdpServeArgs, say: &Narrator) -> Result<(), SockError> {
     })?;
     say.listening(local);
     say.reachable_warning(local);
+    serving::reach::name_the_way_in(local, "nc -u", say);
     say.note(
         "UDP has no listen and no accept: \"listening\" here only means bound to the address, \
          and there are no connections, so there is nothing to accept. One socket serves every \
