@@ -299,6 +299,76 @@ fn ctrl_c_tells_every_connected_client_of_every_tcp_server_goodbye() {
 }
 
 #[test]
+fn on_a_terminal_a_status_line_is_redrawn_in_place_and_never_when_piped() {
+    // A terminal: util-linux's script(1) gives the server a pty of its own
+    // (100 columns: a pty nobody sized has none, and then no status line).
+    let Ok(out) = Command::new("script").arg("--version").output() else {
+        eprintln!("skipped: needs script(1) (util-linux) for a terminal");
+        return;
+    };
+    assert!(out.status.success());
+    let log = std::env::temp_dir().join(format!("socktool-status-{}.log", std::process::id()));
+    let mut pty = Command::new("script")
+        .args(["-qfc"])
+        .arg(format!(
+            "stty cols 100 rows 30; exec {BIN} serve-poll --port 0 --color never"
+        ))
+        .arg(&log)
+        .stdin(Stdio::null())
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .spawn()
+        .expect("spawn script");
+    // What the terminal showed so far, once it shows `needle`.
+    let screen = |needle: &str| -> String {
+        let deadline = Instant::now() + PATIENCE;
+        loop {
+            let shown = text(&std::fs::read(&log).unwrap_or_default());
+            if shown.contains(needle) {
+                return shown;
+            }
+            assert!(
+                Instant::now() < deadline,
+                "never showed {needle:?}:\n{shown}"
+            );
+            thread::sleep(Duration::from_millis(20));
+        }
+    };
+    let ready = screen("Socket now listening on 127.0.0.1:");
+    let addr: SocketAddr = ready
+        .split("Socket now listening on ")
+        .nth(1)
+        .and_then(|rest| rest.split_whitespace().next())
+        .and_then(|a| a.parse().ok())
+        .expect("the listening line");
+    let mut c = client(addr);
+    assert_eq!(read_line(&mut c), WELCOME);
+    assert_eq!(say_line(&mut c, b"hi\n"), b"OK...hi\n");
+    let shown = screen("1 connected now | 0 served | 3 B in | ");
+    // Drawn at the bottom without escape codes: cleared with \r and spaces.
+    assert!(shown.contains("\r  "), "{shown:?}");
+    drop(c);
+    screen("0 connected now | 1 served | 3 B in | ");
+    let _ = pty.kill();
+    let _ = pty.wait();
+    let _ = std::fs::remove_file(&log);
+
+    // Piped: nothing of the kind, whatever happens.
+    let mut server = start_server(&["serve-poll", "--port", "0"]);
+    let mut c = welcomed(&server);
+    assert_eq!(say_line(&mut c, b"hi\n"), b"OK...hi\n");
+    drop(c);
+    server.wait_for("Disconnected");
+    server.signal(libc::SIGINT);
+    assert_eq!(server.wait_exit(), Some(0));
+    let stderr = server.stderr_so_far();
+    assert!(
+        !stderr.contains("connected now") && !stderr.contains('\r'),
+        "{stderr:?}"
+    );
+}
+
+#[test]
 fn ctrl_c_delivers_whole_what_it_sent_to_a_client_that_reads_slowly() {
     // Megabytes of replies pile up while a client sends without reading;
     // then Ctrl-C, and the client reads, slowly. The old servers exited

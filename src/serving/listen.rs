@@ -132,6 +132,9 @@ impl Listener {
         server
             .stop
             .set_last_words(move || super::Tally::summary(&summary));
+        // On a terminal: who is here now, at the bottom of the screen.
+        let status = Arc::clone(&tally);
+        say.keep_status(move || super::Tally::status(&status));
         Ok(Listener {
             sock,
             addr,
