@@ -364,13 +364,13 @@ pub fn set_nodelay(stream: &impl AsSock, say: &Narrator) -> io::Result<()> {
 
 /// One `recv(buf.len())` on a non-blocking socket: the bytes that arrived
 /// (0: the peer closed), or `WouldBlock` when there are none yet.
-pub fn recv<S: AsSock>(stream: &S, buf: &mut [u8], say: &Narrator) -> io::Result<usize>
-where
-    for<'a> &'a S: Read,
-{
+pub fn recv<R: Read + AsSock>(mut stream: R, buf: &mut [u8], say: &Narrator) -> io::Result<usize> {
     // The socket's own type reads (std's, or mio's: mio on Windows learns
     // from a read's EAGAIN that it must watch the socket again).
-    let result = (&*stream).read(buf);
+    // (Taken by value, `&TcpStream` say, never as a generic `&S` with
+    // `for<'a> &'a S: Read`: on macOS, dispatch2's `Read for &Retained<T>
+    // where &T: Read` sent that bound's search round for ever, E0275.)
+    let result = stream.read(buf);
     // The outcome is put into words only when it is shown: spelling out
     // "EAGAIN (Resource temporarily unavailable)" after every drained
     // socket was 70 % of serve-poll's own work in ping-pong (callgrind,
@@ -383,7 +383,7 @@ where
         };
         say.trace(
             "recv",
-            format_args!("fd {}, {}", fd(stream), buf.len()),
+            format_args!("fd {}, {}", fd(&stream), buf.len()),
             outcome,
         );
     }
@@ -393,18 +393,20 @@ where
 /// One `send` on a non-blocking socket: how many bytes the kernel took, or
 /// `WouldBlock` when its send buffer is full. `traced` is false inside a
 /// `sendall`, which traces itself once.
-pub fn send<S: AsSock>(stream: &S, bytes: &[u8], say: &Narrator, traced: bool) -> io::Result<usize>
-where
-    for<'a> &'a S: Write,
-{
-    let result = (&*stream).write(bytes);
+pub fn send<W: Write + AsSock>(
+    mut stream: W,
+    bytes: &[u8],
+    say: &Narrator,
+    traced: bool,
+) -> io::Result<usize> {
+    let result = stream.write(bytes);
     if traced
         && say.is_tracing()
         && !matches!(&result, Err(e) if e.kind() == io::ErrorKind::Interrupted)
     {
         say.trace(
             "send",
-            format_args!("fd {}, {} bytes", fd(stream), bytes.len()),
+            format_args!("fd {}, {} bytes", fd(&stream), bytes.len()),
             match &result {
                 Ok(n) => format!("{n} bytes"),
                 Err(e) => describe_errno(e),

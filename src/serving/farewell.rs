@@ -71,10 +71,7 @@ impl Goodbye {
     /// goodbye is over: the client closed its side or reset, its kernel
     /// acknowledged everything with nothing left unread here (Linux), or
     /// the time is up.
-    pub fn is_over<S: AsSock>(&mut self, stream: &S, scrap: &mut [u8]) -> bool
-    where
-        for<'a> &'a S: Read,
-    {
+    pub fn is_over<R: Read + AsSock + Copy>(&mut self, stream: R, scrap: &mut [u8]) -> bool {
         let quiet = Narrator::silent();
         // A client that keeps sending must not keep this call (and a loop
         // that serves others) busy: a few reads a look, then the clock.
@@ -91,7 +88,7 @@ impl Goodbye {
                 Err(_) => self.over = true,
             }
         }
-        if !self.over && matches!(sockopt::unacknowledged(stream), Ok(0)) {
+        if !self.over && matches!(sockopt::unacknowledged(&stream), Ok(0)) {
             self.over = true;
         }
         self.over || Instant::now() >= self.deadline
