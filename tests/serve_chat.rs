@@ -97,7 +97,10 @@ fn three_clients_hear_each_other_by_name_and_each_in_its_own_line_end() {
             text(&out)
         );
         let stderr = server.stderr_so_far();
-        assert!(stderr.contains("The room: 6 lines said, "), "{stderr}");
+        assert!(
+            stderr.contains("The room: 6 lines said, 12 copies delivered"),
+            "{stderr}"
+        );
     }
     #[cfg(not(unix))]
     drop(console);

@@ -10,7 +10,7 @@
 //!     poll(socket, doorbell, until t0 + timeout)
 //!     recvfrom -> "OK...Ping seq time"            RTT = now - t0
 //!       (or nothing in time: "Request timed out")
-//!     poll(doorbell, until the next ping is due)
+//!     poll(socket, doorbell, until --interval after t0)   (late replies are told apart)
 //! close()
 //! ```
 //!
@@ -102,8 +102,11 @@ pub fn run(args: &UdpPingArgs, say: &Narrator) -> Result<(), SockError> {
     let mut stats = Stats::default();
     let mut buf = vec![0u8; REPLY_BUF];
     let started = Instant::now();
+    let mut last_sent: Option<Instant> = None;
     for seq in 1..=args.count {
-        let due = started + args.interval.mul_f64((seq - 1) as f64);
+        // --interval after the last ping (after its wait, when that was
+        // longer), as the assignment's loop does.
+        let due = last_sent.map_or(started, |t| t + args.interval);
         // Until this ping's time: replies to earlier ones may still come.
         if !listen(&socket, &mut buf, due, None, &stop, &mut stats, say)? {
             break;
@@ -117,6 +120,7 @@ pub fn run(args: &UdpPingArgs, say: &Narrator) -> Result<(), SockError> {
             |n| format!("{n}"),
         );
         let t0 = Instant::now();
+        last_sent = Some(t0);
         stats.sent += 1;
         match sent {
             Ok(_) => {}

@@ -102,6 +102,7 @@ pub fn run(args: &ServeChatArgs, say: &Narrator) -> Result<(), SockError> {
         out: Vec::new(),
         trouble: Vec::new(),
         said: 0,
+        copies: 0,
         delivered: 0,
     };
     juggler.serve(&mut room)
@@ -130,8 +131,10 @@ struct Room {
     /// Clients a relay could not reach (reset) or left too far behind:
     /// taken out of the room once the relay is over ([`Room::settle`]).
     trouble: Vec<(Token, Ending)>,
-    /// Lines said to the room, and copies of them delivered.
+    /// Lines said to the room, and copies of them delivered (or kept to
+    /// be); `delivered` counts every line sent, the room's own too.
     said: u64,
+    copies: u64,
     delivered: u64,
 }
 
@@ -297,6 +300,7 @@ impl Room {
                 let before = self.delivered;
                 self.broadcast(juggler, Some(token), &[b"[", &name, b"] ", text]);
                 self.said += 1;
+                self.copies += self.delivered - before;
                 if self.said == 1 {
                     juggler.say().note(format!(
                         "one line in, {} out: the server sends each line to every other client \
