@@ -235,15 +235,11 @@ impl Talk for Room {
     }
 
     fn summary(&self) -> Option<String> {
-        let copies = if self.delivered == 1 {
-            "copy"
-        } else {
-            "copies"
-        };
+        let copies = if self.copies == 1 { "copy" } else { "copies" };
         Some(format!(
             "The room: {} said, {} {copies} delivered",
             plural(self.said, "line"),
-            self.delivered
+            self.copies
         ))
     }
 }
