@@ -730,7 +730,7 @@ pub struct UdpPingArgs {
     pub count: u64,
 
     /// Seconds from one ping to the next (decimals allowed: 0.2)
-    #[arg(short, long, default_value = "1", value_parser = parse_timeout)]
+    #[arg(short, long, default_value = "1", value_parser = parse_interval)]
     pub interval: Duration,
 
     /// Seconds to wait for each reply before saying "Request timed out"
@@ -1019,6 +1019,15 @@ pub fn parse_delay(text: &str) -> Result<(u64, u64), String> {
         ));
     }
     Ok((from, to))
+}
+
+/// `--interval`: seconds between two pings, as a timeout is read, but
+/// named as what it is.
+pub fn parse_interval(text: &str) -> Result<Duration, String> {
+    parse_timeout(text).map_err(|e| {
+        e.replace("a timeout must be", "an interval must be")
+            .replace(": a socket timeout of 0 means 'wait forever'", "")
+    })
 }
 
 /// `--timeout` and friends: seconds, decimals allowed, above 0, at most a day.
