@@ -63,8 +63,14 @@ pub fn name_the_way_in(addr: SocketAddr, tool: &str, say: &Narrator) {
             .map(|i| (i.name.clone(), i.ip()))
             .collect::<Vec<_>>(),
         Err(e) => {
+            // GetAdaptersAddresses reports its failure as a return code,
+            // not as the thread's last error: "os error 0" says nothing.
+            let why = match e.raw_os_error() {
+                Some(0) => "the system did not say why".to_string(),
+                _ => e.to_string(),
+            };
             say.note(format!(
-                "cannot list this machine's addresses ({e}): students type the one `ip addr` \
+                "cannot list this machine's addresses ({why}): students type the one `ip addr` \
                  (`ipconfig` on Windows) shows"
             ));
             return;
