@@ -471,6 +471,14 @@ pub enum Command {
     )]
     UdpSend(Step<UdpSendArgs, Narration>),
 
+    /// Beyond the tutorial: Kurose and Ross's UDP pinger: numbered pings,
+    /// each reply's round-trip time or a timeout, then ping's summary
+    #[command(
+        after_help = "Socket calls: socket(SOCK_DGRAM), getaddrinfo, connect (sends nothing), then per ping: sendto, poll, recvfrom, close\n\
+                            Example: socktool udp-ping localhost 8888 --count 20   (against: socktool udp-serve --loss 30 --delay 10-50)"
+    )]
+    UdpPing(Step<UdpPingArgs, Narration>),
+
     /// Beyond the tutorial: one thread serves every client, asking the
     /// kernel (epoll) which sockets are ready; same protocol as serve-threaded
     #[command(
@@ -490,6 +498,15 @@ pub enum Command {
                             \x20        socktool ladder server.jsonl client.jsonl"
     )]
     Ladder(LadderArgs),
+
+    /// Beyond the tutorial: a chat room on serve-poll's loop. Every line a
+    /// client sends goes to every other client, with its sender's name
+    #[command(
+        after_help = "Socket calls: as serve-poll (epoll_wait, accept ... EAGAIN, recv ... EAGAIN), \
+                            then per line: send to every other client (the rest kept until writable), close\n\
+                            Example: socktool serve-chat --host 0.0.0.0   (then, on each student's machine: telnet TEACHER 8888)"
+    )]
+    ServeChat(Step<ServeChatArgs, Narration>),
 
     /// Print a shell completion script for socktool (not a tutorial step)
     #[command(after_help = "Socket calls: none (this prints a completion script)\n\
@@ -539,7 +556,9 @@ impl Command {
             Command::Connect(s) => of("connect", s),
             Command::UdpServe(s) => of("udp-serve", s),
             Command::UdpSend(s) => of("udp-send", s),
+            Command::UdpPing(s) => of("udp-ping", s),
             Command::ServePoll(s) => of("serve-poll", s),
+            Command::ServeChat(s) => of("serve-chat", s),
             Command::Completions(_) => ("completions", none, none, None),
             Command::Man(_) => ("man", none, none, None),
             Command::Ladder(_) => ("ladder", none, none, None),
@@ -741,6 +760,23 @@ pub struct UdpServeArgs {
     #[arg(long, default_value_t = 65535, value_parser = parse_recv_size)]
     pub recv_size: usize,
 
+    /// Drop this percentage of the datagrams (0 to 100, decimals allowed)
+    /// as if the network had lost them: no reply. Loopback never loses a
+    /// datagram; this is the UDP pinger's server of Kurose and Ross
+    #[arg(help_heading = "A bad network", long, value_name = "PERCENT", default_value_t = 0.0, value_parser = parse_percent)]
+    pub loss: f64,
+
+    /// Hold each reply this many milliseconds, or a random number in a
+    /// range (10-50), as a long or busy path would: the pinger sees jitter
+    #[arg(help_heading = "A bad network", long, value_name = "MS[-MS]", value_parser = parse_delay)]
+    pub delay: Option<(u64, u64)>,
+
+    /// Start the dice of --loss and --delay here: the same seed and the
+    /// same datagrams give the same losses and delays [default: a new one
+    /// each run, shown at start]
+    #[arg(help_heading = "A bad network", long, value_name = "N")]
+    pub seed: Option<u64>,
+
     #[command(flatten)]
     pub bind: BindOpts,
 }
@@ -795,6 +831,38 @@ pub struct LadderArgs {
     /// How many characters wide the text drawing is: 80 fits a projector
     #[arg(long, default_value_t = 80, value_name = "N")]
     pub width: usize,
+}
+
+#[derive(Debug, Args)]
+pub struct UdpPingArgs {
+    /// The server: a name (localhost) or an address (127.0.0.1, ::1).
+    /// HOST:PORT ([::1]:8888 for IPv6) works too, in place of both
+    #[arg(value_parser = target::parse_host)]
+    pub host: Host,
+
+    /// The UDP port it is bound to
+    #[arg(value_parser = target::parse_port)]
+    pub port: u16,
+
+    /// How many pings to send (the assignment sends 10)
+    #[arg(short, long, default_value_t = 10, value_parser = clap::value_parser!(u64).range(1..=1_000_000))]
+    pub count: u64,
+
+    /// Seconds from one ping to the next (decimals allowed: 0.2)
+    #[arg(short, long, default_value = "1", value_parser = parse_interval)]
+    pub interval: Duration,
+
+    /// Seconds to wait for each reply before saying "Request timed out"
+    #[arg(long, default_value = "1", value_parser = parse_timeout)]
+    pub timeout: Duration,
+
+    /// Bytes of each ping: its text ("Ping 1 1733120000.123456") padded
+    /// with '.' [default: the text alone]
+    #[arg(short, long, value_parser = clap::builder::RangedU64ValueParser::<usize>::new().range(1..=65_507))]
+    pub size: Option<usize>,
+
+    #[command(flatten)]
+    pub family: FamilyOpts,
 }
 
 /// `socktool completions SHELL`.
@@ -1025,6 +1093,62 @@ pub fn parse_recv_size(text: &str) -> Result<usize, String> {
     }
 }
 
+/// `--loss`: a percentage from 0 to 100, decimals allowed.
+pub fn parse_percent(text: &str) -> Result<f64, String> {
+    let percent: f64 = text
+        .trim()
+        .trim_end_matches('%')
+        .parse()
+        .map_err(|_| format!("'{}' is not a percentage (e.g. 30 or 2.5)", shorten(text)))?;
+    if !(0.0..=100.0).contains(&percent) {
+        return Err(format!(
+            "{} is not a percentage from 0 to 100",
+            shorten(text)
+        ));
+    }
+    Ok(percent)
+}
+
+/// The longest `--delay`: a minute. Longer is a typo, and every held reply
+/// is memory.
+pub const MAX_DELAY_MS: u64 = 60_000;
+
+/// `--delay`: milliseconds, `MS` or `FROM-TO`, at most a minute.
+pub fn parse_delay(text: &str) -> Result<(u64, u64), String> {
+    let ms = |t: &str| {
+        t.trim().parse::<u64>().map_err(|_| {
+            format!(
+                "'{}' is not a delay: give milliseconds, 30 or a range 10-50",
+                shorten(text)
+            )
+        })
+    };
+    let (from, to) = match text.split_once('-') {
+        Some((from, to)) => (ms(from)?, ms(to)?),
+        None => (ms(text)?, ms(text)?),
+    };
+    if from > to {
+        return Err(format!(
+            "the delay range {from}-{to} runs backwards: give the smaller number first"
+        ));
+    }
+    if to > MAX_DELAY_MS {
+        return Err(format!(
+            "{to} ms is too long a delay: at most {MAX_DELAY_MS} (a minute)"
+        ));
+    }
+    Ok((from, to))
+}
+
+/// `--interval`: seconds between two pings, as a timeout is read, but
+/// named as what it is.
+pub fn parse_interval(text: &str) -> Result<Duration, String> {
+    parse_timeout(text).map_err(|e| {
+        e.replace("a timeout must be", "an interval must be")
+            .replace(": a socket timeout of 0 means 'wait forever'", "")
+    })
+}
+
 /// `--timeout` and friends: seconds, decimals allowed, above 0, at most a day.
 pub fn parse_timeout(text: &str) -> Result<Duration, String> {
     let secs: f64 = text.trim().parse().map_err(|_| {
@@ -1181,6 +1305,26 @@ pub struct ServePollArgs {
     pub many: ManyClientsOpts,
 }
 
+/// The first line of serve-chat (`--welcome`).
+pub const CHAT_WELCOME: &str =
+    "Welcome to the chat. Type a line and hit enter: everyone here sees it";
+
+#[derive(Debug, Args)]
+pub struct ServeChatArgs {
+    #[command(flatten)]
+    pub serve: ServeOpts,
+
+    /// Clients in the room at once; a newcomer over the cap gets one line,
+    /// "Server full (N clients). Try again later.", and is closed
+    #[arg(help_heading = "This server", long, default_value_t = DEFAULT_MAX_CLIENTS, value_parser = clap::builder::RangedU64ValueParser::<usize>::new().range(1..=100_000))]
+    pub max_clients: usize,
+
+    /// The line each client gets first ('' sends none); then a line says
+    /// who it is, who is here and the commands (/nick NAME, /who, /quit)
+    #[arg(help_heading = "This server", long, default_value = CHAT_WELCOME)]
+    pub welcome: String,
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -1236,6 +1380,20 @@ mod tests {
         assert_eq!(parse_timeout("0.5"), Ok(Duration::from_millis(500)));
         for bad in ["0", "-1", "NaN", "inf", "1e9", "abc", ""] {
             assert!(parse_timeout(bad).is_err(), "{bad}");
+        }
+    }
+
+    #[test]
+    fn loss_and_delay() {
+        assert_eq!(parse_percent("30"), Ok(30.0));
+        assert_eq!(parse_percent("2.5%"), Ok(2.5));
+        for bad in ["-1", "101", "NaN", "x", ""] {
+            assert!(parse_percent(bad).is_err(), "{bad}");
+        }
+        assert_eq!(parse_delay("30"), Ok((30, 30)));
+        assert_eq!(parse_delay("10-50"), Ok((10, 50)));
+        for bad in ["50-10", "-5", "x", "1-2-3", "60001", ""] {
+            assert!(parse_delay(bad).is_err(), "{bad}");
         }
     }
 

@@ -313,6 +313,12 @@ pub enum SockError {
     )]
     NoReply { addr: SocketAddr, after: Duration },
 
+    /// udp-ping heard no reply to any of its pings.
+    #[error(
+        "no reply from {addr} to any of {sent} pings: UDP does not guarantee delivery, so every ping or every reply was lost, or nothing answers on that port"
+    )]
+    NoPong { addr: SocketAddr, sent: u64 },
+
     /// A connected UDP socket learned from an ICMP "port unreachable" that
     /// nothing is bound to the port (Linux reports it as ECONNREFUSED).
     #[error(
@@ -389,7 +395,7 @@ impl SockError {
             SockError::ReadFile { .. } => code::NO_INPUT,
             SockError::BadRecording { .. } => code::TOO_LARGE,
             SockError::DatagramTooLarge { .. } => code::USAGE,
-            SockError::NoReply { .. } => code::TIMED_OUT,
+            SockError::NoReply { .. } | SockError::NoPong { .. } => code::TIMED_OUT,
             SockError::PortUnreachable { .. } => code::UNAVAILABLE,
             SockError::TooLarge { .. } => code::TOO_LARGE,
             SockError::StdoutClosed => code::OK,
@@ -519,7 +525,7 @@ impl SockError {
             SockError::DatagramTooLarge { .. } => Some(
                 "the length fields are 16 bits: 65,535 bytes of IPv4 packet minus 20 (IP header) and 8 (UDP header) leave 65,507; IPv6 counts its 40-byte header apart, which leaves 65,527. Split the data, or use TCP (a stream has no such limit)".into(),
             ),
-            SockError::NoReply { addr, .. } => Some(format!(
+            SockError::NoReply { addr, .. } | SockError::NoPong { addr, .. } => Some(format!(
                 "start a server there (`socktool udp-serve --port {}`), or raise --timeout",
                 addr.port()
             )),

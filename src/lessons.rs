@@ -58,3 +58,15 @@ pub struct ServePollLesson;
 
 #[doc = include_str!("../docs/zh/08-serve-poll.md")]
 pub struct ServePollLessonZh;
+
+#[doc = include_str!("../docs/09-serve-chat.md")]
+pub struct ServeChatLesson;
+
+#[doc = include_str!("../docs/zh/09-serve-chat.md")]
+pub struct ServeChatLessonZh;
+
+#[doc = include_str!("../docs/10-udp-ping.md")]
+pub struct UdpPingLesson;
+
+#[doc = include_str!("../docs/zh/10-udp-ping.md")]
+pub struct UdpPingLessonZh;

@@ -13,8 +13,9 @@
 //!              the handshake narrated, certificates, trust, records, key log
 //! lookup.rs    getaddrinfo / getnameinfo
 //! serving/     what every server shares, one idea a file: listening and
-//!              accepting, a blocking conversation, a polled one, goodbyes,
-//!              how a conversation ends, the tutorial's protocol, the tallies
+//!              accepting, a blocking conversation, a polled one, the event
+//!              loop, goodbyes, how a conversation ends, the tutorial's
+//!              protocol, the tallies, the addresses students type
 //! limits.rs    the open-files limit (RLIMIT_NOFILE) busy programs raise
 //! signals.rs   Ctrl-C and SIGTERM: a stop request and the doorbell every wait hears
 //! sockopt.rs   every socket call, traced: the only socket2 user

@@ -408,7 +408,7 @@ pub fn recv(stream: &impl Stream, buf: &mut [u8], say: &Narrator) -> io::Result<
         };
         say.trace(
             "recv",
-            format_args!("fd {}, {}", fd(stream), buf.len()),
+            format_args!("fd {}, {}", fd(&stream), buf.len()),
             outcome,
         );
     }
@@ -428,7 +428,7 @@ pub fn send(stream: &impl Stream, bytes: &[u8], say: &Narrator, traced: bool) ->
         say.trace_since(
             Some(started),
             "send",
-            format_args!("fd {}, {} bytes", fd(stream), bytes.len()),
+            format_args!("fd {}, {} bytes", fd(&stream), bytes.len()),
             match &result {
                 Ok(n) => format!("{n} bytes"),
                 Err(e) => describe_errno(e),

@@ -210,6 +210,93 @@ fn serve_poll_on_all_interfaces_serves_every_laptop() {
 }
 
 #[test]
+fn serve_chat_on_all_interfaces_names_the_way_in_and_the_laptops_talk() {
+    if let Some(why) = unavailable() {
+        eprintln!("skipped: {why}");
+        return;
+    }
+    let room = Classroom::build("chat", 2);
+    let mut server = start_server_cmd(room.socktool_in(
+        &room.teacher(),
+        &["serve-chat", "--host", "0.0.0.0", "--port", "0"],
+    ));
+    let port = server.addr.port();
+    // What the teacher reads out to the class, right after the warning.
+    server.wait_for_any_time(&format!("students: telnet {TEACHER} {port}  (eth0)"));
+    // laptop1 stays in the room (its input stays open) while laptop2
+    // says one line and leaves.
+    let mut listening = room
+        .socktool_in(
+            &room.laptops[0],
+            &["connect", TEACHER, &port.to_string(), "--timeout", "5"],
+        )
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("spawn connect");
+    server.wait_for("Connected with 192.0.2.11:");
+    let (code, _, err) = finish(room.start_connect(&room.laptops[1], port, b"hello, class\n"));
+    assert_eq!(code, Some(0), "{err}");
+    server.wait_for_any_time("Disconnected 192.0.2.12:");
+    drop(listening.stdin.take());
+    let (code, out, err) = finish(listening);
+    assert_eq!(code, Some(0), "{err}");
+    let out = text(&out);
+    assert!(out.contains("* 192.0.2.12:"), "{out}");
+    for line in [" joined (2 here)", "] hello, class", " left (1 here)"] {
+        assert!(out.contains(line), "{out}");
+    }
+}
+
+#[test]
+fn the_pinger_across_the_class_loses_what_the_teacher_drops() {
+    if let Some(why) = unavailable() {
+        eprintln!("skipped: {why}");
+        return;
+    }
+    let room = Classroom::build("ping", 1);
+    let mut server = start_server_cmd(room.socktool_in(
+        &room.teacher(),
+        &[
+            "udp-serve",
+            "--host",
+            "0.0.0.0",
+            "--port",
+            "0",
+            "--loss",
+            "50",
+            "--seed",
+            "7",
+        ],
+    ));
+    let port = server.addr.port().to_string();
+    server.wait_for_any_time(&format!("students: nc -u {TEACHER} {port}  (eth0)"));
+    let out = room
+        .socktool_in(
+            &room.laptops[0],
+            &[
+                "udp-ping",
+                TEACHER,
+                &port,
+                "--count",
+                "10",
+                "--interval",
+                "0.01",
+            ],
+        )
+        .output()
+        .unwrap();
+    let stdout = text(&out.stdout);
+    server.wait_for_any_time("datagram #10");
+    let lost = server.stderr_so_far().matches("lost on purpose").count();
+    assert!(
+        stdout.contains(&format!("10 packets transmitted, {} received, ", 10 - lost)),
+        "{lost} lost: {stdout}"
+    );
+}
+
+#[test]
 fn the_default_loopback_server_is_not_reachable_from_a_laptop() {
     if let Some(why) = unavailable() {
         eprintln!("skipped: {why}");
@@ -373,6 +460,7 @@ fn the_classroom_page_shows_every_line_the_teacher_and_a_laptop_see() {
     // The ports the kernels chose become the page's.
     let as_on_page = |l: &str| {
         l.replace(&format!("0.0.0.0:{port}"), "0.0.0.0:8888")
+            .replace(&format!("{TEACHER} {port}"), &format!("{TEACHER} 8888"))
             .replace(&format!("192.0.2.11:{laptop_port}"), "192.0.2.11:40522")
     };
     let record = records

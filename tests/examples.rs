@@ -217,3 +217,45 @@ fn udp_client_reports_silence_as_an_error() {
     let (n, _) = silent.recv_from(&mut buf).unwrap();
     assert_eq!(&buf[..n], b"anyone?", "the request itself was sent");
 }
+
+#[test]
+fn serve_chat_relays_each_line_to_every_other_client() {
+    let mut server = start_example("09_serve_chat", &[]);
+    let mut a = server.connect();
+    let mut b = server.connect();
+    let mut c = server.connect();
+    let a_addr = a.local_addr().unwrap();
+    for peer in [&a, &b, &c] {
+        server.wait_for_any_time(&format!("Connected with {}", peer.local_addr().unwrap()));
+    }
+    a.write_all(b"hello\r\n").unwrap();
+    let line = format!("[{a_addr}] hello\r\n");
+    assert_eq!(read_line(&mut b), line.as_bytes());
+    assert_eq!(read_line(&mut c), line.as_bytes());
+    // Not back to its sender: a's next line is b's.
+    b.write_all(b"hi a\n").unwrap();
+    assert!(read_line(&mut a).ends_with(b"] hi a\n"));
+    drop(c);
+    server.wait_for("Disconnected ");
+}
+
+#[test]
+fn udp_ping_loses_what_its_server_drops_and_times_the_rest() {
+    let mut server = start_example("10_udp_ping", &["server", "50"]);
+    let mut cmd = example("10_udp_ping");
+    cmd.args(["client", &server.addr.to_string(), "6"]);
+    let out = run(cmd);
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
+    let stdout = text(&out.stdout);
+    let answered = stdout.lines().filter(|l| l.contains(" RTT=")).count();
+    let timed_out = stdout
+        .lines()
+        .filter(|l| l.starts_with("Request timed out"))
+        .count();
+    assert_eq!(answered + timed_out, 6, "{stdout}");
+    // Upper-cased, as the assignment's server answers.
+    assert!(answered == 0 || stdout.contains("PING "), "{stdout}");
+    if timed_out > 0 {
+        server.wait_for("lost on purpose: Ping ");
+    }
+}

@@ -147,11 +147,11 @@ fn sigint_and_sigterm_end_it_with_the_summary_and_exit_0() {
         let mut server = start_server(&["serve-loop", "--port", "0"]);
         let mut c = server.connect();
         assert_eq!(talk(&mut c, b"hello"), b"OK...hello");
-        // A client in the middle of its turn is closed too.
+        // A client in the middle of its turn is closed too, told why.
         let mut waiting = server.connect();
         server.wait_for(&format!("Connected with {}", waiting.local_addr().unwrap()));
         server.signal(sig);
-        assert_eq!(read_to_end(&mut waiting), b"");
+        assert_eq!(read_to_end(&mut waiting), GOODBYE);
         assert_eq!(server.wait_exit(), Some(0), "signal {sig}");
         let stderr = server.stderr_so_far();
         assert!(
@@ -159,7 +159,7 @@ fn sigint_and_sigterm_end_it_with_the_summary_and_exit_0() {
             "{stderr}"
         );
         assert!(
-            stderr.contains("Server stopped: 2 clients served, 5 bytes in, 10 bytes out"),
+            stderr.contains("Server stopped: 2 clients served, 5 bytes in, 41 bytes out"),
             "{stderr}"
         );
     }

@@ -268,9 +268,10 @@ fn ctrl_c_closes_connected_clients_and_prints_the_summary() {
         let mut b = welcomed(&server);
         assert_eq!(say_line(&mut a, b"hi\n"), b"OK...hi\n");
         server.signal(sig);
-        // Both are closed by the server, at once, though neither left.
-        assert_eq!(read_to_end(&mut a), b"");
-        assert_eq!(read_to_end(&mut b), b"");
+        // Both are closed by the server, at once, though neither left,
+        // and told why first.
+        assert_eq!(read_to_end(&mut a), GOODBYE);
+        assert_eq!(read_to_end(&mut b), GOODBYE);
         assert_eq!(server.wait_exit(), Some(0), "signal {sig}");
         let stderr = server.stderr_so_far();
         assert_eq!(
@@ -285,7 +286,7 @@ fn ctrl_c_closes_connected_clients_and_prints_the_summary() {
             "{stderr}"
         );
         assert!(
-            stderr.contains("Server stopped: 2 clients served, 3 bytes in, 112 bytes out"),
+            stderr.contains("Server stopped: 2 clients served, 3 bytes in, 174 bytes out"),
             "{stderr}"
         );
         // The leave lines come before the summary.

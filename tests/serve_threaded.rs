@@ -187,9 +187,10 @@ fn ctrl_c_closes_connected_clients_and_prints_the_summary() {
         let mut b = welcomed(&server);
         assert_eq!(say_line(&mut a, b"hi\n"), b"OK...hi\n");
         server.signal(sig);
-        // Both are closed by the server, at once, though neither left.
-        assert_eq!(read_to_end(&mut a), b"");
-        assert_eq!(read_to_end(&mut b), b"");
+        // Both are closed by the server, at once, though neither left,
+        // and told why first.
+        assert_eq!(read_to_end(&mut a), GOODBYE);
+        assert_eq!(read_to_end(&mut b), GOODBYE);
         assert_eq!(server.wait_exit(), Some(0), "signal {sig}");
         let stderr = server.stderr_so_far();
         assert_eq!(
@@ -200,7 +201,7 @@ fn ctrl_c_closes_connected_clients_and_prints_the_summary() {
             "{stderr}"
         );
         assert!(
-            stderr.contains("Server stopped: 2 clients served, 3 bytes in, 112 bytes out"),
+            stderr.contains("Server stopped: 2 clients served, 3 bytes in, 174 bytes out"),
             "{stderr}"
         );
     }
@@ -256,7 +257,7 @@ fn idle_clients_cost_no_wake_ups_and_ctrl_c_still_ends_them_at_once() {
     let stopped = Instant::now();
     server.signal(libc::SIGINT);
     for c in &mut clients {
-        assert_eq!(read_to_end(c), b"");
+        assert_eq!(read_to_end(c), GOODBYE);
     }
     assert_eq!(server.wait_exit(), Some(0));
     assert!(

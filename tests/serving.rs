@@ -236,11 +236,17 @@ fn ctrl_c_answers_a_client_that_keeps_reading_every_byte_it_sent() {
         let mut first = vec![0u8; 256 * 1024];
         c.read_exact(&mut first).unwrap();
         server.signal(libc::SIGINT);
-        let rest = read_all_no_reset(&mut c, step);
+        let mut rest = read_all_no_reset(&mut c, step);
         sending.join().unwrap();
+        // The last line is the goodbye, after every reply.
+        assert!(
+            rest.ends_with(GOODBYE),
+            "{step}: no goodbye line at the end"
+        );
+        rest.truncate(rest.len() - GOODBYE.len());
         assert_eq!(server.wait_exit(), Some(0), "{step}");
         let (_, bytes_in, bytes_out) = summary(&server.stderr_so_far());
-        let got = (WELCOME.len() + first.len() + rest.len()) as u64;
+        let got = (WELCOME.len() + first.len() + rest.len() + GOODBYE.len()) as u64;
         assert_eq!(got, bytes_out, "{step}: every byte sent reached the client");
         // Without the "OK..." of each reply, the replies are exactly what
         // the server read.
@@ -260,6 +266,106 @@ fn ctrl_c_answers_a_client_that_keeps_reading_every_byte_it_sent() {
             "{step}: the replies are not the bytes sent, in order"
         );
     }
+}
+
+#[test]
+fn ctrl_c_tells_every_connected_client_of_every_tcp_server_goodbye() {
+    // A student's telnet that only said "Connection closed by foreign
+    // host" left the class guessing: crash, network or teacher? Every TCP
+    // server now sends each client it is serving one line before it
+    // closes, after whatever replies it still owed.
+    for step in ["serve-once", "serve-loop", "serve-threaded", "serve-poll"] {
+        let mut server = start_server(&[step, "--port", "0"]);
+        let mut c = server.connect();
+        let welcomed = MANY.contains(&step);
+        if welcomed {
+            assert_eq!(read_line(&mut c), WELCOME, "{step}");
+        }
+        server.wait_for(&format!("Connected with {}", c.local_addr().unwrap()));
+        server.signal(libc::SIGINT);
+        assert_eq!(read_to_end(&mut c), GOODBYE, "{step}");
+        assert_eq!(server.wait_exit(), Some(0), "{step}");
+        let stderr = server.stderr_so_far();
+        assert!(
+            stderr.contains(
+                "closing 1 client still connected; each is told \"Server shutting down. Goodbye.\" first"
+            ),
+            "{step}: {stderr}"
+        );
+        let out = summary(&stderr).2;
+        let welcome = if welcomed { WELCOME.len() } else { 0 };
+        assert_eq!(out, (welcome + GOODBYE.len()) as u64, "{step}");
+    }
+}
+
+#[test]
+fn on_a_terminal_a_status_line_is_redrawn_in_place_and_never_when_piped() {
+    // A terminal: util-linux's script(1) gives the server a pty of its own
+    // (100 columns: a pty nobody sized has none, and then no status line).
+    let Ok(out) = Command::new("script").arg("--version").output() else {
+        eprintln!("skipped: needs script(1) (util-linux) for a terminal");
+        return;
+    };
+    assert!(out.status.success());
+    let log = std::env::temp_dir().join(format!("socktool-status-{}.log", std::process::id()));
+    let mut pty = Command::new("script")
+        .args(["-qfc"])
+        .arg(format!(
+            "stty cols 100 rows 30; exec {BIN} serve-poll --port 0 --color never"
+        ))
+        .arg(&log)
+        .stdin(Stdio::null())
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .spawn()
+        .expect("spawn script");
+    // What the terminal showed so far, once it shows `needle`.
+    let screen = |needle: &str| -> String {
+        let deadline = Instant::now() + PATIENCE;
+        loop {
+            let shown = text(&std::fs::read(&log).unwrap_or_default());
+            if shown.contains(needle) {
+                return shown;
+            }
+            assert!(
+                Instant::now() < deadline,
+                "never showed {needle:?}:\n{shown}"
+            );
+            thread::sleep(Duration::from_millis(20));
+        }
+    };
+    let ready = screen("Socket now listening on 127.0.0.1:");
+    let addr: SocketAddr = ready
+        .split("Socket now listening on ")
+        .nth(1)
+        .and_then(|rest| rest.split_whitespace().next())
+        .and_then(|a| a.parse().ok())
+        .expect("the listening line");
+    let mut c = client(addr);
+    assert_eq!(read_line(&mut c), WELCOME);
+    assert_eq!(say_line(&mut c, b"hi\n"), b"OK...hi\n");
+    let shown = screen("1 connected now | 0 served | 3 B in | ");
+    // Drawn at the bottom without escape codes: cleared with \r and spaces.
+    assert!(shown.contains("\r  "), "{shown:?}");
+    drop(c);
+    screen("0 connected now | 1 served | 3 B in | ");
+    let _ = pty.kill();
+    let _ = pty.wait();
+    let _ = std::fs::remove_file(&log);
+
+    // Piped: nothing of the kind, whatever happens.
+    let mut server = start_server(&["serve-poll", "--port", "0"]);
+    let mut c = welcomed(&server);
+    assert_eq!(say_line(&mut c, b"hi\n"), b"OK...hi\n");
+    drop(c);
+    server.wait_for("Disconnected");
+    server.signal(libc::SIGINT);
+    assert_eq!(server.wait_exit(), Some(0));
+    let stderr = server.stderr_so_far();
+    assert!(
+        !stderr.contains("connected now") && !stderr.contains('\r'),
+        "{stderr:?}"
+    );
 }
 
 #[test]

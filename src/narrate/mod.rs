@@ -119,6 +119,19 @@ impl Narrator {
         Ok(())
     }
 
+    /// On a terminal, keeps one status line at the bottom of stderr, made
+    /// by `text` and redrawn in place (see `output.rs`); nothing when
+    /// stderr is piped, with `--quiet`, or before [`Narrator::start_output`].
+    pub fn keep_status(&self, text: impl Fn() -> String + Send + Sync + 'static) {
+        let (Some(out), Some(width)) = (self.sink.get(), self.width) else {
+            return;
+        };
+        if self.quiet || !io::stderr().is_terminal() {
+            return;
+        }
+        out.keep_status(Box::new(text), width, io::stdout().is_terminal());
+    }
+
     /// Lets the queue drain (at most [`LAST_FLUSH`] for each stream) and
     /// says what was never shown, before a server's summary. Nothing to do
     /// for a step that writes directly.

@@ -29,13 +29,23 @@
 //!   at most [`LAST_FLUSH`]; what is still waiting then is counted and left
 //!   behind with the writer thread.
 //!
+//! - **A status line on a terminal.** A TCP server whose stderr is a
+//!   terminal keeps one line at the bottom (`3 connected now | 12 served |
+//!   1.2 KiB in | 5.4 KiB out`): the stderr writer clears it before each
+//!   batch and draws it again after, and redraws it once a second
+//!   ([`REDRAW`]) when it changed. Only the writer threads touch it, so a
+//!   terminal that stops reading holds up the status line, never a client.
+//!   Plain `\r` and spaces, no escape codes: every terminal, Windows'
+//!   console included, draws it the same. Never when stderr is piped.
+//!
 //! Client steps (http-get, connect, udp-send) do not use this: their stdout
 //! *is* the result, and dropping a byte of it would be losing data, while
 //! waiting only slows that one transfer.
 
 use std::collections::VecDeque;
 use std::io::{self, Write};
-use std::sync::{Arc, Condvar, Mutex, MutexGuard};
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::{Arc, Condvar, Mutex, MutexGuard, OnceLock};
 use std::thread;
 use std::time::{Duration, Instant};
 
@@ -54,6 +64,10 @@ pub const CATCH_UP: Duration = Duration::from_millis(100);
 /// How long a writer that has caught up waits for more lines before it
 /// goes to sleep and must be woken for the next one.
 pub const LINGER: Duration = Duration::from_millis(2);
+
+/// How often the status line is looked at, and redrawn if it changed,
+/// while no line comes to redraw it.
+pub const REDRAW: Duration = Duration::from_secs(1);
 
 /// How long a stopping server lets each stream drain. A reader that reads
 /// gets every line; one that does not cannot hold the exit.
@@ -102,6 +116,23 @@ pub struct Output {
     wake: [Condvar; 2],
     /// Wakes whoever waits on a writer: a batch was written.
     progress: Condvar,
+    /// The status line, once a server on a terminal asks for one.
+    status: OnceLock<Status>,
+    /// The status line is over (the summary comes next).
+    status_off: AtomicBool,
+    /// How many characters of status line the terminal shows now. Taken
+    /// by the writer threads only, around each write to the terminal.
+    shown: Mutex<usize>,
+}
+
+/// What the status line says, and where.
+struct Status {
+    /// Makes its text (from the server's tallies: atomics, no waiting).
+    text: Box<dyn Fn() -> String + Send + Sync>,
+    /// The terminal's width: the line stays shorter, or it would wrap.
+    width: usize,
+    /// stdout is the same terminal: its records must clear the line too.
+    stdout_too: bool,
 }
 
 #[derive(Default)]
@@ -170,6 +201,9 @@ impl Output {
             state: Mutex::default(),
             wake: [Condvar::new(), Condvar::new()],
             progress: Condvar::new(),
+            status: OnceLock::new(),
+            status_off: AtomicBool::new(false),
+            shown: Mutex::new(0),
         });
         for stream in [Stream::Out, Stream::Err] {
             let theirs = Arc::clone(&output);
@@ -224,10 +258,98 @@ impl Output {
         }
     }
 
+    /// Keeps a status line at the bottom of the terminal from now on (see
+    /// the module's doc): `text` makes it, `width` is the terminal's, and
+    /// `stdout_too` says stdout is that terminal as well. Once per server.
+    pub fn keep_status(
+        &self,
+        text: Box<dyn Fn() -> String + Send + Sync>,
+        width: usize,
+        stdout_too: bool,
+    ) {
+        let _ = self.status.set(Status {
+            text,
+            width,
+            stdout_too,
+        });
+        // The stderr writer may be asleep with nothing to write: it must
+        // start its redraw clock.
+        self.wake[Stream::Err as usize].notify_one();
+    }
+
+    /// The status line to draw now, if one is kept: its text, cut to the
+    /// terminal's width.
+    fn status_text(&self) -> Option<String> {
+        let status = self.status.get()?;
+        if self.status_off.load(Ordering::Relaxed) {
+            return None;
+        }
+        let mut text = (status.text)();
+        text.truncate(status.width.saturating_sub(1));
+        Some(text)
+    }
+
+    /// Writes `batch` to `stream` with the status line kept at the bottom:
+    /// the line cleared first, drawn again after. Writer threads only.
+    fn write_with_status(&self, stream: Stream, batch: &[u8]) -> io::Result<()> {
+        let status = self.status.get();
+        let touches = match (status, stream) {
+            (None, _) => false,
+            (Some(_), Stream::Err) => true,
+            (Some(s), Stream::Out) => s.stdout_too,
+        };
+        if !touches {
+            return stream.write(batch);
+        }
+        let mut shown = self.shown.lock().unwrap_or_else(|e| e.into_inner());
+        let clear = cleared(*shown);
+        let text = self.status_text();
+        match stream {
+            Stream::Err => {
+                let mut bytes = clear;
+                bytes.extend_from_slice(batch);
+                if let Some(text) = &text {
+                    bytes.extend_from_slice(text.as_bytes());
+                }
+                Stream::Err.write(&bytes)?;
+            }
+            Stream::Out => {
+                let _ = Stream::Err.write(&clear);
+                *shown = 0;
+                Stream::Out.write(batch)?;
+                if let Some(text) = &text {
+                    let _ = Stream::Err.write(text.as_bytes());
+                }
+            }
+        }
+        *shown = text.map_or(0, |t| t.len());
+        Ok(())
+    }
+
+    /// The stderr writer has had nothing to write for [`REDRAW`]: the
+    /// status line again, if it changed (a client left, bytes moved).
+    fn redraw(&self, last: &mut String) {
+        let Some(text) = self.status_text() else {
+            return;
+        };
+        if text == *last {
+            return;
+        }
+        let mut shown = self.shown.lock().unwrap_or_else(|e| e.into_inner());
+        let mut bytes = cleared(*shown);
+        bytes.extend_from_slice(text.as_bytes());
+        if Stream::Err.write(&bytes).is_ok() {
+            *shown = text.len();
+            *last = text;
+        }
+    }
+
     /// Lets both streams drain, each for at most [`LAST_FLUSH`], and says
     /// what was never written. Lines pushed after this are still queued
-    /// (and can be drained again with [`Output::flush`]).
+    /// (and can be drained again with [`Output::flush`]). The status line
+    /// ends here: the next line written clears it, for the summary.
     pub fn finish(&self) -> Unshown {
+        self.status_off.store(true, Ordering::Relaxed);
         // stdout first: its count belongs in the narration that follows.
         self.flush_lane(Stream::Out, LAST_FLUSH);
         let mut s = self.lock();
@@ -299,6 +421,8 @@ impl Output {
     fn write_lane(&self, stream: Stream) {
         let (me, them) = (stream as usize, stream.other() as usize);
         let mut batch = Vec::new();
+        // What the status line said when last drawn by a redraw.
+        let mut last_status = String::new();
         loop {
             let mut s = self.lock();
             if s.lanes[me].ends.is_empty() {
@@ -313,7 +437,20 @@ impl Output {
             }
             while s.lanes[me].ends.is_empty() {
                 s.lanes[me].asleep = true;
-                s = self.wake[me].wait(s).unwrap_or_else(|e| e.into_inner());
+                if stream == Stream::Err && self.status.get().is_some() {
+                    // A status line to keep fresh: wake now and then.
+                    let (guard, waited) = self.wake[me]
+                        .wait_timeout(s, REDRAW)
+                        .unwrap_or_else(|e| e.into_inner());
+                    s = guard;
+                    if waited.timed_out() && s.lanes[me].ends.is_empty() {
+                        drop(s);
+                        self.redraw(&mut last_status);
+                        s = self.lock();
+                    }
+                } else {
+                    s = self.wake[me].wait(s).unwrap_or_else(|e| e.into_inner());
+                }
             }
             // Order: an older line on the other stream goes first, unless
             // that stream is stuck.
@@ -356,7 +493,7 @@ impl Output {
             lane.writing_lines = lines as u64;
             drop(s);
 
-            let written = stream.write(&batch);
+            let written = self.write_with_status(stream, &batch);
             batch.clear();
             // One line larger than the budget should not keep its memory.
             if batch.capacity() > 2 * BUDGET {
@@ -416,6 +553,19 @@ impl Output {
     }
 }
 
+/// What erases a status line of `shown` characters and puts the cursor
+/// back at the start of its line: `\r`, spaces over it, `\r`.
+fn cleared(shown: usize) -> Vec<u8> {
+    if shown == 0 {
+        return Vec::new();
+    }
+    let mut bytes = Vec::with_capacity(shown + 2);
+    bytes.push(b'\r');
+    bytes.resize(shown + 1, b' ');
+    bytes.push(b'\r');
+    bytes
+}
+
 /// Lines still queued or being written.
 fn waiting(lane: &Lane) -> u64 {
     lane.ends.len() as u64 + lane.writing_lines
@@ -431,7 +581,22 @@ mod tests {
             state: Mutex::default(),
             wake: [Condvar::new(), Condvar::new()],
             progress: Condvar::new(),
+            status: OnceLock::new(),
+            status_off: AtomicBool::new(false),
+            shown: Mutex::new(0),
         }
+    }
+
+    #[test]
+    fn the_status_line_is_cleared_with_spaces_and_cut_to_the_width() {
+        assert_eq!(cleared(0), b"");
+        assert_eq!(cleared(3), b"\r   \r");
+        let q = unwritten();
+        assert_eq!(q.status_text(), None, "no status line unless asked");
+        q.keep_status(Box::new(|| "0123456789".into()), 6, false);
+        assert_eq!(q.status_text().as_deref(), Some("01234"));
+        q.status_off.store(true, Ordering::Relaxed);
+        assert_eq!(q.status_text(), None, "over once the summary comes");
     }
 
     #[test]

@@ -26,6 +26,7 @@ use std::net::{SocketAddr, TcpStream};
 use std::time::{Duration, Instant};
 
 use super::farewell::close_gently;
+use super::protocol::SHUTTING_DOWN;
 use super::{Ending, GOODBYE, LAST_REPLY, Live, RETRY, STOPPING, Server};
 use crate::narrate::{Dir, Narrator};
 use crate::sockopt::{self, Want, Woke};
@@ -50,6 +51,9 @@ pub struct Conn {
     waited: Option<Duration>,
     bytes_in: u64,
     bytes_out: u64,
+    /// A reply was given up half sent: nothing more may follow it (a
+    /// goodbye line glued to half a reply would read as part of it).
+    cut: bool,
 }
 
 impl Conn {
@@ -65,6 +69,7 @@ impl Conn {
             waited: None,
             bytes_in: 0,
             bytes_out: 0,
+            cut: false,
         }
     }
 
@@ -202,6 +207,7 @@ impl Conn {
                         format_args!("fd {fd}, {} bytes", bytes.len()),
                         format_args!("{sent} sent, then {}", crate::narrate::describe_errno(&e)),
                     );
+                    self.cut = true;
                     return Err(Ending::from_error("sendall", e));
                 }
             }
@@ -223,6 +229,7 @@ impl Conn {
             // Checked here too, not only by poll: a poll that calls a full
             // socket writable (Wine's does) must not spin for ever.
             if until.is_some_and(|u| Instant::now() >= u) {
+                self.cut = true;
                 return Err(gave_up());
             }
             if limits.retry && stopping.is_none() {
@@ -243,6 +250,7 @@ impl Conn {
                         format_args!("fd {fd}, {} bytes", bytes.len()),
                         format_args!("{sent} sent, then no progress"),
                     );
+                    self.cut = true;
                     return Err(gave_up());
                 }
                 Err(e) => return Err(Ending::from_error("poll", e)),
@@ -265,8 +273,15 @@ impl Conn {
 
     /// Closes the connection and says goodbye: bytes in and out, how long,
     /// and who closed first. When the server closes first, gently (see
-    /// `farewell.rs`), so the client gets every reply byte.
-    pub fn close(self, ending: &Ending) {
+    /// `farewell.rs`), so the client gets every reply byte. A server that
+    /// is stopping tells the client so first ([`SHUTTING_DOWN`]), unless a
+    /// reply to it was cut (the client is not reading, or too slowly).
+    pub fn close(mut self, ending: &Ending) {
+        if matches!(ending, Ending::Stopping) && !self.cut {
+            // Bounded like any reply sent while stopping: LAST_REPLY
+            // without progress, STOPPING in all.
+            let _ = self.send_all(SHUTTING_DOWN);
+        }
         let waited = match self.waited {
             Some(w) => format!(" (after {:.2}s in the backlog)", w.as_secs_f64()),
             None => String::new(),

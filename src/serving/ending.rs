@@ -34,6 +34,9 @@ pub enum Ending {
     /// The step is done with this client and closes first; the words say
     /// what was done ("one recv, one reply: next client").
     Done(&'static str),
+    /// The client fell too far behind what others sent it (serve-chat's
+    /// relay): `waiting` bytes were kept for it, past its share, `limit`.
+    Behind { waiting: usize, limit: usize },
     /// Ctrl-C or SIGTERM (or the step's own stop): the server is stopping.
     Stopping,
     /// Any other failing call.
@@ -62,13 +65,19 @@ impl Ending {
     /// nothing to throw away, and one dropped for not reading would take
     /// nothing: those are simply closed.
     pub fn says_goodbye(&self) -> bool {
-        matches!(self, Ending::Done(_) | Ending::Stopping)
+        // One left behind is told why, in case it reads again in time.
+        matches!(
+            self,
+            Ending::Done(_) | Ending::Stopping | Ending::Behind { .. }
+        )
     }
 
     /// The error a one-client server exits with, if this ending is one.
     pub fn into_error(self, peer: SocketAddr) -> Option<SockError> {
         match self {
-            Ending::ClientClosed | Ending::Done(_) | Ending::Stopping => None,
+            Ending::ClientClosed | Ending::Done(_) | Ending::Stopping | Ending::Behind { .. } => {
+                None
+            }
             Ending::Silent { after, option } => Some(SockError::ServerTimeout {
                 phase: Phase::Read,
                 addr: peer,
@@ -112,6 +121,11 @@ impl fmt::Display for Ending {
                 secs(*after)
             ),
             Ending::Done(why) => write!(f, "the server closed first ({why})"),
+            Ending::Behind { waiting, limit } => write!(
+                f,
+                "the server closed first: {waiting} bytes waited for the client, past its share \
+                 of {limit} (it was not reading)"
+            ),
             Ending::Stopping => write!(f, "the server closed first (shutting down)"),
             Ending::Failed { call, source } => {
                 write!(f, "{call} failed: {}", describe_errno(source))

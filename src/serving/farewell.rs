@@ -88,7 +88,7 @@ impl Goodbye {
                 Err(_) => self.over = true,
             }
         }
-        if !self.over && matches!(sockopt::unacknowledged(stream), Ok(0)) {
+        if !self.over && matches!(sockopt::unacknowledged(&stream), Ok(0)) {
             self.over = true;
         }
         self.over || Instant::now() >= self.deadline

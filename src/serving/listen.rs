@@ -132,6 +132,9 @@ impl Listener {
         server
             .stop
             .set_last_words(move || super::Tally::summary(&summary));
+        // On a terminal: who is here now, at the bottom of the screen.
+        let status = Arc::clone(&tally);
+        say.keep_status(move || super::Tally::status(&status));
         Ok(Listener {
             sock,
             addr,
@@ -150,6 +153,7 @@ impl Listener {
         let say = &self.server.say;
         say.listening(self.addr);
         say.reachable_warning(self.addr);
+        super::reach::name_the_way_in(self.addr, "telnet", say);
         if self.asked_port == 0 {
             say.note(format!(
                 "port 0 asks the kernel for any free port: it chose {}",
@@ -331,14 +335,17 @@ impl Listener {
         self.sock.register(registry, token, super::polled::CALLS.0)
     }
 
-    /// Says how many clients the server is about to close as it stops.
+    /// Says how many clients the server is about to close as it stops,
+    /// and what each is told first.
     pub fn say_closing(&self) {
         self.fresh_line();
         let live = self.server.tally.live();
         if live > 0 {
+            let line = String::from_utf8_lossy(super::protocol::SHUTTING_DOWN);
             self.server.say.note(format!(
-                "closing {} still connected",
-                plural(live as u64, "client")
+                "closing {} still connected; each is told {:?} first",
+                plural(live as u64, "client"),
+                line.trim_end()
             ));
         }
     }

@@ -7,10 +7,14 @@
 //!               close (serve-once, serve-loop, serve-threaded)
 //! polled.rs     one client of an event loop: non-blocking recv and send,
 //!               replies kept until the socket is writable (serve-poll)
+//! juggler.rs    the event loop itself: epoll, accepting, turns, clocks,
+//!               goodbyes, stopping (serve-poll, serve-chat)
 //! farewell.rs   goodbyes that take time, on a thread of their own, so the
 //!               accept loop never waits for one (serve-threaded)
 //! ending.rs     how a conversation ends: who closed first, and why
 //! protocol.rs   the tutorial's welcome line and its "OK..." prefix
+//! reach.rs      the addresses students type to reach a server on every
+//!               interface
 //! tally.rs      who is connected now, served, turned away, bytes each way
 //! ```
 //!
@@ -38,14 +42,17 @@ use crate::signals::Stop;
 mod conn;
 mod ending;
 mod farewell;
+mod juggler;
 mod listen;
 mod polled;
 pub mod protocol;
+pub mod reach;
 mod tally;
 
 pub use conn::Conn;
 pub use ending::Ending;
 pub use farewell::Farewells;
+pub use juggler::{Juggler, READS_PER_TURN, Talk, event_loop};
 pub use listen::{Accepted, Listener, Next, listen, start};
 pub use polled::{CALLS, Kept, OUT_CAP, PolledConn, TOTAL_CAP};
 pub use protocol::Protocol;

@@ -117,6 +117,11 @@ pub struct PolledConn {
     pub eof: bool,
     /// The goodbye under way, and the ending it will be closed with.
     goodbye: Option<(Goodbye, Ending)>,
+    /// The server is done with this client but replies are still kept for
+    /// it: the goodbye starts once they are out, or at this deadline.
+    leaving: Option<(Ending, Instant)>,
+    /// The last byte the kernel took, if any: where a line stands.
+    last_sent: Option<u8>,
 }
 
 impl PolledConn {
@@ -162,6 +167,8 @@ impl PolledConn {
             paused: false,
             eof: false,
             goodbye: None,
+            leaving: None,
+            last_sent: None,
         })
     }
 
@@ -181,7 +188,7 @@ impl PolledConn {
     /// Whether the loop may read from it now: not while its goodbye is
     /// under way, after its EOF, or while backpressure holds it.
     pub fn readable(&self) -> bool {
-        self.goodbye.is_none() && !self.eof && !self.paused
+        self.goodbye.is_none() && self.leaving.is_none() && !self.eof && !self.paused
     }
 
     /// While replies wait: when the client last took any of them.
@@ -203,6 +210,12 @@ impl PolledConn {
 
     pub fn saying_goodbye(&self) -> bool {
         self.goodbye.is_some()
+    }
+
+    /// Whether the server is done with it: a goodbye under way, or one
+    /// waiting for the last kept replies to go out.
+    pub fn leaving(&self) -> bool {
+        self.goodbye.is_some() || self.leaving.is_some()
     }
 
     /// One `recv` that never waits: `Some(n)` bytes arrived (above 0),
@@ -295,6 +308,11 @@ impl PolledConn {
             self.heard = Instant::now();
             self.watch_writable(registry, false)?;
         }
+        // The last words went out: now the goodbye.
+        if let Some((ending, deadline)) = self.leaving.take() {
+            let within = deadline.saturating_duration_since(Instant::now());
+            self.say_goodbye(ending, within.max(Duration::from_millis(1)));
+        }
         Ok(moved)
     }
 
@@ -309,6 +327,9 @@ impl PolledConn {
                 }),
                 Ok(n) => {
                     self.say.hex(Dir::Sent, &bytes[..n]);
+                    if n > 0 {
+                        self.last_sent = Some(bytes[n - 1]);
+                    }
                     self.bytes_out += n as u64;
                     self.server.tally.add_out(n);
                     Ok(n)
@@ -376,6 +397,39 @@ impl PolledConn {
         })
     }
 
+    /// The server is done with this client: its goodbye starts once the
+    /// replies kept for it are out (at once if none are), or when `within`
+    /// has passed, whatever is still kept then being given up. Nothing
+    /// more is read from it meanwhile.
+    pub fn leave(&mut self, ending: Ending, within: Duration) {
+        if self.goodbye.is_some() {
+            return;
+        }
+        if self.pending() == 0 {
+            self.leaving = None;
+            self.say_goodbye(ending, within);
+        } else {
+            self.leaving = Some((ending, Instant::now() + within));
+        }
+    }
+
+    /// Throws away what is kept for this client, except the rest of a
+    /// line the kernel already has the start of (up to the first `end`
+    /// byte): a client too far behind loses the lines it has not started,
+    /// never half a line. Returns how many bytes were thrown away.
+    pub fn discard_kept_after(&mut self, end: u8) -> usize {
+        let unsent = &self.out[self.out_sent..];
+        let keep = match unsent.iter().position(|&b| b == end) {
+            Some(i) if self.last_sent != Some(end) => self.out_sent + i + 1,
+            None if self.last_sent != Some(end) => self.out.len(),
+            _ => self.out_sent,
+        };
+        let thrown = self.out.len() - keep;
+        self.out.truncate(keep);
+        self.kept.sub(thrown);
+        thrown
+    }
+
     /// The server closes first: `shutdown(SHUT_WR)` (after any kept
     /// replies: call it once they are out or given up), then the loop
     /// watches for the client's side of the goodbye, within `within`.
@@ -392,9 +446,25 @@ impl PolledConn {
         }
     }
 
-    /// When the loop should look at this goodbye again, if one is under way.
+    /// When the loop should look at this goodbye again, if one is under way
+    /// (or waits for kept replies: at its deadline).
     pub fn goodbye_due(&self) -> Option<Instant> {
-        self.goodbye.as_ref().map(|(g, _)| g.look_again())
+        match (&self.goodbye, &self.leaving) {
+            (Some((g, _)), _) => Some(g.look_again()),
+            (None, Some((_, deadline))) => Some(*deadline),
+            (None, None) => None,
+        }
+    }
+
+    /// A leave whose kept replies did not go out in time: the goodbye
+    /// starts anyway (they are given up, counted as never sent).
+    pub fn leave_now(&mut self) {
+        if let Some((ending, _)) = self.leaving.take() {
+            self.kept.sub(self.pending());
+            self.out = Vec::new();
+            self.out_sent = 0;
+            self.say_goodbye(ending, Duration::from_millis(1));
+        }
     }
 
     /// Takes the client out of epoll, closes it and says goodbye: the leave

@@ -9,6 +9,12 @@ pub const WELCOME: &str = "Welcome to the server. Type something and hit enter";
 /// What each answer starts with, as in the tutorial: `'OK...' + data`.
 pub const PREFIX: &str = "OK...";
 
+/// The line every client still connected gets when the server stops
+/// (Ctrl-C), just before the server closes first: without it a student's
+/// telnet only says `Connection closed by foreign host`, and nobody knows
+/// whether the server crashed, the network broke or the teacher stopped it.
+pub const SHUTTING_DOWN: &[u8] = b"Server shutting down. Goodbye.\n";
+
 /// The protocol as a server speaks it: a welcome line when a client
 /// connects, then `prefix + data` for every recv, the data exactly as it
 /// came (telnet's `\r\n` included).

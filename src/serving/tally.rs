@@ -82,6 +82,18 @@ impl Tally {
         self.started.elapsed().saturating_sub(since)
     }
 
+    /// The status line a server keeps on a terminal:
+    /// `3 connected now | 12 served | 1.2 KiB in | 5.4 KiB out`.
+    pub fn status(&self) -> String {
+        format!(
+            "{} connected now | {} served | {} in | {} out",
+            self.live(),
+            self.served.load(Ordering::Relaxed),
+            size(self.bytes_in.load(Ordering::Relaxed)),
+            size(self.bytes_out.load(Ordering::Relaxed)),
+        )
+    }
+
     /// `Server stopped: 3 clients served, 12 bytes in, 180 bytes out`.
     pub fn summary(&self) -> String {
         let mut turned_away = String::new();
@@ -98,6 +110,21 @@ impl Tally {
             self.bytes_out.load(Ordering::Relaxed),
         )
     }
+}
+
+/// Bytes for a glance: `512 B`, `1.2 KiB`, `3.4 MiB`, `1.1 GiB`.
+fn size(bytes: u64) -> String {
+    const UNITS: [&str; 4] = ["KiB", "MiB", "GiB", "TiB"];
+    if bytes < 1024 {
+        return format!("{bytes} B");
+    }
+    let mut value = bytes as f64 / 1024.0;
+    let mut unit = 0;
+    while value >= 1024.0 && unit < UNITS.len() - 1 {
+        value /= 1024.0;
+        unit += 1;
+    }
+    format!("{value:.1} {}", UNITS[unit])
 }
 
 /// One connected client in [`Tally::live`], from accept until dropped.
@@ -149,5 +176,19 @@ mod tests {
         );
         tally.add_turned_away(true);
         assert!(tally.summary().ends_with(", 1 turned away (server full)"));
+    }
+
+    #[test]
+    fn the_status_line_says_who_is_here_and_bytes_at_a_glance() {
+        let tally = Arc::new(Tally::default());
+        let _here = Live::count(&tally);
+        tally.add_served();
+        tally.add_in(300);
+        tally.add_out(5 * 1024 + 512);
+        assert_eq!(
+            tally.status(),
+            "1 connected now | 1 served | 300 B in | 5.5 KiB out"
+        );
+        assert_eq!(size(3 * 1024 * 1024 * 1024), "3.0 GiB");
     }
 }

@@ -23,3 +23,8 @@ pub mod udp_send;
 
 // Beyond the tutorial: the lesson after a thread per client.
 pub mod serve_poll;
+
+// Beyond the tutorial: the classroom's own programs.
+pub mod serve_chat;
+
+pub mod udp_ping;

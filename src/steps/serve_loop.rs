@@ -140,6 +140,9 @@ pub fn run(args: &ServeLoopArgs, say: &Narrator) -> Result<(), SockError> {
             );
         }
         let stopping = matches!(ending, Ending::Stopping);
+        if stopping {
+            listener.say_closing();
+        }
         // conn.close(), which the tutorial leaves to the garbage collector.
         conn.close(&ending);
         if stopping {

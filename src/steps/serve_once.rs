@@ -97,6 +97,9 @@ pub fn run(args: &ServeOnceArgs, say: &Narrator) -> Result<(), SockError> {
         conn.say()
             .note("the client left without sending anything: there is nothing to echo");
     }
+    if matches!(ending, Ending::Stopping) {
+        listener.say_closing();
+    }
     conn.close(&ending); // conn.close()
     listener.finish(); // s.close()
     match ending.into_error(peer) {

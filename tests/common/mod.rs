@@ -26,6 +26,9 @@ pub mod line_server;
 
 pub const BIN: &str = env!("CARGO_BIN_EXE_socktool");
 
+/// What every TCP server tells each client still connected when it stops.
+pub const GOODBYE: &[u8] = b"Server shutting down. Goodbye.\n";
+
 /// The safety net on every blocking call in a test; never synchronisation.
 pub const PATIENCE: Duration = Duration::from_secs(10);
 

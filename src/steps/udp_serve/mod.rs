@@ -29,11 +29,21 @@
 //! writer threads (`narrate/output.rs`): a terminal nobody reads drops
 //! lines, counted, and never holds up a reply.
 //!
+//! A bad network on demand (`trouble.rs`): `--loss 30` drops 30 % of the
+//! datagrams as if the network had lost them, `--delay 10-50` holds each
+//! reply 10 to 50 ms, and `--seed N` makes the same choices again. This is
+//! the server of Kurose and Ross's UDP pinger (`socktool udp-ping`): on
+//! one machine loopback never loses a datagram, so the server does.
+//! Delayed replies wait in a queue; the loop's `poll` wakes for the next
+//! one due as well as for datagrams and Ctrl-C.
+//!
 //! Try it:
 //! ```text
 //! socktool udp-serve --port 8888 &
 //! socktool udp-send localhost 8888 hello      # prints OK...hello
 //! nc -u localhost 8888                        # type lines, see OK... replies
+//! socktool udp-serve --loss 30 --delay 10-50 &
+//! socktool udp-ping localhost 8888 --count 20
 //! ```
 //!
 //! A real UDP server would have to cope with what UDP leaves to it: lost,
@@ -44,6 +54,7 @@
 use std::collections::HashSet;
 use std::io;
 use std::net::{SocketAddr, UdpSocket};
+use std::time::Instant;
 
 use crate::cli::{Family, UdpServeArgs};
 use crate::error::SockError;
@@ -51,6 +62,9 @@ use crate::narrate::{Dir, Narrator, describe_errno, os_error, plural};
 use crate::serving::{self, Protocol};
 use crate::signals::Stop;
 use crate::sockopt::{self, Want, Woke};
+
+mod trouble;
+use trouble::{Fate, Held, Trouble};
 
 /// Distinct senders remembered for the summary. Every datagram may come
 /// from a new address (a port scan, forged sources), so the set is capped:
@@ -86,14 +100,36 @@ impl Tally {
     }
 
     /// The line printed when the server stops.
-    fn summary(&self) -> String {
-        format!(
+    fn summary(&self, trouble: &Trouble) -> String {
+        let mut line = format!(
             "Shutting down: {} from {}, {} bytes in, {} bytes out",
             plural(self.datagrams, "datagram"),
             self.senders_text(),
             self.bytes_in,
             self.bytes_out
-        )
+        );
+        if trouble.any() {
+            line.push_str(&format!(
+                "; {} lost on purpose, {} delayed ({}, --seed {})",
+                trouble.lost,
+                trouble.delayed,
+                trouble.options(),
+                trouble.seed
+            ));
+            if trouble.overflowed > 0 {
+                line.push_str(&format!(
+                    ", {} dropped with the delay queue full",
+                    trouble.overflowed
+                ));
+            }
+            if trouble.still_held() > 0 {
+                line.push_str(&format!(
+                    ", {} held replies never sent",
+                    trouble.still_held()
+                ));
+            }
+        }
+        line
     }
 }
 
@@ -131,23 +167,37 @@ pub fn run(args: &UdpServeArgs, say: &Narrator) -> Result<(), SockError> {
     })?;
     say.listening(local);
     say.reachable_warning(local);
+    serving::reach::name_the_way_in(local, "nc -u", say);
     say.note(
         "UDP has no listen and no accept: \"listening\" here only means bound to the address, \
          and there are no connections, so there is nothing to accept. One socket serves every \
          client; each datagram arrives with its sender's address",
     );
-    let tally = std::sync::Arc::new(std::sync::Mutex::new(Tally::default()));
+    let seed = args.seed.unwrap_or_else(trouble::fresh_seed);
+    let trouble = Trouble::new(args.loss, args.delay, seed);
+    if trouble.any() {
+        say.note(format!(
+            "{}: each datagram's fate is drawn from a pseudo-random generator with seed {seed} \
+             (--seed {seed} repeats the same fates for the same datagrams)",
+            trouble.options()
+        ));
+    }
+    let tally = std::sync::Arc::new(std::sync::Mutex::new((Tally::default(), trouble)));
     let last_words = std::sync::Arc::clone(&tally);
     stop.set_last_words(move || match last_words.lock() {
-        Ok(t) => t.summary(),
+        Ok(t) => t.0.summary(&t.1),
         Err(_) => String::new(),
     });
 
     let mut buf = vec![0u8; args.recv_size];
     loop {
-        match sockopt::wait(&socket, Want::Readable, Some(stop.bell()), None, say) {
+        // Asleep until a datagram comes, the next held reply is due, or
+        // Ctrl-C.
+        let due = tally.lock().unwrap_or_else(|e| e.into_inner()).1.next_due();
+        match sockopt::wait(&socket, Want::Readable, Some(stop.bell()), due, say) {
             Ok(Woke::Ready | Woke::Other) => {}
-            Ok(Woke::Rung | Woke::TimedOut) => break,
+            Ok(Woke::TimedOut) => {}
+            Ok(Woke::Rung) => break,
             Err(source) => {
                 return Err(SockError::Io {
                     op: "poll",
@@ -191,7 +241,15 @@ pub fn run(args: &UdpServeArgs, say: &Narrator) -> Result<(), SockError> {
                 }
             };
             let mut t = tally.lock().unwrap_or_else(|e| e.into_inner());
-            answer(&socket, &buf, &got, say, &mut t);
+            let (t, trouble) = &mut *t;
+            answer(&socket, &buf, &got, say, t, trouble);
+        }
+        // The held replies whose time has come.
+        let mut t = tally.lock().unwrap_or_else(|e| e.into_inner());
+        let (t, trouble) = &mut *t;
+        while let Some(held) = trouble.due(Instant::now()) {
+            let say = say.for_peer(held.peer);
+            send_reply(&socket, held.peer, &held.reply, &say, t);
         }
     }
 
@@ -199,7 +257,8 @@ pub fn run(args: &UdpServeArgs, say: &Narrator) -> Result<(), SockError> {
     // What is still queued for the terminal, before the summary (bounded:
     // a terminal nobody reads cannot hold the exit).
     say.finish_output();
-    say.info(tally.lock().unwrap_or_else(|e| e.into_inner()).summary());
+    let t = tally.lock().unwrap_or_else(|e| e.into_inner());
+    say.info(t.0.summary(&t.1));
     crate::sockopt::close(socket, say);
     Ok(())
 }
@@ -216,13 +275,15 @@ fn bind(addr: SocketAddr, reuse: bool, say: &Narrator) -> Result<UdpSocket, Sock
     Ok(socket)
 }
 
-/// Shows one datagram and sends `OK...` + its data back to its sender.
+/// Shows one datagram and sends `OK...` + its data back to its sender, at
+/// once, later (`--delay`) or never (`--loss`).
 fn answer(
     socket: &UdpSocket,
     buf: &[u8],
     got: &sockopt::Datagram,
     say: &Narrator,
     tally: &mut Tally,
+    trouble: &mut Trouble,
 ) {
     let peer = got.from;
     let data = &buf[..got.kept];
@@ -271,20 +332,64 @@ fn answer(
 
     let mut reply = Vec::new();
     Protocol::tutorial().answer_into(data, &mut reply);
-    say.hex(Dir::Sent, &reply);
+    let number = tally.datagrams;
+    match trouble.fate() {
+        Fate::Lost => say.info(format!(
+            "datagram #{number} lost on purpose ({}): not answered, as if the network had \
+             dropped it",
+            trouble.loss_option()
+        )),
+        Fate::Answered(after) if after.is_zero() => {
+            if trouble.any() {
+                say.info(format!("datagram #{number}: not lost, answered at once"));
+            }
+            send_reply(socket, peer, &reply, &say, tally);
+        }
+        Fate::Answered(after) => {
+            let held = Held {
+                due: Instant::now() + after,
+                number,
+                peer,
+                reply,
+            };
+            if trouble.hold(held) {
+                say.info(format!(
+                    "datagram #{number}: reply held {} ms ({})",
+                    after.as_millis(),
+                    trouble.delay_option()
+                ));
+            } else {
+                say.warn(format!(
+                    "datagram #{number} dropped: {} replies are held already (the most \
+                     --delay keeps at once)",
+                    trouble.still_held()
+                ));
+            }
+        }
+    }
+}
+
+/// `sendto`: one reply to its sender. One reply that cannot go out is that
+/// client's problem, not the server's: said, and the server goes on.
+fn send_reply(
+    socket: &UdpSocket,
+    peer: SocketAddr,
+    reply: &[u8],
+    say: &Narrator,
+    tally: &mut Tally,
+) {
+    say.hex(Dir::Sent, reply);
     let sent = say.traced_since(
         // Read before send_to runs (arguments are evaluated in order):
         // --record dates the datagram from when it left.
         Some(std::time::Instant::now()),
         "sendto",
         format_args!("{} bytes, {peer}", reply.len()),
-        socket.send_to(&reply, peer),
+        socket.send_to(reply, peer),
         |n| format!("{n}"),
     );
     match sent {
         Ok(n) => tally.bytes_out += n as u64,
-        // One reply that cannot go out is that client's problem, not the
-        // server's: say why and keep serving.
         Err(e) if os_error(&e) == Some("EMSGSIZE") => say.warn(format!(
             "not answered: the reply would be {} bytes, over the {} limit of one UDP datagram (EMSGSIZE)",
             reply.len(),
