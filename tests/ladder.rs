@@ -50,6 +50,11 @@ where
     (text(&out.stdout), text(&out.stderr))
 }
 
+/// `STEP --port 0 --record FILE`, listening.
+fn recording_server(step: &str, file: &Path) -> Server {
+    start_server(&[step, "--port", "0", "--record", file.to_str().unwrap()])
+}
+
 /// The tutorial's conversation, each end recorded: serve-once, and a client
 /// that sends `hello\n` and reads the echo.
 fn echo_conversation(test: &str) -> (PathBuf, PathBuf) {
@@ -57,13 +62,7 @@ fn echo_conversation(test: &str) -> (PathBuf, PathBuf) {
         scratch(&format!("{test}-server.jsonl")),
         scratch(&format!("{test}-client.jsonl")),
     );
-    let mut server = start_server(&[
-        "serve-once",
-        "--port",
-        "0",
-        "--record",
-        server_file.to_str().unwrap(),
-    ]);
+    let mut server = recording_server("serve-once", &server_file);
     let mut client = socktool_std()
         .args(["connect", "127.0.0.1", &server.addr.port().to_string()])
         .arg("--record")
@@ -186,13 +185,7 @@ fn ladder_draws_both_ends_with_the_handshake_bytes_and_fins_in_order() {
 #[test]
 fn a_servers_recording_alone_gives_its_client_a_column_of_its_own() {
     let server_file = scratch("alone.jsonl");
-    let mut server = start_server(&[
-        "serve-once",
-        "--port",
-        "0",
-        "--record",
-        server_file.to_str().unwrap(),
-    ]);
+    let mut server = recording_server("serve-once", &server_file);
     let mut plain = client(server.addr);
     let local = plain.local_addr().unwrap();
     plain.write_all(b"hi\n").unwrap();
@@ -277,13 +270,7 @@ fn mermaid_and_svg_draw_the_same_conversation() {
 #[test]
 fn udp_draws_datagrams_and_no_handshake_or_fin() {
     let (server_file, client_file) = (scratch("udp-server.jsonl"), scratch("udp-client.jsonl"));
-    let mut server = start_server(&[
-        "udp-serve",
-        "--port",
-        "0",
-        "--record",
-        server_file.to_str().unwrap(),
-    ]);
+    let mut server = recording_server("udp-serve", &server_file);
     socktool()
         .args([
             "udp-send",
