@@ -22,10 +22,13 @@
 //! What the arrows say is what the calls say, no more: an arrow at a
 //! `sendall` means those bytes were handed to the kernel then, not that
 //! they arrived (the other end's `recv` shows when they did); `connect`
-//! (drawn when it began) starts the handshake and returns once it is done; a `shutdown(SHUT_WR)`, or the
-//! `close` of a TCP socket not shut down before, sends the FIN. The
-//! segments themselves (SYN, ACK, retransmissions, RST) are on the wire,
-//! not in any call: `socktool lab` captures those.
+//! starts the handshake and returns once it is done; a
+//! `shutdown(SHUT_WR)`, or the `close` of a TCP socket's last descriptor
+//! when it was not shut down before, sends the FIN. Calls that send are
+//! dated from when they began, calls that receive from when they returned
+//! (`--record`), so nothing is drawn arriving before it left. The segments
+//! themselves (SYN, ACK, retransmissions, RST) are on the wire, not in any
+//! call: `socktool lab` captures those.
 //!
 //! Read it in this order: [`run`], [`read`] (the files), [`build`] (the
 //! model: [`Ladder`]), then one drawing: [`text`], [`svg`], [`mermaid`].
@@ -479,7 +482,7 @@ pub fn legend(ladder: &Ladder, mark: impl Fn(ArrowKind) -> &'static str) -> Stri
     for (kind, meaning) in [
         (
             ArrowKind::Handshake,
-            "connect returned: the handshake is done",
+            "connect: the handshake (drawn when connect began)",
         ),
         (ArrowKind::Data, "bytes sent"),
         (ArrowKind::Close, "FIN"),
