@@ -74,12 +74,26 @@ pub fn draw(ladder: &Ladder, width: usize) -> Result<String, String> {
             } => {
                 let (a, b) = (start(*from), start(*to));
                 let (left, right) = (a.min(b), a.max(b));
-                put(
-                    &mut line,
-                    left,
-                    &arrow(right - left - 1, label, *kind, a < b),
-                    right,
-                );
+                let len = right - left - 1;
+                // A label longer than its arrow (a segment's, between two
+                // neighbouring ends) goes beside the arrow, on the side with
+                // more room, rather than being cut.
+                let count = label.chars().count();
+                let fits = count <= len.saturating_sub(6);
+                let inside = if fits { label.as_str() } else { "" };
+                let room_left = left.saturating_sub(TIME + 1);
+                let room_right = width.saturating_sub(right + 1);
+                let before =
+                    !fits && (count <= room_left || (count > room_right && room_left > room_right));
+                if before {
+                    let at = left - 1 - count.min(room_left);
+                    put(&mut line, at, label, count.min(room_left));
+                }
+                put(&mut line, left, &arrow(len, inside, *kind, a < b), right);
+                if !fits && !before {
+                    let at = line.chars().count() + 1;
+                    put(&mut line, at, label, width.saturating_sub(at));
+                }
             }
         }
         push_line(&mut out, &line);
@@ -101,7 +115,11 @@ pub fn draw(ladder: &Ladder, width: usize) -> Result<String, String> {
 fn arrow(len: usize, label: &str, kind: ArrowKind, rightwards: bool) -> String {
     let fill = fill(kind);
     let label: String = label.chars().take(len.saturating_sub(6)).collect();
-    let label = format!(" {label} ");
+    let label = if label.is_empty() {
+        String::new()
+    } else {
+        format!(" {label} ")
+    };
     let body = len.saturating_sub(1);
     let before = body.saturating_sub(label.len()) / 2;
     let after = body.saturating_sub(label.len() + before);
