@@ -75,7 +75,7 @@ pub fn run(args: &LabArgs, say: &Narrator) -> Result<(), SockError> {
 
     // First, while this is still the only thread (see netns.rs).
     let private = if args.no_namespace {
-        Err("--no-namespace: this machine's loopback, where the lab cannot capture".to_string())
+        Err("--no-namespace was given".to_string())
     } else {
         enter_namespace()
     };
