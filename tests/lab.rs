@@ -482,3 +482,165 @@ fn without_a_namespace_the_calls_are_drawn_and_one_line_says_why() {
     ));
     assert!(!scratch("never.pcap").exists());
 }
+
+/// The lessons (docs/0N-*.md, English and Chinese) each show the
+/// conversation of their step: a ```` ```text ```` block under a comment
+/// naming the command that drew it (`<!-- socktool lab echo -->`). Each is
+/// drawn again here and must say the same: the same ends, the same calls in
+/// each column in the same order, the same segments in the same order.
+/// Times, ports, process ids and descriptor numbers are left out: they
+/// differ from run to run. `LAB_DOCS=overwrite cargo test --test lab
+/// lessons` writes the new drawings into the files instead.
+#[test]
+fn the_lessons_show_the_conversations_lab_draws_now() {
+    let root = PathBuf::from(env!("CARGO_MANIFEST_DIR"));
+    let overwrite = std::env::var("LAB_DOCS").is_ok_and(|v| v == "overwrite");
+    let mut checked = 0;
+    for dir in ["docs", "docs/zh"] {
+        let mut files: Vec<PathBuf> = std::fs::read_dir(root.join(dir))
+            .unwrap()
+            .filter_map(|e| e.ok().map(|e| e.path()))
+            .filter(|p| {
+                let name = p.file_name().unwrap().to_string_lossy();
+                name.ends_with(".md") && name.as_bytes()[0].is_ascii_digit()
+            })
+            .collect();
+        files.sort();
+        assert_eq!(files.len(), 8, "{dir}: {files:?}");
+        for file in files {
+            let page = std::fs::read_to_string(&file).unwrap();
+            let blocks = conversations(&page);
+            assert_eq!(
+                blocks.len(),
+                1,
+                "{}: one `<!-- socktool lab ... -->` block expected",
+                file.display()
+            );
+            let (args, shown, range) = &blocks[0];
+            let Some(now) = lab(&args.iter().map(String::as_str).collect::<Vec<_>>()) else {
+                return;
+            };
+            if overwrite {
+                let mut page = page.clone();
+                page.replace_range(range.clone(), &now);
+                std::fs::write(&file, page).unwrap();
+                continue;
+            }
+            let (want, got) = (says(shown), says(&now));
+            assert_eq!(
+                want,
+                got,
+                "{} no longer shows what `socktool lab {}` draws (LAB_DOCS=overwrite rewrites it); now:\n{now}",
+                file.display(),
+                args.join(" ")
+            );
+            checked += 1;
+        }
+    }
+    if !overwrite {
+        assert_eq!(checked, 16);
+    }
+}
+
+/// Each `<!-- socktool lab ARGS -->` in `page`, with the text block under
+/// it and that block's byte range (its lines, without the fences).
+fn conversations(page: &str) -> Vec<(Vec<String>, String, std::ops::Range<usize>)> {
+    let mut found = Vec::new();
+    let mut at = 0;
+    while let Some(start) = page[at..].find("<!-- socktool lab ") {
+        let start = at + start;
+        let end = start + page[start..].find("-->").unwrap();
+        let args: Vec<String> = page[start + "<!-- socktool lab ".len()..end]
+            .split_whitespace()
+            .map(String::from)
+            .collect();
+        let fence = end + page[end..].find("```text\n").unwrap() + "```text\n".len();
+        let close = fence + page[fence..].find("```\n").unwrap();
+        found.push((args, page[fence..close].to_string(), fence..close));
+        at = close;
+    }
+    found
+}
+
+/// What a drawing says, without what varies: the header; per column, its
+/// calls in order, and apart from them its states in order (a state is
+/// dated by the kernel, so it may fall either side of a call made at the
+/// same moment); the segments in order.
+type Says = (Vec<String>, Vec<Vec<String>>, Vec<Vec<String>>, Vec<String>);
+
+fn says(drawing: &str) -> Says {
+    let lines: Vec<&str> = drawing.lines().collect();
+    let header: Vec<String> = lines.iter().take(3).map(|l| steady(l)).collect();
+    // Where each column starts: its name's position in the first line.
+    let starts: Vec<usize> = {
+        let first = lines[0];
+        let mut starts = Vec::new();
+        let mut was_space = true;
+        for (i, c) in first.char_indices() {
+            if c != ' ' && was_space && i > 0 && first[..i].ends_with("  ") {
+                starts.push(i);
+            }
+            was_space = c == ' ';
+        }
+        starts
+    };
+    let mut columns = vec![Vec::new(); starts.len()];
+    let mut states = vec![Vec::new(); starts.len()];
+    let mut segments = Vec::new();
+    for line in lines.iter().skip(3).take_while(|l| !l.is_empty()) {
+        let body = line.get(10..).unwrap_or("");
+        let at = 10 + body.len() - body.trim_start().len();
+        let raw = body.trim();
+        let text = steady(raw);
+        let arrow = raw.contains("-->")
+            || raw.contains("<--")
+            || raw.contains("#>")
+            || raw.contains("<#")
+            || raw.contains("==>")
+            || raw.contains("<==")
+            || raw.contains("..>")
+            || raw.contains("<..");
+        if arrow {
+            segments.push(text.split_whitespace().collect::<Vec<_>>().join(" "));
+        } else if let Some(col) = starts.iter().position(|&s| s == at) {
+            match text.starts_with('[') {
+                true => states[col].push(text),
+                false => columns[col].push(text),
+            }
+        } else {
+            panic!("a row in no column: {line:?}\n{drawing}");
+        }
+    }
+    (header, columns, states, segments)
+}
+
+/// `line` with ports, pids and descriptor numbers replaced by words, and
+/// the arrow's dashes counted out.
+fn steady(line: &str) -> String {
+    let mut out = String::new();
+    let mut rest = line;
+    while !rest.is_empty() {
+        let numbered = ["127.0.0.1:", "pid ", "fd "]
+            .iter()
+            .find(|p| rest.starts_with(**p));
+        if let Some(prefix) = numbered {
+            out.push_str(prefix);
+            out.push('N');
+            rest = rest[prefix.len()..].trim_start_matches(|c: char| c.is_ascii_digit());
+            rest = rest.trim_start_matches('~');
+            continue;
+        }
+        let c = rest.chars().next().unwrap();
+        out.push(c);
+        rest = &rest[c.len_utf8()..];
+    }
+    // The fill before and after a label depends on the columns' widths.
+    let mut squeezed = String::new();
+    for c in out.chars() {
+        if "-=.#".contains(c) && squeezed.ends_with(c) {
+            continue;
+        }
+        squeezed.push(c);
+    }
+    squeezed
+}
