@@ -226,6 +226,7 @@ pub fn build(events: &[Event]) -> Ladder {
     let mut talking_to: HashMap<usize, usize> = HashMap::new();
     let mut fin_sent: Vec<(usize, usize)> = Vec::new();
     let mut waits_left_out = false;
+    let mut datagrams: std::collections::HashSet<usize> = std::collections::HashSet::new();
     // Per client process: its socket's descriptors still open (the socket
     // and its dups); closing one of several sends nothing.
     let mut open: HashMap<usize, Vec<i64>> = HashMap::new();
@@ -236,7 +237,12 @@ pub fn build(events: &[Event]) -> Ladder {
         }
         let me = which[&(e.pid, e.side.as_str(), e.end)];
         let t_us = e.t_us - start;
-        let udp = e.step.starts_with("udp");
+        // A UDP end: a UDP step, or any end whose socket is a datagram
+        // socket (`lab`'s own ends are named for the lab, not the step).
+        if e.call == "socket" && e.args.contains("SOCK_DGRAM") {
+            datagrams.insert(me);
+        }
+        let udp = e.step.starts_with("udp") || datagrams.contains(&me);
         rows.push(Row {
             t_us,
             what: What::Call {
