@@ -164,7 +164,7 @@ fn read_frames(sock: &OwnedFd, bell: &UnixStream) -> io::Result<Vec<Frame>> {
         let stopping = n == 0 || fds[1].revents != 0;
         // Whatever is queued now, stopping or not: the bell may ring while
         // the last segments still wait to be read.
-        while frames.len() < MOST_FRAMES {
+        while frames.len() < MOST_FRAMES && Instant::now() < deadline {
             match read_one(sock, &mut buf)? {
                 Some(Some(frame)) => frames.push(frame),
                 Some(None) => {}

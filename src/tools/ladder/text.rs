@@ -165,3 +165,64 @@ fn push_line(out: &mut String, line: &str) {
     out.push_str(line.trim_end());
     out.push('\n');
 }
+
+#[cfg(test)]
+mod tests {
+    use super::super::{Column, Ladder, Row};
+    use super::*;
+
+    fn column(name: &str, server: bool) -> Column {
+        Column {
+            name: name.into(),
+            addr: "127.0.0.1:1".into(),
+            about: "lab".into(),
+            server,
+        }
+    }
+
+    #[test]
+    fn a_label_longer_than_its_arrow_is_drawn_whole_beside_it() {
+        let arrow = |from, to, label: &str| Row {
+            t_us: 0,
+            what: What::Arrow {
+                from,
+                to,
+                label: label.into(),
+                kind: ArrowKind::Segment,
+            },
+        };
+        let ladder = Ladder {
+            columns: vec![
+                column("client 1", false),
+                column("client 2", false),
+                column("client 3", false),
+                column("server", true),
+            ],
+            rows: vec![
+                arrow(2, 3, "SYN seq 0 (retransmitted)"),
+                arrow(3, 2, "SYN-ACK seq 0 ack 1"),
+                arrow(0, 3, "PSH-ACK seq 1 ack 1 len 6"),
+            ],
+            waits_left_out: false,
+            start_us: 0,
+        };
+        let drawing = draw(&ladder, 80).unwrap();
+        let rows: Vec<&str> = drawing.lines().skip(3).take(3).collect();
+        // Between neighbours: the label on the left, where there is room.
+        assert!(
+            rows[0].contains("SYN seq 0 (retransmitted) -------"),
+            "{drawing}"
+        );
+        assert!(rows[0].ends_with("->"), "{drawing}");
+        assert!(
+            rows[1].contains("SYN-ACK seq 0 ack 1 <-------"),
+            "{drawing}"
+        );
+        // Across the ladder: inside the arrow, as always.
+        assert!(
+            rows[2].contains("- PSH-ACK seq 1 ack 1 len 6 -"),
+            "{drawing}"
+        );
+        assert!(drawing.lines().all(|l| l.chars().count() <= 80));
+    }
+}
