@@ -322,15 +322,25 @@ fn nagle_holds_the_second_write_for_the_delayed_ack_and_nodelay_does_not() {
         after.split(" ms").next().unwrap().parse().unwrap()
     };
     let (nagle, nodelay) = (reply_ms("client 1"), reply_ms("client 2"));
-    // Linux delays an ACK by at least 40 ms (TCP_DELACK_MIN).
+    // Linux delays an ACK by at least 40 ms (TCP_DELACK_MIN); a busy
+    // machine can only make it longer.
     assert!(nagle >= 30.0, "Nagle: {nagle} ms\n{}", d.all);
-    assert!(nodelay < 20.0, "TCP_NODELAY: {nodelay} ms\n{}", d.all);
+    assert!(nodelay < nagle, "TCP_NODELAY: {nodelay} ms\n{}", d.all);
     d.note("client 2", "setsockopt(IPPROTO_TCP, TCP_NODELAY, 1)");
-    // With Nagle the second write waits for the ACK of the first.
+    // With Nagle the second write waits for the ACK of the first...
     let first = d.segment("client 1", "server", "PSH-ACK seq 4 ack 9 len 3", 0);
     let acked = d.segment("server", "client 1", "ACK ack 7", first);
     let second = d.segment("client 1", "server", "PSH-ACK seq 7 ack 9 len 3", acked);
     assert!(first < acked && acked < second);
+    // ...and with TCP_NODELAY it leaves before any ACK of the first.
+    let first = d.segment("client 2", "server", "PSH-ACK seq 4 ack 9 len 3", second);
+    let second = d.segment("client 2", "server", "PSH-ACK seq 7 ack 9 len 3", first);
+    let back = format!("{}->>{}", d.id("server"), d.id("client 2"));
+    assert!(
+        d.lines[first..second].iter().all(|l| !l.starts_with(&back)),
+        "{}",
+        d.all
+    );
 }
 
 #[test]
@@ -570,7 +580,12 @@ type Says = (Vec<String>, Vec<Vec<String>>, Vec<Vec<String>>, Vec<String>);
 
 fn says(drawing: &str) -> Says {
     let lines: Vec<&str> = drawing.lines().collect();
-    let header: Vec<String> = lines.iter().take(3).map(|l| steady(l)).collect();
+    // Spaces too: a pid one digit longer moves the next column's text.
+    let header: Vec<String> = lines
+        .iter()
+        .take(3)
+        .map(|l| steady(l).split_whitespace().collect::<Vec<_>>().join(" "))
+        .collect();
     // Where each column starts: its name's position in the first line.
     let starts: Vec<usize> = {
         let first = lines[0];
@@ -600,6 +615,14 @@ fn says(drawing: &str) -> Says {
             || raw.contains("<==")
             || raw.contains("..>")
             || raw.contains("<..");
+        // Whether an ACK travels alone or rides on the next segment depends
+        // on how soon that segment follows (a busy machine sends more alone):
+        // timing, so bare ACKs are left out. The scenarios' own tests check
+        // the handshake's.
+        let bare_ack = text.split_whitespace().any(|w| w == "ACK");
+        if arrow && bare_ack {
+            continue;
+        }
         if arrow {
             segments.push(text.split_whitespace().collect::<Vec<_>>().join(" "));
         } else if let Some(col) = starts.iter().position(|&s| s == at) {

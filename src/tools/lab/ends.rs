@@ -40,8 +40,6 @@ pub const LOOPBACK: IpAddr = IpAddr::V4(Ipv4Addr::LOCALHOST);
 /// A scenario under way: its ends, their recordings, what the kernel said.
 pub struct Lab {
     pub scenario: &'static str,
-    /// Whether the scenario runs in a network namespace of its own.
-    pub private: bool,
     ends: Vec<Arc<Recorder>>,
     recordings: Vec<PathBuf>,
     scratch: Scratch,
@@ -57,10 +55,9 @@ pub enum Side {
 }
 
 impl Lab {
-    pub fn new(scenario: &'static str, private: bool) -> Result<Lab, SockError> {
+    pub fn new(scenario: &'static str) -> Result<Lab, SockError> {
         Ok(Lab {
             scenario,
-            private,
             ends: Vec::new(),
             recordings: Vec::new(),
             scratch: Scratch::new()?,

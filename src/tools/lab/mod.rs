@@ -52,7 +52,7 @@ use crate::narrate::Narrator;
 use crate::record::now_us;
 use crate::tools::ladder::{self, Ladder, What};
 
-pub use scenarios::{ALL, Scenario};
+use scenarios::ALL;
 
 /// `socktool lab SCENARIO` and `socktool lab --list`.
 pub fn run(args: &LabArgs, say: &Narrator) -> Result<(), SockError> {
@@ -85,7 +85,7 @@ pub fn run(args: &LabArgs, say: &Narrator) -> Result<(), SockError> {
     let wire = Wire::start(private.is_ok())?;
 
     say.note(format!("lab {}: {}", scenario.name, scenario.lesson));
-    let mut lab = ends::Lab::new(scenario.name, private.is_ok())?;
+    let mut lab = ends::Lab::new(scenario.name)?;
     let outcome = (scenario.run)(&mut lab);
     let captured = wire.finish(outcome.is_ok())?;
     outcome?;
