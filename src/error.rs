@@ -65,9 +65,11 @@ Exit codes:
       ladder: a recording)
   68  host not found: the name could not be resolved
   69  connection refused or host unreachable: nothing listens there
-      (load: a full server turned clients away)
+      (load: a full server turned clients away; lab --pcap: no capture
+      is possible here)
   71  cannot bind: address in use, port needs privileges, or not a local address
   74  other input/output error, e.g. connection reset by the peer
+      (lab: a scenario's end did not do what it should)
   75  timed out: connect, TLS handshake, read or write took longer than --timeout
       (http-get: the whole exchange took longer than --max-time;
       load: --duration ended before every client finished)
@@ -286,6 +288,16 @@ pub enum SockError {
         why: String,
     },
 
+    /// `socktool lab`: a scenario's end did not do what the scenario
+    /// needs (a step exited with the wrong code, a wait ran out).
+    #[error("lab {scenario}: {why}")]
+    Lab { scenario: &'static str, why: String },
+
+    /// `socktool lab --pcap`: there is no capture to write, because no
+    /// private network namespace could be made.
+    #[error("--pcap needs a capture, and there is none: {why}")]
+    NoCapture { why: String },
+
     #[error("cannot read stdin: {source}")]
     Stdin {
         #[source]
@@ -394,6 +406,8 @@ impl SockError {
             | SockError::WriteFile { .. } => code::IO,
             SockError::ReadFile { .. } => code::NO_INPUT,
             SockError::BadRecording { .. } => code::TOO_LARGE,
+            SockError::Lab { .. } => code::IO,
+            SockError::NoCapture { .. } => code::UNAVAILABLE,
             SockError::DatagramTooLarge { .. } => code::USAGE,
             SockError::NoReply { .. } | SockError::NoPong { .. } => code::TIMED_OUT,
             SockError::PortUnreachable { .. } => code::UNAVAILABLE,

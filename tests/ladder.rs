@@ -268,6 +268,8 @@ fn mermaid_and_svg_draw_the_same_conversation() {
 // cannot send a Windows console program; scripts/wine-smoke covers it there.
 #[cfg(unix)]
 #[test]
+// udp-serve is stopped with Ctrl-C (SIGINT): Unix only (tests/common/mod.rs).
+#[cfg(unix)]
 fn udp_draws_datagrams_and_no_handshake_or_fin() {
     let (server_file, client_file) = (scratch("udp-server.jsonl"), scratch("udp-client.jsonl"));
     let mut server = recording_server("udp-serve", &server_file);
