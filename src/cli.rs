@@ -836,6 +836,14 @@ pub struct LadderArgs {
     #[arg(required = true, value_name = "FILE")]
     pub files: Vec<PathBuf>,
 
+    #[command(flatten)]
+    pub drawing: DrawingOpts,
+}
+
+/// How `ladder` and `lab` draw a conversation: text (the default),
+/// Mermaid, and an SVG file beside either.
+#[derive(Debug, Args)]
+pub struct DrawingOpts {
     /// Also write the ladder as a standalone SVG image to this file
     #[arg(long, value_name = "FILE")]
     pub svg: Option<PathBuf>,
@@ -900,18 +908,8 @@ pub struct LabArgs {
     #[arg(long, value_name = "FILE")]
     pub pcap: Option<PathBuf>,
 
-    /// Also write the ladder as a standalone SVG image to this file
-    #[arg(long, value_name = "FILE")]
-    pub svg: Option<PathBuf>,
-
-    /// Print a Mermaid sequenceDiagram instead of the text drawing (GitHub
-    /// draws it inside a ```mermaid block in Markdown)
-    #[arg(long)]
-    pub mermaid: bool,
-
-    /// How many characters wide the text drawing is: 80 fits a projector
-    #[arg(long, default_value_t = 80, value_name = "N")]
-    pub width: usize,
+    #[command(flatten)]
+    pub drawing: DrawingOpts,
 
     /// Run on this machine's loopback instead of a private network
     /// namespace: the calls only, no capture (what lab does by itself

@@ -125,7 +125,7 @@ pub fn run(args: &LabArgs, say: &Narrator) -> Result<(), SockError> {
             path.display()
         ));
     }
-    ladder::show(&ladder, args.svg.as_deref(), args.mermaid, args.width, say)
+    ladder::show(&ladder, &args.drawing, say)
 }
 
 /// `--list`: one line a scenario, its name and its lesson.

@@ -42,7 +42,7 @@ use std::fs;
 use std::net::SocketAddr;
 use std::path::Path;
 
-use crate::cli::LadderArgs;
+use crate::cli::{DrawingOpts, LadderArgs};
 use crate::error::SockError;
 use crate::narrate::Narrator;
 use crate::record::Event;
@@ -126,26 +126,21 @@ pub fn run(args: &LadderArgs, say: &Narrator) -> Result<(), SockError> {
         events.extend(read(path)?);
     }
     let ladder = build(&events);
-    show(&ladder, args.svg.as_deref(), args.mermaid, args.width, say)
+    show(&ladder, &args.drawing, say)
 }
 
-/// The drawings asked for: the SVG file if `svg` names one, then the text
-/// drawing (`width` wide) or, with `mermaid`, the Mermaid diagram on stdout.
-pub fn show(
-    ladder: &Ladder,
-    svg: Option<&Path>,
-    mermaid: bool,
-    width: usize,
-    say: &Narrator,
-) -> Result<(), SockError> {
+/// The drawings asked for: the SVG file if `--svg` names one, then the text
+/// drawing (`--width` wide) or, with `--mermaid`, the Mermaid diagram on
+/// stdout.
+pub fn show(ladder: &Ladder, opts: &DrawingOpts, say: &Narrator) -> Result<(), SockError> {
     // The text drawing is checked first: a width too narrow is a usage
     // error, and then no file should have been written either.
-    let drawing = if mermaid {
+    let drawing = if opts.mermaid {
         mermaid::draw(ladder)
     } else {
-        text::draw(ladder, width).map_err(SockError::Usage)?
+        text::draw(ladder, opts.width).map_err(SockError::Usage)?
     };
-    if let Some(path) = svg {
+    if let Some(path) = &opts.svg {
         fs::write(path, svg::draw(ladder)).map_err(|source| SockError::WriteFile {
             path: path.to_path_buf(),
             source,
