@@ -28,6 +28,12 @@ pub struct Cli {
     #[arg(long, value_enum, global = true, default_value_t = ColorChoice::Auto, help_heading = "Output")]
     pub color: ColorChoice,
 
+    /// The language of notes, hints and errors: en or zh (default: from
+    /// LC_ALL, LC_MESSAGES or LANG). The tutorial's own lines, socket calls
+    /// and errno names stay as the tutorial prints them
+    #[arg(long, global = true, value_name = "LANG", value_parser = crate::lang::parse_flag, help_heading = "Output")]
+    pub lang: Option<String>,
+
     /// `-q`, `--trace` and `--hex` typed before the step's name. Hidden:
     /// each step's `--help` offers the ones that mean something for it.
     #[command(flatten)]
