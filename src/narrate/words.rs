@@ -335,7 +335,7 @@ mod tests {
             wrap("recv 返回 0:服务器关闭了连接", 12, 6),
             "recv 返回 0:\n      服务器关闭了\n      连接"
         );
-        assert_eq!(wrap("服务器,关闭", 6, 0), "服务器,\n关闭");
+        assert_eq!(wrap("服务器,关闭", 7, 0), "服务器,\n关闭");
         assert_eq!(width("说明:"), 5);
     }
 
