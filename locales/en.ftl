@@ -165,3 +165,165 @@ reachable = listening on { $addr }: { $every ->
     [yes] every network interface, so other machines can reach this server
    *[no] a network address of this machine, so other machines on that network can reach this server
 }; --host { $local } keeps it on this machine
+
+## http-get
+
+http-tutorial-path = --tutorial sends the tutorial's exact request for /; the path { $path } is not sent
+http-received = Received { $bytes } bytes in { $calls ->
+    [one] 1 recv call
+   *[other] { $calls } recv calls
+}
+http-one-recv = the tutorial makes one recv({ $size }): it returns whatever has arrived, at most { $size } bytes, so a longer reply is cut here; without Connection: close the server also keeps the connection open, so reading on would wait
+http-short-recv = recv({ $size }) returned { $got } bytes: TCP is a stream, so a reply arrives in pieces of any size; keep calling recv
+http-closed = recv returned 0: the server closed the connection, the reply is complete
+http-redirect = { $status } is a redirect: the server sends us to { $to }; -L follows it, redirect { $hop } of at most { $max }{ $upgrade ->
+    [yes] { " " }(from http:// to https://: this hop speaks TLS)
+   *[no] {""}
+}; its body is not printed
+reply-nothing = the server closed without sending any reply: an HTTP server answers every request
+reply-ended-in-head = the reply ended in its header, after { $got } bytes: the blank line that ends an HTTP header never came
+reply-short = the reply ended { $left } bytes short: its header promised a body of { $promised } bytes (Content-Length), { $arrived } arrived
+reply-mid-chunk = the reply ended in the middle of a chunk (Transfer-Encoding: chunked): { $left } of its { $size } bytes missing
+reply-between-chunks = the reply ended between chunks (Transfer-Encoding: chunked): the chunk of size 0 that ends the body never came
+reply-in-trailer = the reply ended in the trailer after its last chunk: the blank line that ends it never came
+reply-head-too-long = the reply's header runs past { $kib } KiB without the blank line that ends it
+reply-no-status = the reply's status line has no three-digit status code
+reply-bad-length = the reply's Content-Length is not a number
+reply-two-lengths = the reply has two different Content-Length headers
+reply-endless-line = a line of the reply's chunked body never ends
+reply-long-chunk = a chunk of the reply is longer than its size line said
+reply-bad-chunk-size = a chunk size line of the reply is not a hexadecimal number (Transfer-Encoding: chunked)
+
+## Servers: waiting, accepting, goodbyes, the summary
+
+eagain = { $call } -> EAGAIN (would block #{ $n }): { $why }; trying again in { $retry }
+eagain-recv = the client has sent nothing yet
+eagain-send = the client's receive window is full
+eagain-accept = no client is waiting
+disconnected = Disconnected { $peer } after { $after }s{ $waited }: { $bytes_in } bytes in, { $bytes_out } bytes out; { $ending }
+disconnected-waited = { " " }(after { $secs }s in the backlog)
+ending-client-closed = the client closed first (recv returned 0)
+ending-reset = the client reset the connection ({ $call }: { $errno })
+ending-silent = timed out: the client sent nothing for { $after } ({ $option }), the server closed
+ending-not-reading = timed out: the client read nothing for { $after } ({ $option }), the server closed
+ending-done = the server closed first ({ $why })
+ending-behind = the server closed first: { $waiting } bytes waited for the client, past its share of { $limit } (it was not reading)
+ending-stopping = the server closed first (shutting down)
+done-echoed = echoed, one client served
+done-next-client = one recv, one reply: next client
+done-full = server full
+done-quit = the client typed /quit
+nothing-to-echo = the client left without sending anything: there is nothing to echo
+discarded = { $bytes } unread bytes discarded, so close does not reset the reply
+no-farewell-thread = cannot start the thread for goodbyes ({ $why }): clients turned away are closed at once
+client-closed-it = { $peer }: { $why }; closed it
+client-set-up-failed = cannot set up this client, closing it: { $why }
+turned-away-full = { $peer } turned away: server full ({ $max } connected, --max-clients { $max })
+turned-away-thread = { $peer } turned away: cannot start a thread for it ({ $why })
+port-zero = port 0 asks the kernel for any free port: it chose { $port }
+old-timeout = --timeout { $given } sets --accept-timeout, --idle-timeout and --send-timeout at once, so this server also stops after { $after } with nobody connected; to bound only the clients, use --idle-timeout and --send-timeout
+no-open-files-limit = this system has no open-files limit to raise (RLIMIT_NOFILE is Unix's): each socket is a handle, and memory is the limit
+open-files-failed = cannot raise the open-files limit (RLIMIT_NOFILE): { $why }
+accept-again = accept() works again, after { $failures ->
+    [one] 1 failure
+   *[other] { $failures } failures
+} in a row
+accept-failed = accept() -> { $errno }: { $why }; trying again, waiting a little longer each time
+accept-emfile = every file descriptor this process may open is in use; the client waits in the queue until one is free
+accept-enfile = the whole system is out of file descriptors; the client waits in the queue
+accept-enobufs = the kernel is short of memory for sockets
+accept-eperm = a firewall rule refused this connection
+accept-enetdown = the network went away under this connection
+accept-eproto = a handshake went wrong (a protocol error on one connection)
+accept-may-pass = this may pass
+closing-clients = closing { $count ->
+    [one] 1 client
+   *[other] { $count } clients
+} still connected; each is told { $goodbye } first
+stop-signal = Ctrl-C or SIGTERM received: no new clients accepted
+reach-no-reason = the system did not say why
+reach-cannot-list = cannot list this machine's addresses ({ $why }): students type the one `ip addr` (`ipconfig` on Windows) shows
+reach-loopback-only = this machine has no { $family } address but loopback right now (no network?): no other machine can reach it yet
+reach-students = students: { $command }
+reach-students-on = students: { $command }  ({ $interface })
+status-line = { $live } connected now | { $served } served | { $bytes_in } in | { $bytes_out } out
+summary = Server stopped: { $served } served, { $bytes_in } bytes in, { $bytes_out } bytes out{ $turned_away }
+summary-turned-away = , { $count } turned away ({ $why ->
+    [full] server full
+   *[thread] no thread
+})
+pressure = { $why }, which is not reading: not reading from it until it does (backpressure)
+pressure-own = { $bytes } bytes of replies wait for this client
+pressure-all = { $total } MiB of replies wait for all clients together (the limit is { $limit } MiB), { $bytes ->
+    [one] 1 byte
+   *[other] { $bytes } bytes
+} of them for this one
+pressure-off = the client is reading again: reading from it again
+backlog-waited = this client waited { $secs }s in the backlog, connected but not yet accepted
+backlog-waiting = { $count ->
+    [one] 1 client
+   *[other] { $count } clients
+} waiting in the backlog (limit { $limit })
+backlog-lesson = they are connected (the kernel finished their handshakes) but nobody calls accept() until this client is done: one thread serves one client at a time
+nonblocking-anyway = --nonblocking changes nothing here: { $step } makes every socket non-blocking
+chat-fan-out = one line in, { $copies } out: the server sends each line to every other client itself, one send per client (kept for a client whose kernel will not take it yet)
+chat-renamed = is now { $name }
+chat-summary = The room: { $lines ->
+    [one] 1 line
+   *[other] { $lines } lines
+} said, { $copies ->
+    [one] 1 copy
+   *[other] { $copies } copies
+} delivered
+chat-dropped = dropped: { $waiting } bytes of the room's lines wait for this client, past its share of { $limit }: it is not reading, and the others must not wait for it ({ $thrown } bytes thrown away; it is told why, if it reads in time)
+
+## Client steps: connect, udp-send, udp-ping
+
+connect-typing = connected: type a line and press Enter to send it; Ctrl-D ends your side (shutdown SHUT_WR), Ctrl-C quits
+connect-we-closed = we closed first (end of stdin, SHUT_WR); the server answered and then closed its side: recv returned 0
+connect-server-closed = the server closed the connection first: recv returned 0, so there is nothing more to read and no one to send to
+connect-unfinished = a sendall of { $bytes } bytes was still waiting when the server closed (it stopped reading): those bytes are not counted below
+connect-summary = Sent { $sent } bytes, received { $received } bytes
+connect-tls-only = { $flag } is for TLS connections: add --tls (socktool connect HOST PORT --tls { $flag } ...)
+connect-half-close = end of stdin: shutdown(SHUT_WR) sent FIN, so the server's recv returns 0; we keep reading its answer until it closes
+udp-connect = connect() on a UDP socket sends nothing: it fixes the peer, so the kernel keeps only datagrams from { $addr } and can report 'port unreachable' to us
+udp-implicit-bind = the kernel bound this socket to { $local } by itself (we never called bind): the server sees port { $port } in the sender's address
+udp-sent = Sent one datagram of { $bytes } bytes to { $addr }; waiting up to { $timeout } for a reply
+udp-received = Received { $bytes } bytes from { $addr }
+udp-ignored = ignored a datagram from { $from }: we are waiting for { $addr }
+udp-icmp = recvfrom failed with { $errno }: the ICMP 'port unreachable' answer to our datagram
+ping-size = --size { $size } is less than the ping's own text ({ $text } bytes): each is sent whole
+ping-duplicate = a second reply to ping { $seq }: a duplicate, not counted
+ping-late = the reply to ping { $seq } came after that ping had timed out: late, not counted (lost, as far as the pinger knew then)
+ping-stray = a reply of { $bytes } bytes that names no ping (no "Ping N" in it): not counted
+
+## udp-serve
+
+udp-senders = { $over ->
+    [yes] over{ " " }
+   *[no] {""}
+}{ $count ->
+    [one] 1 sender
+   *[other] { $count } senders
+}
+udp-summary = Shutting down: { $datagrams ->
+    [one] 1 datagram
+   *[other] { $datagrams } datagrams
+} from { $senders }, { $bytes_in } bytes in, { $bytes_out } bytes out
+udp-summary-trouble = ; { $lost } lost on purpose, { $delayed } delayed ({ $options }, --seed { $seed })
+udp-summary-overflowed = , { $count } dropped with the delay queue full
+udp-summary-held = , { $count } held replies never sent
+udp-no-listen = UDP has no listen and no accept: "listening" here only means bound to the address, and there are no connections, so there is nothing to accept. One socket serves every client; each datagram arrives with its sender's address
+udp-trouble = { $options }: each datagram's fate is drawn from a pseudo-random generator with seed { $seed } (--seed { $seed } repeats the same fates for the same datagrams)
+udp-refused = an earlier reply was refused: { $errno }
+udp-recvfrom = recvfrom returned the datagram and its sender's address; the reply goes back with sendto to that address
+udp-cut = the datagram was { $len } bytes but recvfrom asked for { $asked }: the kernel discarded the last { $lost } (a datagram is read whole or cut, never in pieces); raise --recv-size
+udp-cut-unknown = the datagram was longer than the { $asked } bytes recvfrom asked for: the kernel discarded the rest (a datagram is read whole or cut, never in pieces), and this system does not say how much (Linux does); raise --recv-size
+udp-empty = an empty datagram: for UDP, recvfrom returning 0 means 0 bytes arrived, not that anyone closed anything
+udp-datagram = Received a datagram of { $bytes } bytes
+udp-lost = datagram #{ $number } lost on purpose ({ $option }): not answered, as if the network had dropped it
+udp-at-once = datagram #{ $number }: not lost, answered at once
+udp-held = datagram #{ $number }: reply held { $ms } ms ({ $option })
+udp-queue-full = datagram #{ $number } dropped: { $held } replies are held already (the most --delay keeps at once)
+udp-too-big = not answered: the reply would be { $bytes } bytes, over the { $limit } limit of one UDP datagram (EMSGSIZE)
+udp-sendto-failed = not answered: sendto failed: { $errno }

@@ -153,3 +153,138 @@ reachable = 正在监听 { $addr }:{ $every ->
     [yes] 这是所有网络接口,别的机器都能连上这个服务器
    *[no] 这是本机的一个网络地址,同一网络上的别的机器都能连上这个服务器
 };用 --host { $local } 可以只让本机访问
+
+## http-get
+
+http-tutorial-path = --tutorial 只按教程原样请求 /;路径 { $path } 不会发出去
+http-received = 共收到 { $bytes } 字节,用了 { $calls } 次 recv 调用
+http-one-recv = 教程只调用一次 recv({ $size }):它返回已经到达的数据,最多 { $size } 字节,所以更长的响应在这里被截断了;请求里没有 Connection: close,服务器也不会关闭连接,所以接着读下去只会一直等
+http-short-recv = recv({ $size }) 只返回了 { $got } 字节:TCP 是字节流,响应会分成大小不定的几段到达;要继续调用 recv
+http-closed = recv 返回 0:服务器关闭了连接,响应收全了
+http-redirect = { $status } 是重定向:服务器让我们去 { $to };-L 会跟过去,这是第 { $hop } 次重定向,最多 { $max } 次{ $upgrade ->
+    [yes] (从 http:// 换成 https://:这一跳讲 TLS)
+   *[no] {""}
+};它的正文不打印
+reply-nothing = 服务器什么响应都没发就关闭了:HTTP 服务器对每个请求都会应答
+reply-ended-in-head = 响应在首部里就结束了,只有 { $got } 字节:结束 HTTP 首部的那个空行一直没来
+reply-short = 响应少了 { $left } 字节:首部承诺正文有 { $promised } 字节(Content-Length),只到了 { $arrived } 字节
+reply-mid-chunk = 响应在一个分块的中间结束了(Transfer-Encoding: chunked):这个块的 { $size } 字节里缺了 { $left } 字节
+reply-between-chunks = 响应在两个分块之间结束了(Transfer-Encoding: chunked):结束正文的那个大小为 0 的块一直没来
+reply-in-trailer = 响应在最后一个分块之后的尾部里结束了:结束尾部的那个空行一直没来
+reply-head-too-long = 响应的首部超过了 { $kib } KiB,还没有出现结束它的空行
+reply-no-status = 响应的状态行里没有三位数的状态码
+reply-bad-length = 响应的 Content-Length 不是数字
+reply-two-lengths = 响应里有两个不同的 Content-Length 首部
+reply-endless-line = 响应的分块正文里有一行一直没有结束
+reply-long-chunk = 响应里有一个块比它的大小行说的要长
+reply-bad-chunk-size = 响应里有一个块的大小行不是十六进制数(Transfer-Encoding: chunked)
+
+## 服务器:等待、accept、告别、总结
+
+eagain = { $call } -> EAGAIN(第 { $n } 次会阻塞):{ $why };{ $retry } 后再试
+eagain-recv = 客户端还什么都没发
+eagain-send = 客户端的接收窗口满了
+eagain-accept = 没有客户端在等待
+disconnected = 已断开 { $peer },连接了 { $after }s{ $waited }:收到 { $bytes_in } 字节,发出 { $bytes_out } 字节;{ $ending }
+disconnected-waited = (之前在等待队列里等了 { $secs }s)
+ending-client-closed = 客户端先关闭(recv 返回 0)
+ending-reset = 客户端复位了连接({ $call }:{ $errno })
+ending-silent = 超时:客户端 { $after } 没发任何数据({ $option }),服务器关闭了连接
+ending-not-reading = 超时:客户端 { $after } 没读任何数据({ $option }),服务器关闭了连接
+ending-done = 服务器先关闭({ $why })
+ending-behind = 服务器先关闭:有 { $waiting } 字节在等这个客户端读,超过了它的份额 { $limit }(它没在读)
+ending-stopping = 服务器先关闭(正在停止)
+done-echoed = 回显完毕,服务了一个客户端
+done-next-client = 一次 recv,一次回复:轮到下一个客户端
+done-full = 服务器已满
+done-quit = 客户端输入了 /quit
+nothing-to-echo = 客户端什么都没发就走了:没有可回显的内容
+discarded = 丢弃了 { $bytes } 个未读字节,这样 close 就不会用 RST 毁掉回复
+no-farewell-thread = 无法启动负责告别的线程({ $why }):被拒绝的客户端会被立即关闭
+client-closed-it = { $peer }:{ $why };已关闭它
+client-set-up-failed = 无法设置这个客户端的套接字,关闭它:{ $why }
+turned-away-full = { $peer } 被拒绝:服务器已满(已连接 { $max } 个,--max-clients { $max })
+turned-away-thread = { $peer } 被拒绝:无法为它启动线程({ $why })
+port-zero = 端口 0 表示让内核随便挑一个空闲端口:它挑了 { $port }
+old-timeout = --timeout { $given } 会同时设置 --accept-timeout、--idle-timeout 和 --send-timeout,所以这个服务器在 { $after } 内没有人连接时也会停止;只想限制客户端的话,用 --idle-timeout 和 --send-timeout
+no-open-files-limit = 这个系统没有可提高的打开文件数上限(RLIMIT_NOFILE 是 Unix 的):每个套接字是一个句柄,限制它的是内存
+open-files-failed = 无法提高打开文件数上限(RLIMIT_NOFILE):{ $why }
+accept-again = accept() 恢复正常了,之前连续失败了 { $failures } 次
+accept-failed = accept() -> { $errno }:{ $why };再试,每次多等一会儿
+accept-emfile = 这个进程能打开的文件描述符全用完了;客户端在等待队列里等,直到空出一个
+accept-enfile = 整个系统的文件描述符都用完了;客户端在等待队列里等
+accept-enobufs = 内核给套接字用的内存不够了
+accept-eperm = 一条防火墙规则拒绝了这个连接
+accept-enetdown = 这个连接底下的网络断了
+accept-eproto = 一次握手出了错(某个连接上的协议错误)
+accept-may-pass = 这可能会自己好
+closing-clients = 正在关闭还连着的 { $count } 个客户端;关闭前先告诉每个客户端 { $goodbye }
+stop-signal = 收到 Ctrl-C 或 SIGTERM:不再接受新的客户端
+reach-no-reason = 系统没说原因
+reach-cannot-list = 无法列出本机的地址({ $why }):学生要输入的是 `ip addr`(Windows 上是 `ipconfig`)显示的那个地址
+reach-loopback-only = 本机现在除了回环地址没有别的 { $family } 地址(没联网?):别的机器暂时还连不上它
+reach-students = 学生连接用:{ $command }
+reach-students-on = 学生连接用:{ $command }  ({ $interface })
+status-line = 当前连接 { $live } | 已服务 { $served } | 收到 { $bytes_in } | 发出 { $bytes_out }
+summary = 服务器已停止:服务了 { $served },收到 { $bytes_in } 字节,发出 { $bytes_out } 字节{ $turned_away }
+summary-turned-away = ,拒绝了 { $count } 个({ $why ->
+    [full] 服务器已满
+   *[thread] 没有线程
+})
+pressure = { $why },而它没在读:在它开始读之前,先不再读它发来的数据(背压)
+pressure-own = 有 { $bytes } 字节的回复在等这个客户端读
+pressure-all = 所有客户端合起来有 { $total } MiB 回复在等着(上限是 { $limit } MiB),其中 { $bytes } 字节是这个客户端的
+pressure-off = 客户端又开始读了:继续读它发来的数据
+backlog-waited = 这个客户端在等待队列里等了 { $secs }s:已经连上,但还没被 accept
+backlog-waiting = 等待队列(backlog)里有 { $count } 个客户端在等(上限 { $limit })
+backlog-lesson = 它们已经连上了(内核替它们完成了三次握手),但在这个客户端结束之前没有人调用 accept():一个线程一次只服务一个客户端
+nonblocking-anyway = --nonblocking 在这里不起作用:{ $step } 本来就把每个套接字设成非阻塞的
+chat-fan-out = 进来一行,发出去 { $copies } 份:服务器自己把每一行发给其他每个客户端,每个客户端一次 send(内核暂时收不下的先留着)
+chat-renamed = 改名为 { $name }
+chat-summary = 聊天室:一共说了 { $lines } 行,送出 { $copies } 份
+chat-dropped = 已踢出:聊天室有 { $waiting } 字节在等这个客户端读,超过了它的份额 { $limit }:它没在读,其他人不能等它({ $thrown } 字节被丢弃;如果它及时读,会收到原因)
+
+## 客户端:connect、udp-send、udp-ping
+
+connect-typing = 已连接:输入一行并按回车就会发出去;Ctrl-D 结束你这一端(shutdown SHUT_WR),Ctrl-C 退出
+connect-we-closed = 我们先关闭(stdin 结束,SHUT_WR);服务器回答完后也关闭了它那一端:recv 返回 0
+connect-server-closed = 服务器先关闭了连接:recv 返回 0,所以没有更多可读的了,也没有人可以发给了
+connect-unfinished = 服务器关闭时还有一次 { $bytes } 字节的 sendall 在等(它不再读了):这些字节不计入下面的统计
+connect-summary = 发出 { $sent } 字节,收到 { $received } 字节
+connect-tls-only = { $flag } 只用于 TLS 连接:加上 --tls(socktool connect HOST PORT --tls { $flag } ...)
+connect-half-close = stdin 结束:shutdown(SHUT_WR) 发出了 FIN,服务器的 recv 会返回 0;这是半关闭,我们继续读它的回答,直到它关闭
+udp-connect = 对 UDP 套接字调用 connect() 不会发出任何东西:它只是把对端固定下来,内核从此只收 { $addr } 发来的数据报,并且能把"端口不可达"报告给我们
+udp-implicit-bind = 内核自己把这个套接字绑定到了 { $local }(我们从没调用 bind):服务器在发送方地址里看到的端口就是 { $port }
+udp-sent = 向 { $addr } 发出一个 { $bytes } 字节的数据报;最多等 { $timeout } 的回复
+udp-received = 从 { $addr } 收到 { $bytes } 字节
+udp-ignored = 忽略了一个来自 { $from } 的数据报:我们在等的是 { $addr }
+udp-icmp = recvfrom 失败,{ $errno }:这是对我们那个数据报的 ICMP"端口不可达"回答
+ping-size = --size { $size } 比 ping 自己的文字({ $text } 字节)还小:每个 ping 都整个发出
+ping-duplicate = ping { $seq } 的第二个回复:重复的,不计数
+ping-late = ping { $seq } 的回复在它超时之后才到:迟到了,不计数(就 pinger 当时所知,它已经丢了)
+ping-stray = 一个 { $bytes } 字节的回复没有对应任何 ping(里面没有 "Ping N"):不计数
+
+## udp-serve
+
+udp-senders = { $over ->
+    [yes] 超过 { $count } 个发送方
+   *[no] { $count } 个发送方
+}
+udp-summary = 正在停止:来自 { $senders } 的 { $datagrams } 个数据报,收到 { $bytes_in } 字节,发出 { $bytes_out } 字节
+udp-summary-trouble = ;故意丢掉 { $lost } 个,延迟 { $delayed } 个({ $options },--seed { $seed })
+udp-summary-overflowed = ,延迟队列满时丢掉 { $count } 个
+udp-summary-held = ,有 { $count } 个扣下的回复一直没发
+udp-no-listen = UDP 没有 listen 也没有 accept:这里的"监听"只是说绑定到了这个地址;UDP 没有连接,所以也没有什么可 accept 的。一个套接字服务所有客户端,每个数据报都带着发送方的地址到达
+udp-trouble = { $options }:每个数据报的命运由一个种子为 { $seed } 的伪随机数发生器决定(--seed { $seed } 会让同样的数据报得到同样的命运)
+udp-refused = 之前的一个回复被拒绝了:{ $errno }
+udp-recvfrom = recvfrom 返回了数据报和发送方的地址;回复用 sendto 发回这个地址
+udp-cut = 数据报有 { $len } 字节,但 recvfrom 只要了 { $asked } 字节:内核丢掉了最后 { $lost } 字节(数据报要么整个读出,要么被截断,从不分段读);调大 --recv-size
+udp-cut-unknown = 数据报比 recvfrom 要的 { $asked } 字节长:内核丢掉了剩下的部分(数据报要么整个读出,要么被截断,从不分段读),这个系统不告诉我们丢了多少(Linux 会说);调大 --recv-size
+udp-empty = 一个空数据报:对 UDP 来说,recvfrom 返回 0 表示到了 0 字节,并不表示有谁关闭了什么
+udp-datagram = 收到一个 { $bytes } 字节的数据报
+udp-lost = 第 { $number } 个数据报被故意丢掉({ $option }):不回答,就像网络把它丢了一样
+udp-at-once = 第 { $number } 个数据报:没丢,立即回答
+udp-held = 第 { $number } 个数据报:回复扣下 { $ms } ms({ $option })
+udp-queue-full = 第 { $number } 个数据报被丢掉:已经扣下了 { $held } 个回复(--delay 最多同时扣这么多)
+udp-too-big = 没有回答:回复会有 { $bytes } 字节,超过了一个 UDP 数据报 { $limit } 字节的上限(EMSGSIZE)
+udp-sendto-failed = 没有回答:sendto 失败:{ $errno }

@@ -28,6 +28,7 @@ use std::time::{Duration, Instant};
 use super::farewell::close_gently;
 use super::protocol::SHUTTING_DOWN;
 use super::{Ending, GOODBYE, LAST_REPLY, Live, RETRY, STOPPING, Server};
+use crate::tr;
 use crate::narrate::{Dir, Narrator};
 use crate::sockopt::{self, Want, Woke};
 
@@ -165,7 +166,7 @@ impl Conn {
                         continue;
                     }
                     self.server
-                        .would_block("recv()", "the client has sent nothing yet");
+                        .would_block("recv()", &tr!("eagain-recv"));
                     if silent_until.is_some_and(|s| Instant::now() >= s) {
                         return Err(silent());
                     }
@@ -234,7 +235,7 @@ impl Conn {
             }
             if limits.retry && stopping.is_none() {
                 self.server
-                    .would_block("send()", "the client's receive window is full");
+                    .would_block("send()", &tr!("eagain-send"));
                 sockopt::nap(self.server.stop.bell(), RETRY);
                 continue;
             }
@@ -282,16 +283,17 @@ impl Conn {
             // without progress, STOPPING in all.
             let _ = self.send_all(SHUTTING_DOWN);
         }
-        let waited = match self.waited {
-            Some(w) => format!(" (after {:.2}s in the backlog)", w.as_secs_f64()),
-            None => String::new(),
-        };
-        let line = format!(
-            "Disconnected {} after {:.2}s{waited}: {} bytes in, {} bytes out; {ending}",
-            self.peer,
-            self.connected.elapsed().as_secs_f64(),
-            self.bytes_in,
-            self.bytes_out,
+        let line = tr!(
+            "disconnected",
+            peer = self.peer,
+            after = format!("{:.2}", self.connected.elapsed().as_secs_f64()),
+            waited = self.waited.map_or_else(String::new, |w| tr!(
+                "disconnected-waited",
+                secs = format!("{:.2}", w.as_secs_f64())
+            )),
+            bytes_in = self.bytes_in,
+            bytes_out = self.bytes_out,
+            ending = ending.to_string()
         );
         self.server.tally.add_served();
         if ending.says_goodbye() {

@@ -32,6 +32,7 @@ use std::thread::{self, JoinHandle};
 use std::time::{Duration, Instant};
 
 use super::{GOODBYE, Server};
+use crate::tr;
 use crate::narrate::Narrator;
 use crate::sockopt::{self, AsSock, Stream, Want};
 
@@ -110,10 +111,7 @@ impl Goodbye {
             say.trace(
                 "recv",
                 format_args!("fd {}, before close", sockopt::fd(stream)),
-                format_args!(
-                    "{} unread bytes discarded, so close does not reset the reply",
-                    self.discarded
-                ),
+                tr!("discarded", bytes = self.discarded),
             );
         }
     }
@@ -159,9 +157,7 @@ impl Farewells {
             .name("farewells".into())
             .spawn(move || say_farewells(&rx))
             .map_err(|e| {
-                say.warn(format!(
-                    "cannot start the thread for goodbyes ({e}): clients turned away are closed at once"
-                ))
+                say.warn(tr!("no-farewell-thread", why = e.to_string()))
             })
             .ok();
         Farewells {

@@ -40,6 +40,7 @@
 use std::collections::VecDeque;
 use std::time::Instant;
 
+use crate::tr;
 use crate::cli::ServeLoopArgs;
 use crate::error::SockError;
 use crate::narrate::{Narrator, plural};
@@ -84,9 +85,9 @@ pub fn run(args: &ServeLoopArgs, say: &Narrator) -> Result<(), SockError> {
         served += 1;
         if let Some(seen) = arrivals.pop_front() {
             let waited = seen.elapsed();
-            conn.say().note(format!(
-                "this client waited {:.2}s in the backlog, connected but not yet accepted",
-                waited.as_secs_f64()
+            conn.say().note(tr!(
+                "backlog-waited",
+                secs = format!("{:.2}", waited.as_secs_f64())
             ));
             conn.waited_in_backlog(waited);
         }
@@ -103,16 +104,13 @@ pub fn run(args: &ServeLoopArgs, say: &Narrator) -> Result<(), SockError> {
             let now = Instant::now();
             arrivals.resize(queue.waiting as usize, now);
             if queue.waiting != last_seen {
-                say.info(format!(
-                    "{} waiting in the backlog (limit {})",
-                    plural(u64::from(queue.waiting), "client"),
-                    queue.limit
+                say.info(tr!(
+                    "backlog-waiting",
+                    count = queue.waiting,
+                    limit = queue.limit
                 ));
                 if last_seen == 0 {
-                    say.note(
-                        "they are connected (the kernel finished their handshakes) but nobody calls accept() \
-                         until this client is done: one thread serves one client at a time",
-                    );
+                    say.note(tr!("backlog-lesson"));
                 }
                 last_seen = queue.waiting;
             }
@@ -127,7 +125,7 @@ pub fn run(args: &ServeLoopArgs, say: &Narrator) -> Result<(), SockError> {
                 conn.show(data, true);
                 protocol.answer_into(data, &mut reply);
                 match conn.send_all(&reply) {
-                    Ok(()) => Ending::Done("one recv, one reply: next client"),
+                    Ok(()) => Ending::Done(tr!("done-next-client")),
                     Err(why) => why,
                 }
             }

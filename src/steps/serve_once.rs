@@ -45,6 +45,7 @@
 //! recv returns whatever has arrived, maybe half a line), and would serve
 //! more than one client: the next two steps.
 
+use crate::tr;
 use crate::cli::{Family, ServeOnceArgs};
 use crate::error::SockError;
 use crate::narrate::Narrator;
@@ -87,15 +88,14 @@ pub fn run(args: &ServeOnceArgs, say: &Narrator) -> Result<(), SockError> {
             conn.show(data, false);
             // conn.sendall(data): the same bytes, all of them.
             match conn.send_all(data) {
-                Ok(()) => Ending::Done("echoed, one client served"),
+                Ok(()) => Ending::Done(tr!("done-echoed")),
                 Err(why) => why,
             }
         }
         Err(why) => why,
     };
     if matches!(ending, Ending::ClientClosed) {
-        conn.say()
-            .note("the client left without sending anything: there is nothing to echo");
+        conn.say().note(tr!("nothing-to-echo"));
     }
     if matches!(ending, Ending::Stopping) {
         listener.say_closing();

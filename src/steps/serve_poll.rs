@@ -77,6 +77,7 @@
 
 use mio::Token;
 
+use crate::tr;
 use crate::cli::ServePollArgs;
 use crate::error::SockError;
 use crate::narrate::Narrator;
@@ -84,7 +85,7 @@ use crate::serving::{self, Ending, Juggler, Protocol, READS_PER_TURN, Talk};
 
 pub fn run(args: &ServePollArgs, say: &Narrator) -> Result<(), SockError> {
     if args.serve.nonblocking {
-        say.note("--nonblocking changes nothing here: serve-poll makes every socket non-blocking");
+        say.note(tr!("nonblocking-anyway", step = "serve-poll"));
     }
     // socket → setsockopt → bind → listen, as in serve-once; then epoll.
     let juggler = serving::event_loop(

@@ -61,6 +61,7 @@ use std::sync::{Arc, Mutex};
 use std::thread::{self, JoinHandle};
 use std::time::{Duration, Instant};
 
+use crate::tr;
 use crate::cli::ServeThreadedArgs;
 use crate::error::SockError;
 use crate::narrate::{Narrator, plural};
@@ -99,10 +100,7 @@ pub fn run(args: &ServeThreadedArgs, say: &Narrator) -> Result<(), SockError> {
         // Over --max-clients: turned away with one line, by another thread.
         if listener.full(args.many.max_clients) {
             let max = args.many.max_clients;
-            say.warn(format!(
-                "{} turned away: server full ({max} connected, --max-clients {max})",
-                conn.peer
-            ));
+            say.warn(tr!("turned-away-full", peer = conn.peer, max = max));
             let line = format!(
                 "Server full ({}). Try again later.\n",
                 plural(max as u64, "client")
@@ -132,9 +130,10 @@ pub fn run(args: &ServeThreadedArgs, say: &Narrator) -> Result<(), SockError> {
             Err(e) => {
                 let taken = slot.lock().map(|mut c| c.take()).ok().flatten();
                 if let Some(conn) = taken {
-                    say.warn(format!(
-                        "{} turned away: cannot start a thread for it ({e})",
-                        conn.peer
+                    say.warn(tr!(
+                        "turned-away-thread",
+                        peer = conn.peer,
+                        why = e.to_string()
                     ));
                     let line =
                         "Server busy: no thread could be started for you. Try again later.\n";
