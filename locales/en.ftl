@@ -327,3 +327,71 @@ udp-held = datagram #{ $number }: reply held { $ms } ms ({ $option })
 udp-queue-full = datagram #{ $number } dropped: { $held } replies are held already (the most --delay keeps at once)
 udp-too-big = not answered: the reply would be { $bytes } bytes, over the { $limit } limit of one UDP datagram (EMSGSIZE)
 udp-sendto-failed = not answered: sendto failed: { $errno }
+
+## Bad hosts, ports and URLs on the command line (and in a redirect)
+
+target-empty-host = the host is empty: give a name such as localhost or an address such as 127.0.0.1
+target-open-bracket = '{ $text }' opens a [ but does not close it: write [::1]
+target-open-bracket-port = '{ $text }' opens a [ but does not close it: write [::1]:8080
+target-after-bracket = unexpected '{ $text }' after ']': write [::1]:8080
+target-bad-v6 = '{ $text }' is not a valid IPv6 address (for host:port with IPv6, write [::1]:8080)
+target-empty-zone = '{ $text }' has an empty zone after %: write fe80::1%eth0
+target-no-interface = '{ $text }': no network interface named '{ $zone }' (see `ip link` for names)
+target-long-name = the host name is { $len } characters long; DNS allows at most { $max }
+target-empty-label = '{ $text }' has an empty label (two dots in a row, or a leading dot)
+target-long-label = a label of '{ $text }' is { $len } characters long; DNS allows at most { $max } between dots
+target-bad-char = '{ $text }' contains { $char }, which a host name cannot: use letters, digits, '-' and '.'
+target-hyphen = '{ $text }' has a label that starts or ends with '-', which a host name cannot
+target-numeric = '{ $text }' is neither an IP address nor a host name: an IPv4 address is four numbers 0-255 (127.0.0.1)
+target-empty = the target is empty: give a host, host:port or http://host/path
+target-slashes = '{ $text }': { $missing ->
+    [one] a slash is
+   *[two] two slashes are
+} missing after { $scheme } write { $fixed }
+target-scheme = the scheme { $scheme }:// is not supported: socktool speaks HTTP and HTTPS only (http://host/path, https://host/path)
+target-empty-location = the Location header is empty
+target-credentials = user@host (credentials in the URL) is not supported: socktool sends no authentication
+target-v6-port = '{ $text }' is an IPv6 address or an address and a port: an IPv6 address with a port needs brackets, [{ $addr }]:{ $port } (or [{ $text }] for the address alone)
+target-path-char = the path contains { $char }, which cannot go in a request line: percent-encode it (a space is %20)
+target-percent = bad percent-escape at '{ $text }' in the path: % must be followed by two hex digits (%25 for % itself)
+port-empty = the port is empty: give a number from 1 to 65535
+port-zero-client = port 0 is for servers (the OS picks a free one); a client must name a port from 1 to 65535
+port-out-of-range = port { $port } is out of range: ports go from 1 to 65535
+port-not-a-number = port '{ $text }' is not a number from 1 to 65535
+
+## Ctrl-C
+
+second-ctrl-c = second Ctrl-C: exiting at once (exit { $code }); replies still on their way are cut off
+
+## Bad options (usage errors, exit 2)
+
+bind-v4-with-6 = --host { $host } is an IPv4 address, but -6 asks for IPv6: use --host ::1 (this machine) or ::, or drop -6
+bind-v6-with-4 = --host { $host } is an IPv6 address, but -4 asks for IPv4: use --host 127.0.0.1 (this machine) or 0.0.0.0, or drop -4
+bind-mapped = --host { $host } is an IPv4 address written as IPv6 (::ffff:...): use --host { $v4 } instead, or :: for every IPv6 interface
+bind-open-bracket = '{ $text }' opens a [ but does not close it
+bind-bad-host = '{ $text }' is not an address to listen on: use 127.0.0.1 (this machine), 0.0.0.0 or '' (every interface), ::1 or ::
+listen-port-out-of-range = port { $port } is out of range: a server port goes from 0 to 65535
+listen-port-empty = the port is empty: give a number from 0 to 65535 (0: the OS picks one)
+listen-port-not-a-number = '{ $text }' is not a port number from 0 to 65535 (0: the OS picks one)
+recv-size-zero = a recv of 0 bytes would always return 0, which means 'the peer closed': give 1 or more
+recv-size-too-large = { $bytes } bytes is too large for one recv: at most { $max } (16 MiB)
+recv-size-not-a-number = '{ $text }' is not a number of bytes (e.g. 1024)
+percent-not-a-number = '{ $text }' is not a percentage (e.g. 30 or 2.5)
+percent-out-of-range = { $text } is not a percentage from 0 to 100
+delay-not-a-number = '{ $text }' is not a delay: give milliseconds, 30 or a range 10-50
+delay-backwards = the delay range { $range } runs backwards: give the smaller number first
+delay-too-long = { $ms } ms is too long a delay: at most { $max } (a minute)
+secs-not-a-number = '{ $text }' is not a number of seconds (e.g. 10 or 0.5)
+secs-nan = NaN is not a number of seconds: give e.g. 10 or 0.5
+secs-not-positive = { $what ->
+    [interval] an interval must be above 0 seconds (got { $text })
+   *[timeout] a timeout must be above 0 seconds (got { $text }): a socket timeout of 0 means 'wait forever'
+}
+secs-too-long = { $text } seconds is too long: at most { $max } (one day)
+quiet-conflict = the argument '--quiet' cannot be used with '{ $other }': --quiet hides the narration { $other } adds to
+port-is-an-option = a server's port is an option: socktool { $step } --port { $port }
+useless-option = { $flag } does nothing for `socktool { $step }`: { $why }
+useless-load = load sums up its clients instead of narrating each call
+useless-hex = it dumps the bytes a step sends and receives, and { $step } sends none
+useless-trace = { $step } makes no socket calls to trace
+useless-quiet = { $step } prints no narration to hide

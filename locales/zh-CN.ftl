@@ -288,3 +288,71 @@ udp-held = 第 { $number } 个数据报:回复扣下 { $ms } ms({ $option })
 udp-queue-full = 第 { $number } 个数据报被丢掉:已经扣下了 { $held } 个回复(--delay 最多同时扣这么多)
 udp-too-big = 没有回答:回复会有 { $bytes } 字节,超过了一个 UDP 数据报 { $limit } 字节的上限(EMSGSIZE)
 udp-sendto-failed = 没有回答:sendto 失败:{ $errno }
+
+## 命令行(以及重定向)里写错的主机、端口和 URL
+
+target-empty-host = 主机是空的:给一个名字,比如 localhost,或者一个地址,比如 127.0.0.1
+target-open-bracket = '{ $text }' 有 [ 却没有配对的 ]:写成 [::1]
+target-open-bracket-port = '{ $text }' 有 [ 却没有配对的 ]:写成 [::1]:8080
+target-after-bracket = ']' 后面多了 '{ $text }':写成 [::1]:8080
+target-bad-v6 = '{ $text }' 不是有效的 IPv6 地址(IPv6 的 主机:端口 要写成 [::1]:8080)
+target-empty-zone = '{ $text }' 的 % 后面的区域(zone)是空的:写成 fe80::1%eth0
+target-no-interface = '{ $text }':没有名为 '{ $zone }' 的网络接口(`ip link` 能列出名字)
+target-long-name = 主机名有 { $len } 个字符长;DNS 最多只允许 { $max } 个
+target-empty-label = '{ $text }' 里有一段是空的(连着两个点,或者以点开头)
+target-long-label = '{ $text }' 里有一段长 { $len } 个字符;DNS 规定两个点之间最多 { $max } 个
+target-bad-char = '{ $text }' 里有 { $char },主机名里不能有它:只能用字母、数字、'-' 和 '.'
+target-hyphen = '{ $text }' 里有一段以 '-' 开头或结尾,主机名不能这样
+target-numeric = '{ $text }' 既不是 IP 地址,也不是主机名:IPv4 地址是四个 0-255 的数(127.0.0.1)
+target-empty = 目标是空的:给一个 主机、主机:端口 或 http://主机/路径
+target-slashes = '{ $text }':{ $scheme } 后面少了{ $missing ->
+    [one] 一个斜杠
+   *[two] 两个斜杠
+},写成 { $fixed }
+target-scheme = 不支持 { $scheme }:// 这种协议:socktool 只会 HTTP 和 HTTPS(http://主机/路径、https://主机/路径)
+target-empty-location = Location 首部是空的
+target-credentials = 不支持 user@host(URL 里带用户名密码):socktool 不发送任何认证信息
+target-v6-port = '{ $text }' 可能是一个 IPv6 地址,也可能是地址加端口:带端口的 IPv6 地址要加方括号,[{ $addr }]:{ $port }(只要地址就写 [{ $text }])
+target-path-char = 路径里有 { $char },它不能出现在请求行里:要做百分号编码(空格是 %20)
+target-percent = 路径里 '{ $text }' 处的百分号转义不对:% 后面必须跟两个十六进制数字(% 本身写成 %25)
+port-empty = 端口是空的:给一个 1 到 65535 之间的数
+port-zero-client = 端口 0 是给服务器用的(由操作系统挑一个空闲端口);客户端必须指定 1 到 65535 之间的端口
+port-out-of-range = 端口 { $port } 超出了范围:端口是 1 到 65535
+port-not-a-number = 端口 '{ $text }' 不是 1 到 65535 之间的数
+
+## Ctrl-C
+
+second-ctrl-c = 第二次 Ctrl-C:立即退出(退出码 { $code });还在路上的回复会被截断
+
+## 选项写错了(用法错误,退出码 2)
+
+bind-v4-with-6 = --host { $host } 是 IPv4 地址,但 -6 要的是 IPv6:用 --host ::1(本机)或 ::,或者去掉 -6
+bind-v6-with-4 = --host { $host } 是 IPv6 地址,但 -4 要的是 IPv4:用 --host 127.0.0.1(本机)或 0.0.0.0,或者去掉 -4
+bind-mapped = --host { $host } 是写成 IPv6 形式的 IPv4 地址(::ffff:...):改用 --host { $v4 },或者用 :: 表示所有 IPv6 接口
+bind-open-bracket = '{ $text }' 有 [ 却没有配对的 ]
+bind-bad-host = '{ $text }' 不是可以监听的地址:用 127.0.0.1(本机)、0.0.0.0 或 ''(所有接口)、::1 或 ::
+listen-port-out-of-range = 端口 { $port } 超出了范围:服务器端口是 0 到 65535
+listen-port-empty = 端口是空的:给一个 0 到 65535 之间的数(0:由操作系统挑一个)
+listen-port-not-a-number = '{ $text }' 不是 0 到 65535 之间的端口号(0:由操作系统挑一个)
+recv-size-zero = recv 0 字节永远返回 0,而 0 的意思是"对方已关闭":至少给 1
+recv-size-too-large = 一次 recv { $bytes } 字节太大了:最多 { $max }(16 MiB)
+recv-size-not-a-number = '{ $text }' 不是字节数(例如 1024)
+percent-not-a-number = '{ $text }' 不是百分比(例如 30 或 2.5)
+percent-out-of-range = { $text } 不是 0 到 100 之间的百分比
+delay-not-a-number = '{ $text }' 不是延迟:给毫秒数,例如 30,或者一个范围 10-50
+delay-backwards = 延迟范围 { $range } 写反了:小的数写在前面
+delay-too-long = { $ms } ms 的延迟太长了:最多 { $max }(一分钟)
+secs-not-a-number = '{ $text }' 不是秒数(例如 10 或 0.5)
+secs-nan = NaN 不是秒数:给一个数,例如 10 或 0.5
+secs-not-positive = { $what ->
+    [interval] 间隔必须大于 0 秒(给的是 { $text })
+   *[timeout] 超时必须大于 0 秒(给的是 { $text }):套接字超时为 0 的意思是"永远等下去"
+}
+secs-too-long = { $text } 秒太长了:最多 { $max }(一天)
+quiet-conflict = 参数 '--quiet' 不能和 '{ $other }' 一起用:{ $other } 添加的讲解正是 --quiet 要隐藏的
+port-is-an-option = 服务器的端口是一个选项:socktool { $step } --port { $port }
+useless-option = { $flag } 对 `socktool { $step }` 不起作用:{ $why }
+useless-load = load 只汇总它的客户端,不逐个讲解每次调用
+useless-hex = 它以十六进制显示一个步骤收发的字节,而 { $step } 什么都不发
+useless-trace = { $step } 没有可跟踪的套接字调用
+useless-quiet = { $step } 没有可隐藏的讲解
