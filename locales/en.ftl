@@ -395,3 +395,132 @@ useless-load = load sums up its clients instead of narrating each call
 useless-hex = it dumps the bytes a step sends and receives, and { $step } sends none
 useless-trace = { $step } makes no socket calls to trace
 useless-quiet = { $step } prints no narration to hide
+
+## load: many clients at once, and the report
+
+load-plan = Loading { $addr }: { $clients } clients x { $messages ->
+    [one] 1 message
+   *[other] { $messages } messages
+} of { $size } bytes{ $hold ->
+    [yes] { " " }then holding
+   *[no] {""}
+}{ $welcome ->
+    [yes] { " " }after a welcome line
+   *[no] {""}
+}, expecting { $expecting }, { $threads ->
+    [one] 1 thread
+   *[other] { $threads } threads
+}, at most { $duration }
+load-pure-echo = a pure echo
+load-prefixed = "{ $prefix }" + message
+load-bar-served = clients served
+load-bar-trips = round trips
+load-holding = Holding { $held } connections ({ $failed } failed) until --duration ends in { $secs }s
+load-connected = Connected { $connected } of { $clients } clients; { $finished } finished{ $held ->
+    [yes] { " " }(held to the end)
+   *[no] {""}
+}
+load-verified = { $trips } round trips of { $size } bytes verified in { $secs }s: { $rate } msgs/s
+load-latency = Round-trip latency: p50 { $p50 }, p99 { $p99 }, max { $max }
+load-served = Every client served in { $secs }s
+load-turned-away = { $count ->
+    [one] 1 client
+   *[other] { $count } clients
+} turned away by the server
+load-failed = { $count } client(s): { $label }
+load-first = { $how_many }; first: { $first }
+load-interrupted = stopped by Ctrl-C
+fail-refused = connection refused
+fail-turned-away = turned away by the server
+fail-connect = could not connect
+fail-closed = the server closed the connection early
+fail-io = the connection failed (reset or error)
+fail-mismatch = a reply was wrong
+fail-unfinished = not finished when the run ended
+load-sources = --sources { $sources } needs { $ip }, which is not an address of this machine ({ $errno }): { $add }
+load-sources-macos = macOS's loopback has only 127.0.0.1 until you add more, as root: `for i in $(seq 2 { $sources }); do ifconfig lo0 alias 127.0.0.$i up; done`
+load-sources-add = add it to the loopback interface, or lower --sources
+load-sources-far = --sources spreads clients over 127.0.0.X, which can only reach a loopback server; { $ip } is not one
+load-too-many-files = --clients { $clients } needs { $needed } open files, but this process may open at most { $limit }: lower --clients, or raise the hard limit (as root: ulimit -Hn { $raise })
+
+## TLS: the handshake told as it happens, certificates, trust
+
+tls-setup = TLS cannot be set up: { $why }
+tls-offered = TLS 1.3 and 1.2 with { $suites ->
+    [one] 1 cipher suite
+   *[other] { $suites } cipher suites
+}
+tls-handshake = TLS handshake with { $host }: the same socket now carries TLS records
+tls-sni = server name (SNI) { $name }
+tls-no-sni = no server name (SNI carries names, not addresses)
+tls-no-alpn = no ALPN
+tls-suite = cipher suite { $suite }
+tls-no-suite = no cipher suite yet
+tls-group = , key exchange { $group }
+tls-chain = < Certificate: { $count ->
+    [one] 1 certificate
+   *[other] { $count } certificates
+} from the server, its own first:
+tls-unreadable = { "  " }{ $index } (not a certificate x509-parser can read)
+tls-verified = Certificate verified: signed by a CA we trust ({ $roots }), valid now, made out for { $host }
+tls-insecure-unneeded = --insecure was not needed: the certificate verifies
+tls-insecure = --insecure: the certificate was NOT verified, and would have failed ({ $why }); the connection is encrypted, but nothing proves it is with { $host }: anyone on the path can pose as the server, then read and change everything
+tls-13-encrypts = TLS 1.3 encrypts everything after the ServerHello, the certificate too: on the wire (and in --hex) those records are application_data (17 03 03); with --keylog, Wireshark can open them
+tls-keylog-lost = { $lost } of this connection's secrets could not be written to { $path } ({ $from })
+tls-keylog = this connection's secrets appended to { $path } ({ $from }), in the NSS key log format: with them Wireshark decrypts a capture of it, and so can anyone who has the file
+tls-done = handshake done: from here on every byte on the socket is encrypted, in application_data records (17 03 03 ...); the request and the reply travel inside
+tls-close-notify = the server sent close_notify: TLS's own "I am done", so the end of the stream is really the server's
+tls-no-close-notify = the server closed TCP without TLS's close_notify: the end is not authenticated (anyone on the path could cut the stream here); the application's own framing must tell whether all of it came
+tls-sent-close-notify = sent close_notify: TLS's "nothing more from me", before the FIN that TCP's shutdown sends
+tls-bad-name = { $name } is not a name a certificate can carry (letters, digits, '-' and '.'): connect by another name or by address
+tls-too-old = the server does not speak TLS 1.2 or 1.3, the oldest rustls accepts
+tls-no-common-suite = the server chose a cipher suite we did not offer
+tls-no-common-group = the server wants a key exchange we did not offer
+tls-no-common-signature = the server signs with an algorithm we did not offer
+tls-mozilla-roots = Mozilla's list of { $count } roots, compiled into socktool
+tls-certificates = { $count ->
+    [one] 1 certificate
+   *[other] { $count } certificates
+}
+ca-unreadable = cannot read it: { $why }
+ca-not-pem = not a PEM file: { $why }
+ca-refused = its { $count } certificate(s) cannot be used as roots
+ca-empty = it holds no certificate (no -----BEGIN CERTIFICATE----- block)
+cert-none = the server sent no certificate
+cert-ca-as-host = the server's own certificate is a CA's (basicConstraints CA:TRUE): a CA signs certificates, it cannot be one for a host
+cert-bad-signature = a signature in the chain does not match: the certificate was changed, or signed by another key than its issuer's
+cert-line-ca = { "    " }(a CA: it signs certificates, it names no host)
+cert-not-yet = not valid for { $span } yet
+cert-expired-ago = expired { $span } ago
+cert-left = { $span } left
+span = { $unit ->
+    [day] { $count ->
+        [one] 1 day
+       *[other] { $count } days
+    }
+    [hour] { $count ->
+        [one] 1 hour
+       *[other] { $count } hours
+    }
+    [minute] { $count ->
+        [one] 1 minute
+       *[other] { $count } minutes
+    }
+   *[second] { $count ->
+        [one] 1 second
+       *[other] { $count } seconds
+    }
+}
+
+## resolve, man, serve-loop
+
+resolve-pasted = resolve takes a host name: resolving { $host } from { $pasted } (a URL's scheme, port and path are not part of the name)
+resolve-more = gethostbyname returns one IPv4 address; { $name } has { $hidden } more (see --all)
+man-wrote = wrote { $path }
+man-where = `man socktool-resolve` finds these pages when { $dir } is a man1 directory under one of the paths `manpath` prints
+backlog-unseen = this system does not say how many clients wait in the backlog (Linux's TCP_INFO does): they still wait while one client is served, unseen
+loop-max-clients = served { $count ->
+    [one] 1 client
+   *[other] { $count } clients
+} (--max-clients): stopping
+loop-empty-recv = an empty recv: this client left without sending. The tutorial's loop would `break` and stop the whole server here; socktool closes this client and keeps serving

@@ -356,3 +356,99 @@ useless-load = load 只汇总它的客户端,不逐个讲解每次调用
 useless-hex = 它以十六进制显示一个步骤收发的字节,而 { $step } 什么都不发
 useless-trace = { $step } 没有可跟踪的套接字调用
 useless-quiet = { $step } 没有可隐藏的讲解
+
+## load:同时跑很多客户端,以及报告
+
+load-plan = 压测 { $addr }:{ $clients } 个客户端,每个发 { $messages } 条 { $size } 字节的消息{ $hold ->
+    [yes] ,然后保持连接
+   *[no] {""}
+}{ $welcome ->
+    [yes] ,先收欢迎行
+   *[no] {""}
+},期望收到 { $expecting },{ $threads } 个线程,最多 { $duration }
+load-pure-echo = 原样回显
+load-prefixed = "{ $prefix }" + 消息
+load-bar-served = 个客户端已服务
+load-bar-trips = 次往返
+load-holding = 保持 { $held } 个连接({ $failed } 个失败),直到 --duration 在 { $secs }s 后结束
+load-connected = 连上了 { $clients } 个客户端中的 { $connected } 个;{ $finished } 个完成{ $held ->
+    [yes] (一直保持到最后)
+   *[no] {""}
+}
+load-verified = 在 { $secs }s 内核对了 { $trips } 次 { $size } 字节的往返:每秒 { $rate } 条消息
+load-latency = 往返延迟:p50 { $p50 },p99 { $p99 },最大 { $max }
+load-served = 所有客户端在 { $secs }s 内都得到了服务
+load-turned-away = 服务器拒绝了 { $count } 个客户端
+load-failed = { $count } 个客户端:{ $label }
+load-first = { $how_many };第一个:{ $first }
+load-interrupted = 被 Ctrl-C 停止
+fail-refused = 连接被拒绝
+fail-turned-away = 被服务器拒绝
+fail-connect = 连不上
+fail-closed = 服务器过早关闭了连接
+fail-io = 连接失败(复位或出错)
+fail-mismatch = 有回复不对
+fail-unfinished = 运行结束时还没完成
+load-sources = --sources { $sources } 需要 { $ip },但它不是本机的地址({ $errno }):{ $add }
+load-sources-macos = macOS 的回环接口上只有 127.0.0.1,要用 root 再加几个:`for i in $(seq 2 { $sources }); do ifconfig lo0 alias 127.0.0.$i up; done`
+load-sources-add = 把它加到回环接口上,或者调小 --sources
+load-sources-far = --sources 把客户端分散到 127.0.0.X 上,这些地址只能连到回环地址上的服务器;{ $ip } 不是
+load-too-many-files = --clients { $clients } 需要 { $needed } 个打开的文件,但这个进程最多只能打开 { $limit } 个:调小 --clients,或者提高硬上限(用 root:ulimit -Hn { $raise })
+
+## TLS:边握手边讲解,证书,信任
+
+tls-setup = 无法设置 TLS:{ $why }
+tls-offered = TLS 1.3 和 1.2,{ $suites } 个密码套件
+tls-handshake = 与 { $host } 进行 TLS 握手:同一个套接字上传输的现在是 TLS 记录
+tls-sni = 服务器名(SNI){ $name }
+tls-no-sni = 不带服务器名(SNI 只能装名字,不能装地址)
+tls-no-alpn = 不带 ALPN
+tls-suite = 密码套件 { $suite }
+tls-no-suite = 还没有密码套件
+tls-group = ,密钥交换 { $group }
+tls-chain = < Certificate:服务器发来 { $count } 张证书,它自己的在最前面:
+tls-unreadable = { "  " }{ $index }(x509-parser 读不了的证书)
+tls-verified = 证书验证通过:由我们信任的 CA 签发({ $roots }),现在有效,颁发给 { $host }
+tls-insecure-unneeded = 其实不需要 --insecure:证书能通过验证
+tls-insecure = --insecure:证书没有经过验证,而且验证本来会失败({ $why });连接是加密的,但没有任何东西能证明对方就是 { $host }:路径上的任何人都能冒充服务器,读取并篡改一切
+tls-13-encrypts = TLS 1.3 会加密 ServerHello 之后的一切,证书也不例外:线路上(以及 --hex 里)这些记录都是 application_data(17 03 03);有了 --keylog,Wireshark 就能打开它们
+tls-keylog-lost = 这个连接有 { $lost } 个密钥没能写进 { $path }({ $from })
+tls-keylog = 这个连接的密钥已追加到 { $path }({ $from }),格式是 NSS key log:有了它们,Wireshark 就能解密这个连接的抓包,任何拿到这个文件的人也都能
+tls-done = 握手完成:从现在起套接字上的每个字节都是加密的,装在 application_data 记录(17 03 03 ...)里;请求和响应都在里面传输
+tls-close-notify = 服务器发来了 close_notify:这是 TLS 自己的"我说完了",所以数据流确实是服务器结束的
+tls-no-close-notify = 服务器没发 TLS 的 close_notify 就关闭了 TCP:这个结尾没有经过认证(路径上的任何人都能在这里截断数据流);得靠应用层自己的格式判断数据是否收全了
+tls-sent-close-notify = 已发送 close_notify:TLS 的"我不再发了",在 TCP 的 shutdown 发出 FIN 之前
+tls-bad-name = { $name } 不能作为证书里的名字(只能有字母、数字、'-' 和 '.'):换个名字连接,或者直接用地址
+tls-too-old = 服务器不支持 TLS 1.2 或 1.3,而这是 rustls 能接受的最老版本
+tls-no-common-suite = 服务器选了一个我们没提供的密码套件
+tls-no-common-group = 服务器要一种我们没提供的密钥交换
+tls-no-common-signature = 服务器用的签名算法我们没提供
+tls-mozilla-roots = Mozilla 的 { $count } 个根证书,编译在 socktool 里
+tls-certificates = { $count } 张证书
+ca-unreadable = 无法读取:{ $why }
+ca-not-pem = 不是 PEM 文件:{ $why }
+ca-refused = 它的 { $count } 张证书都不能用作根证书
+ca-empty = 里面没有证书(没有 -----BEGIN CERTIFICATE----- 块)
+cert-none = 服务器没有发来证书
+cert-ca-as-host = 服务器自己的证书是 CA 证书(basicConstraints CA:TRUE):CA 是签发证书的,不能当作某台主机的证书
+cert-bad-signature = 证书链里有一个签名对不上:证书被改过,或者不是用签发者的密钥签的
+cert-line-ca = { "    " }(CA 证书:它签发别的证书,自己不对应任何主机)
+cert-not-yet = 还要过 { $span } 才生效
+cert-expired-ago = 已过期 { $span }
+cert-left = 还剩 { $span }
+span = { $unit ->
+    [day] { $count } 天
+    [hour] { $count } 小时
+    [minute] { $count } 分钟
+   *[second] { $count } 秒
+}
+
+## resolve、man、serve-loop
+
+resolve-pasted = resolve 只要主机名:从 { $pasted } 里取出 { $host } 来解析(URL 的协议、端口和路径都不属于名字)
+resolve-more = gethostbyname 只返回一个 IPv4 地址;{ $name } 还有 { $hidden } 个(见 --all)
+man-wrote = 已写入 { $path }
+man-where = 如果 { $dir } 是 `manpath` 列出的某个路径下的 man1 目录,`man socktool-resolve` 就能找到这些手册页
+backlog-unseen = 这个系统不告诉我们等待队列(backlog)里有多少客户端(Linux 的 TCP_INFO 会说):服务一个客户端的时候,它们照样在等,只是看不见
+loop-max-clients = 已服务 { $count } 个客户端(--max-clients):停止
+loop-empty-recv = recv 返回空:这个客户端什么都没发就走了。教程的循环在这里会 `break`,整个服务器就停了;socktool 只关闭这个客户端,继续服务

@@ -43,7 +43,7 @@ use std::time::Instant;
 use crate::tr;
 use crate::cli::ServeLoopArgs;
 use crate::error::SockError;
-use crate::narrate::{Narrator, plural};
+use crate::narrate::Narrator;
 use crate::serving::{self, Accepted, Ending, Protocol};
 
 pub fn run(args: &ServeLoopArgs, say: &Narrator) -> Result<(), SockError> {
@@ -51,10 +51,7 @@ pub fn run(args: &ServeLoopArgs, say: &Narrator) -> Result<(), SockError> {
     let listener = serving::listen(&args.serve, None, say)?;
     listener.ready();
     if listener.accept_queue().is_none() {
-        say.note(
-            "this system does not say how many clients wait in the backlog (Linux's TCP_INFO \
-             does): they still wait while one client is served, unseen",
-        );
+        say.note(tr!("backlog-unseen"));
     }
     let protocol = Protocol::tutorial();
     let mut buf = vec![0u8; args.serve.recv_size];
@@ -66,10 +63,7 @@ pub fn run(args: &ServeLoopArgs, say: &Narrator) -> Result<(), SockError> {
 
     loop {
         if args.max_clients.is_some_and(|max| served >= max) {
-            say.note(format!(
-                "served {} (--max-clients): stopping",
-                plural(served, "client")
-            ));
+            say.note(tr!("loop-max-clients", count = served));
             break;
         }
         // conn, addr = s.accept()
@@ -132,10 +126,7 @@ pub fn run(args: &ServeLoopArgs, say: &Narrator) -> Result<(), SockError> {
             Err(why) => why,
         };
         if matches!(ending, Ending::ClientClosed) {
-            conn.say().note(
-                "an empty recv: this client left without sending. The tutorial's loop would `break` \
-                 and stop the whole server here; socktool closes this client and keeps serving",
-            );
+            conn.say().note(tr!("loop-empty-recv"));
         }
         let stopping = matches!(ending, Ending::Stopping);
         if stopping {
