@@ -270,7 +270,7 @@ udp-senders = { $over ->
     [yes] 超过 { $count } 个发送方
    *[no] { $count } 个发送方
 }
-udp-summary = 正在停止:来自 { $senders } 的 { $datagrams } 个数据报,收到 { $bytes_in } 字节,发出 { $bytes_out } 字节
+udp-summary = 正在停止:{ $datagrams } 个数据报,来自 { $senders },收到 { $bytes_in } 字节,发出 { $bytes_out } 字节
 udp-summary-trouble = ;故意丢掉 { $lost } 个,延迟 { $delayed } 个({ $options },--seed { $seed })
 udp-summary-overflowed = ,延迟队列满时丢掉 { $count } 个
 udp-summary-held = ,有 { $count } 个扣下的回复一直没发
