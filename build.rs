@@ -23,7 +23,11 @@ fn main() {
     for tag in &tags {
         let path = dir.join(format!("{tag}.ftl"));
         println!("cargo:rerun-if-changed={}", path.display());
-        let _ = writeln!(out, "    ({tag:?}, include_str!({:?})),", path.display().to_string());
+        let _ = writeln!(
+            out,
+            "    ({tag:?}, include_str!({:?})),",
+            path.display().to_string()
+        );
     }
     out.push_str("];\n");
     let target = Path::new(&env::var("OUT_DIR").expect("cargo sets it")).join("locales.rs");

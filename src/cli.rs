@@ -12,9 +12,9 @@ use std::time::Duration;
 use clap::error::{ContextKind, ContextValue, ErrorKind};
 use clap::{Args, CommandFactory, Parser, Subcommand, ValueEnum};
 
-use crate::tr;
 use crate::error::EXIT_CODES_HELP;
 use crate::target::{self, Host, HostArg, Target, shorten};
+use crate::tr;
 
 /// socktool: learn TCP and UDP sockets by running each step of a classic
 /// socket tutorial on real sockets, narrated as it happens.
@@ -359,7 +359,12 @@ fn explain(mut error: clap::Error, argv: &[std::ffi::OsString]) -> clap::Error {
         error.insert(
             ContextKind::Suggested,
             ContextValue::StyledStrs(vec![
-                tr!("port-is-an-option", step = step.get_name(), port = arg.as_str()).into(),
+                tr!(
+                    "port-is-an-option",
+                    step = step.get_name(),
+                    port = arg.as_str()
+                )
+                .into(),
             ]),
         );
     }
@@ -1052,8 +1057,9 @@ pub fn parse_bind_host(text: &str) -> Result<IpAddr, String> {
 /// `--port` of a server: 0 to 65535, where 0 asks the OS for a free port.
 pub fn parse_listen_port(text: &str) -> Result<u16, String> {
     match text.trim().parse::<u64>() {
-        Ok(n) => u16::try_from(n)
-            .map_err(|_| tr!("listen-port-out-of-range", port = n.to_string())),
+        Ok(n) => {
+            u16::try_from(n).map_err(|_| tr!("listen-port-out-of-range", port = n.to_string()))
+        }
         Err(_) if text.trim().is_empty() => Err(tr!("listen-port-empty")),
         Err(_) => Err(tr!("listen-port-not-a-number", text = shorten(text))),
     }
@@ -1110,10 +1116,7 @@ pub fn parse_delay(text: &str) -> Result<(u64, u64), String> {
         None => (ms(text)?, ms(text)?),
     };
     if from > to {
-        return Err(tr!(
-            "delay-backwards",
-            range = format!("{from}-{to}")
-        ));
+        return Err(tr!("delay-backwards", range = format!("{from}-{to}")));
     }
     if to > MAX_DELAY_MS {
         return Err(tr!(

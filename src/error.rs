@@ -126,9 +126,15 @@ pub enum SockError {
     },
 
     /// The name resolved, but not to the family that was asked for.
-    NoAddress { host: String, family: &'static str },
+    NoAddress {
+        host: String,
+        family: &'static str,
+    },
 
-    ReverseLookup { addr: IpAddr, reason: String },
+    ReverseLookup {
+        addr: IpAddr,
+        reason: String,
+    },
 
     /// `connect` failed for a reason other than a timeout.
     Connect {
@@ -170,7 +176,9 @@ pub enum SockError {
         source: io::Error,
     },
 
-    TooLarge { limit: u64 },
+    TooLarge {
+        limit: u64,
+    },
 
     /// A server's own limit ran out: no client came (`--accept-timeout`),
     /// or its one client was silent or stopped reading; `option` is the
@@ -199,13 +207,22 @@ pub enum SockError {
 
     /// http-get: the peer answered, but not in HTTP. `start` is the
     /// beginning of what it sent, escaped for one line.
-    NotHttp { addr: SocketAddr, start: String },
+    NotHttp {
+        addr: SocketAddr,
+        start: String,
+    },
 
     /// http-get: the reply began as HTTP but its framing is broken.
-    BadReply { addr: SocketAddr, why: String },
+    BadReply {
+        addr: SocketAddr,
+        why: String,
+    },
 
     /// http-get: the server closed before the reply was whole.
-    Incomplete { addr: SocketAddr, what: String },
+    Incomplete {
+        addr: SocketAddr,
+        what: String,
+    },
 
     /// TLS: the server's certificate cannot be trusted.
     Certificate {
@@ -228,10 +245,16 @@ pub enum SockError {
     },
 
     /// http-get -L: the redirects did not end within `--max-redirs`.
-    TooManyRedirects { max: u32, last: String },
+    TooManyRedirects {
+        max: u32,
+        last: String,
+    },
 
     /// http-get -L: a redirect whose Location cannot be followed.
-    BadRedirect { addr: SocketAddr, why: String },
+    BadRedirect {
+        addr: SocketAddr,
+        why: String,
+    },
 
     Stdout {
         #[source]
@@ -275,14 +298,22 @@ pub enum SockError {
 
     /// udp-send got no answer in time. UDP gives no error for a lost
     /// datagram, so silence is all there is to report.
-    NoReply { addr: SocketAddr, after: Duration },
+    NoReply {
+        addr: SocketAddr,
+        after: Duration,
+    },
 
     /// udp-ping heard no reply to any of its pings.
-    NoPong { addr: SocketAddr, sent: u64 },
+    NoPong {
+        addr: SocketAddr,
+        sent: u64,
+    },
 
     /// A connected UDP socket learned from an ICMP "port unreachable" that
     /// nothing is bound to the port (Linux reports it as ECONNREFUSED).
-    PortUnreachable { addr: SocketAddr },
+    PortUnreachable {
+        addr: SocketAddr,
+    },
 
     /// Options that are each valid but cannot work together, found only
     /// once the program knows more than clap does (the open-files limit, the
@@ -356,18 +387,12 @@ impl fmt::Display for SockError {
                 after = secs(*after),
                 option = *option
             ),
-            SockError::Stalled { addr, after, got } => tr!(
-                "err-stalled",
-                addr = addr,
-                after = secs(*after),
-                got = got
-            ),
-            SockError::MaxTime { addr, after, got } => tr!(
-                "err-max-time",
-                addr = addr,
-                after = secs(*after),
-                got = got
-            ),
+            SockError::Stalled { addr, after, got } => {
+                tr!("err-stalled", addr = addr, after = secs(*after), got = got)
+            }
+            SockError::MaxTime { addr, after, got } => {
+                tr!("err-max-time", addr = addr, after = secs(*after), got = got)
+            }
             SockError::NotHttp { addr, start } => {
                 tr!("err-not-http", addr = addr, start = start)
             }
@@ -388,7 +413,11 @@ impl fmt::Display for SockError {
                 "err-tls",
                 addr = addr,
                 failure = failure.to_string(),
-                during = if *handshake { "handshake" } else { "connection" }
+                during = if *handshake {
+                    "handshake"
+                } else {
+                    "connection"
+                }
             ),
             SockError::CaFile { path, why } => {
                 tr!("err-ca-file", path = path.display().to_string(), why = why)
@@ -428,11 +457,7 @@ impl fmt::Display for SockError {
                     limit = limit,
                     family = *family
                 ),
-                None => tr!(
-                    "err-datagram-over-limit",
-                    limit = limit,
-                    family = *family
-                ),
+                None => tr!("err-datagram-over-limit", limit = limit, family = *family),
             },
             SockError::NoReply { addr, after } => {
                 tr!("err-no-reply", addr = addr, after = secs(*after))
@@ -563,10 +588,9 @@ impl SockError {
                     tr!("hint-bind-time-wait", port = addr.port())
                 }
                 io::ErrorKind::AddrInUse => tr!("hint-bind-in-use", port = addr.port()),
-                io::ErrorKind::PermissionDenied => tr!(
-                    "hint-bind-privileged",
-                    port = u32::from(addr.port()) + 8000
-                ),
+                io::ErrorKind::PermissionDenied => {
+                    tr!("hint-bind-privileged", port = u32::from(addr.port()) + 8000)
+                }
                 io::ErrorKind::AddrNotAvailable => {
                     tr!("hint-bind-not-local", ip = addr.ip())
                 }
@@ -585,11 +609,9 @@ impl SockError {
             SockError::BadRedirect { .. } => Some(tr!("hint-bad-redirect")),
             SockError::Stalled { .. } => Some(tr!("hint-stalled")),
             SockError::MaxTime { .. } => Some(tr!("hint-max-time")),
-            SockError::NotHttp { addr, .. } => Some(tr!(
-                "hint-not-http",
-                ip = addr.ip(),
-                port = addr.port()
-            )),
+            SockError::NotHttp { addr, .. } => {
+                Some(tr!("hint-not-http", ip = addr.ip(), port = addr.port()))
+            }
             SockError::Incomplete { .. } => Some(tr!("hint-incomplete")),
             SockError::DatagramTooLarge { .. } => Some(tr!("hint-datagram-too-large")),
             SockError::NoReply { addr, .. } | SockError::NoPong { addr, .. } => {
@@ -664,11 +686,9 @@ impl fmt::Display for CertProblem {
             CertProblem::WrongName { asked, names } if names.is_empty() => {
                 tr!("cert-wrong-name-none", asked = asked)
             }
-            CertProblem::WrongName { asked, names } => tr!(
-                "cert-wrong-name",
-                asked = asked,
-                names = names.join(", ")
-            ),
+            CertProblem::WrongName { asked, names } => {
+                tr!("cert-wrong-name", asked = asked, names = names.join(", "))
+            }
             CertProblem::Other(why) => why.clone(),
         };
         f.write_str(&text)

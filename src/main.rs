@@ -5,8 +5,8 @@ use std::ffi::OsString;
 use std::process::ExitCode;
 
 use socktool::cli::{self, Command};
-use socktool::{lang, meta};
 use socktool::narrate::Narrator;
+use socktool::{lang, meta};
 use socktool::{steps, tools};
 
 fn main() -> ExitCode {

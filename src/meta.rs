@@ -13,10 +13,10 @@
 
 use clap::CommandFactory;
 
-use crate::tr;
 use crate::cli::{ABOUT, Cli, CompletionsArgs, ManArgs};
 use crate::error::SockError;
 use crate::narrate::Narrator;
+use crate::tr;
 
 /// `socktool completions SHELL`: the script goes to stdout, like all data,
 /// so `> file` installs it and `| head` stops quietly.

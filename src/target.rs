@@ -181,11 +181,7 @@ fn zone_index(zone: &str) -> Option<u32> {
 fn check_name(name: &str) -> Result<(), String> {
     let body = name.strip_suffix('.').unwrap_or(name);
     if body.len() > MAX_NAME {
-        return Err(tr!(
-            "target-long-name",
-            len = body.len(),
-            max = MAX_NAME
-        ));
+        return Err(tr!("target-long-name", len = body.len(), max = MAX_NAME));
     }
     for label in body.split('.') {
         if label.is_empty() {

@@ -497,19 +497,13 @@ impl Peer {
 
     /// The transcript shows the server's summary without a Ctrl-C first.
     fn stops_by_itself(&self) -> bool {
-        self.shown.iter().any(|l| is_summary(l))
-            && !self.shown.iter().any(|l| l.trim() == "^C")
+        self.shown.iter().any(|l| is_summary(l)) && !self.shown.iter().any(|l| l.trim() == "^C")
     }
 
     /// The server has said goodbye to as many clients as the transcript
     /// shows it serving.
     fn served_all_shown(&self) -> bool {
-        let goodbyes = |lines: &[String]| {
-            lines
-                .iter()
-                .filter(|l| is_goodbye(l))
-                .count()
-        };
+        let goodbyes = |lines: &[String]| lines.iter().filter(|l| is_goodbye(l)).count();
         goodbyes(&self.seen) >= goodbyes(&self.shown)
     }
 

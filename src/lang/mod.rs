@@ -122,7 +122,11 @@ pub fn current() -> &'static Language {
 pub fn find(name: &str) -> Option<&'static Language> {
     // `zh_CN.UTF-8@pinyin` → `zh-CN`: drop the encoding and modifier, and
     // spell the region the way language tags do.
-    let bare = name.split(['.', '@']).next().unwrap_or("").replace('_', "-");
+    let bare = name
+        .split(['.', '@'])
+        .next()
+        .unwrap_or("")
+        .replace('_', "-");
     let id: LanguageIdentifier = bare.parse().ok()?;
     let all = languages();
     all.iter().find(|l| l.id == id).or_else(|| {
@@ -153,11 +157,14 @@ pub fn from_env(get: impl Fn(&str) -> Option<String>) -> &'static Language {
 /// clap to refuse), else the environment.
 pub fn choose(argv: &[std::ffi::OsString]) -> &'static Language {
     let words: Vec<&str> = argv.iter().filter_map(|a| a.to_str()).collect();
-    let flag = words.iter().enumerate().find_map(|(i, w)| match w.strip_prefix("--lang") {
-        Some("") => words.get(i + 1).copied(),
-        Some(rest) => rest.strip_prefix('='),
-        None => None,
-    });
+    let flag = words
+        .iter()
+        .enumerate()
+        .find_map(|(i, w)| match w.strip_prefix("--lang") {
+            Some("") => words.get(i + 1).copied(),
+            Some(rest) => rest.strip_prefix('='),
+            None => None,
+        });
     flag.and_then(find)
         .unwrap_or_else(|| from_env(|k| std::env::var(k).ok()))
 }

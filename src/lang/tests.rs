@@ -83,7 +83,10 @@ fn inline_vars(inline: &InlineExpression<&str>, vars: &mut BTreeSet<String>) {
 
 #[test]
 fn every_language_has_every_message_with_the_same_placeholders() {
-    assert_eq!(LOCALES[0].0, "en", "English comes first: it is the fallback");
+    assert_eq!(
+        LOCALES[0].0, "en",
+        "English comes first: it is the fallback"
+    );
     assert!(LOCALES.len() >= 2, "{:?}", LOCALES.iter().map(|l| l.0));
     let english = messages("en", LOCALES[0].1);
     for &(tag, text) in &LOCALES[1..] {
@@ -126,7 +129,9 @@ fn ids_in_code() -> BTreeMap<String, String> {
             let path = entry.path();
             if path.is_dir() {
                 dirs.push(path);
-            } else if path.extension().is_some_and(|e| e == "rs") && !path.ends_with("lang/tests.rs") {
+            } else if path.extension().is_some_and(|e| e == "rs")
+                && !path.ends_with("lang/tests.rs")
+            {
                 let code = std::fs::read_to_string(&path).unwrap();
                 for (at, _) in code.match_indices("tr!(") {
                     // `include_str!("...")` is not `tr!`.
@@ -181,7 +186,16 @@ fn the_locale_comes_from_lc_all_then_lc_messages_then_lang() {
     assert_eq!(tag(from_env(env(&[("LANG", "fr_FR.UTF-8")]))), "en");
     assert_eq!(tag(from_env(env(&[("LANG", "")]))), "en");
     // Odd values are English, never a panic.
-    for odd in ["zh_CN.UTF-8@@", "_", "..", "@", "zh__CN", "\u{7f}", "12", "en_US.ISO-8859-1"] {
+    for odd in [
+        "zh_CN.UTF-8@@",
+        "_",
+        "..",
+        "@",
+        "zh__CN",
+        "\u{7f}",
+        "12",
+        "en_US.ISO-8859-1",
+    ] {
         let _ = from_env(move |k: &str| (k == "LANG").then(|| odd.to_string()));
     }
     assert_eq!(
@@ -190,7 +204,10 @@ fn the_locale_comes_from_lc_all_then_lc_messages_then_lang() {
         "LC_ALL overrides LANG"
     );
     assert_eq!(
-        tag(from_env(env(&[("LC_MESSAGES", "zh_CN.UTF-8"), ("LANG", "C")]))),
+        tag(from_env(env(&[
+            ("LC_MESSAGES", "zh_CN.UTF-8"),
+            ("LANG", "C")
+        ]))),
         "zh-CN",
         "LC_MESSAGES overrides LANG"
     );
@@ -204,14 +221,23 @@ fn the_locale_comes_from_lc_all_then_lc_messages_then_lang() {
 #[test]
 fn the_flag_wins_and_takes_only_languages_we_speak() {
     let argv = |words: &[&str]| words.iter().map(|w| w.into()).collect::<Vec<_>>();
-    assert_eq!(choose(&argv(&["socktool", "--lang", "zh", "resolve"])).tag, "zh-CN");
-    assert_eq!(choose(&argv(&["socktool", "resolve", "--lang=en"])).tag, "en");
+    assert_eq!(
+        choose(&argv(&["socktool", "--lang", "zh", "resolve"])).tag,
+        "zh-CN"
+    );
+    assert_eq!(
+        choose(&argv(&["socktool", "resolve", "--lang=en"])).tag,
+        "en"
+    );
     assert_eq!(parse_flag("zh").as_deref(), Ok("zh-CN"));
     assert_eq!(parse_flag("zh-CN").as_deref(), Ok("zh-CN"));
     assert_eq!(parse_flag("en").as_deref(), Ok("en"));
     assert!(parse_flag("fr").is_err());
     assert!(parse_flag("").is_err());
-    assert!(parse_flag("zh_CN.UTF-8").is_err(), "a flag names a language, not a locale");
+    assert!(
+        parse_flag("zh_CN.UTF-8").is_err(),
+        "a flag names a language, not a locale"
+    );
 }
 
 #[test]

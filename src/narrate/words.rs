@@ -55,10 +55,11 @@ fn pieces(word: &str) -> Vec<&str> {
     let mut cuts = vec![0];
     let mut prev: Option<char> = None;
     for (i, c) in word.char_indices() {
-        if let Some(p) = prev {
-            if (wide(c) || wide(p)) && !closing(c) {
-                cuts.push(i);
-            }
+        if let Some(p) = prev
+            && (wide(c) || wide(p))
+            && !closing(c)
+        {
+            cuts.push(i);
         }
         prev = Some(c);
     }

@@ -28,9 +28,9 @@ use std::time::{Duration, Instant};
 use super::farewell::close_gently;
 use super::protocol::SHUTTING_DOWN;
 use super::{Ending, GOODBYE, LAST_REPLY, Live, RETRY, STOPPING, Server};
-use crate::tr;
 use crate::narrate::{Dir, Narrator};
 use crate::sockopt::{self, Want, Woke};
+use crate::tr;
 
 /// While clients wait in the backlog behind this one (serve-loop), how
 /// often the server looks whether their number changed.
@@ -165,8 +165,7 @@ impl Conn {
                     if !limits.retry {
                         continue;
                     }
-                    self.server
-                        .would_block("recv()", &tr!("eagain-recv"));
+                    self.server.would_block("recv()", &tr!("eagain-recv"));
                     if silent_until.is_some_and(|s| Instant::now() >= s) {
                         return Err(silent());
                     }
@@ -234,8 +233,7 @@ impl Conn {
                 return Err(gave_up());
             }
             if limits.retry && stopping.is_none() {
-                self.server
-                    .would_block("send()", &tr!("eagain-send"));
+                self.server.would_block("send()", &tr!("eagain-send"));
                 sockopt::nap(self.server.stop.bell(), RETRY);
                 continue;
             }

@@ -9,9 +9,9 @@ use std::io;
 use std::net::SocketAddr;
 use std::time::Duration;
 
-use crate::tr;
 use crate::error::{Phase, SockError};
 use crate::narrate::{describe_errno, secs};
+use crate::tr;
 
 #[derive(Debug)]
 pub enum Ending {
@@ -106,21 +106,15 @@ impl fmt::Display for Ending {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         let text = match self {
             Ending::ClientClosed => tr!("ending-client-closed"),
-            Ending::Reset { call, source } => tr!(
-                "ending-reset",
-                call = *call,
-                errno = describe_errno(source)
-            ),
-            Ending::Silent { after, option } => tr!(
-                "ending-silent",
-                after = secs(*after),
-                option = *option
-            ),
-            Ending::NotReading { after, option } => tr!(
-                "ending-not-reading",
-                after = secs(*after),
-                option = *option
-            ),
+            Ending::Reset { call, source } => {
+                tr!("ending-reset", call = *call, errno = describe_errno(source))
+            }
+            Ending::Silent { after, option } => {
+                tr!("ending-silent", after = secs(*after), option = *option)
+            }
+            Ending::NotReading { after, option } => {
+                tr!("ending-not-reading", after = secs(*after), option = *option)
+            }
             Ending::Done(why) => tr!("ending-done", why = why),
             Ending::Behind { waiting, limit } => tr!(
                 "ending-behind",
@@ -128,11 +122,9 @@ impl fmt::Display for Ending {
                 limit = limit.to_string()
             ),
             Ending::Stopping => tr!("ending-stopping"),
-            Ending::Failed { call, source } => tr!(
-                "err-call",
-                op = *call,
-                errno = describe_errno(source)
-            ),
+            Ending::Failed { call, source } => {
+                tr!("err-call", op = *call, errno = describe_errno(source))
+            }
         };
         f.write_str(&text)
     }

@@ -32,9 +32,9 @@ use std::thread::{self, JoinHandle};
 use std::time::{Duration, Instant};
 
 use super::{GOODBYE, Server};
-use crate::tr;
 use crate::narrate::Narrator;
 use crate::sockopt::{self, AsSock, Stream, Want};
+use crate::tr;
 
 /// How often a goodbye still waiting for an acknowledgement looks again
 /// (the kernel has no event for "acknowledged").
@@ -156,9 +156,7 @@ impl Farewells {
         let thread = thread::Builder::new()
             .name("farewells".into())
             .spawn(move || say_farewells(&rx))
-            .map_err(|e| {
-                say.warn(tr!("no-farewell-thread", why = e.to_string()))
-            })
+            .map_err(|e| say.warn(tr!("no-farewell-thread", why = e.to_string())))
             .ok();
         Farewells {
             tx: thread.is_some().then_some(tx),

@@ -33,11 +33,11 @@ use mio::event::Event;
 use mio::{Events, Poll, Registry, Token};
 
 use super::{CALLS, Ending, GOODBYE, Kept, LAST_REPLY, Listener, Next, PolledConn, STOPPING};
-use crate::tr;
 use crate::cli::ServeOpts;
 use crate::error::SockError;
 use crate::narrate::{Narrator, plural};
 use crate::signals::Watch;
+use crate::tr;
 
 /// How many recvs one client gets before the others have their turn.
 pub const READS_PER_TURN: usize = 16;

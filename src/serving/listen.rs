@@ -28,13 +28,13 @@ use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use super::{Conn, Limits, RETRY, Server};
-use crate::tr;
 use crate::cli::{Family, ServeOpts};
 use crate::error::SockError;
 use crate::limits;
 use crate::narrate::{Narrator, describe_errno, os_error, secs};
 use crate::signals::Stop;
 use crate::sockopt::{self, AcceptQueue, Want, Woke};
+use crate::tr;
 
 /// The first wait after a failed accept; it doubles up to [`BACKOFF_MAX`].
 const BACKOFF_FIRST: Duration = Duration::from_millis(10);
@@ -174,7 +174,9 @@ impl Listener {
         let say = &self.server.say;
         match limits::raise_open_files() {
             Ok(files) => say.open_files(&files),
-            Err(e) if e.kind() == io::ErrorKind::Unsupported => say.note(tr!("no-open-files-limit")),
+            Err(e) if e.kind() == io::ErrorKind::Unsupported => {
+                say.note(tr!("no-open-files-limit"))
+            }
             Err(e) => say.warn(tr!("open-files-failed", why = e.to_string())),
         }
     }

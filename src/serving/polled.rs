@@ -34,9 +34,9 @@ use mio::{Interest, Registry, Token};
 
 use super::farewell::Goodbye;
 use super::{Ending, Live, Server};
-use crate::tr;
 use crate::narrate::{Dir, Narrator};
 use crate::sockopt;
+use crate::tr;
 
 /// The most replies kept for one client before the server stops reading
 /// from it. The kernel's own send buffer (up to 4 MiB on Linux) already

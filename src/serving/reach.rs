@@ -17,8 +17,8 @@
 
 use std::net::{IpAddr, SocketAddr};
 
-use crate::tr;
 use crate::narrate::Narrator;
+use crate::tr;
 
 /// The addresses of `interfaces` (name, address) a client on another
 /// machine could use to reach a server bound to `bound`, in the system's

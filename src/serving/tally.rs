@@ -105,10 +105,7 @@ impl Tally {
         }
         tr!(
             "summary",
-            served = tr!(
-                "count-clients",
-                count = self.served.load(Ordering::Relaxed)
-            ),
+            served = tr!("count-clients", count = self.served.load(Ordering::Relaxed)),
             bytes_in = self.bytes_in.load(Ordering::Relaxed),
             bytes_out = self.bytes_out.load(Ordering::Relaxed),
             turned_away = turned_away

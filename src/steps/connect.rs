@@ -57,7 +57,6 @@ use std::sync::{Arc, Condvar, Mutex, MutexGuard};
 use std::thread;
 use std::time::{Duration, Instant};
 
-use crate::tr;
 use crate::cli::ConnectArgs;
 use crate::client;
 use crate::error::SockError;
@@ -65,6 +64,7 @@ use crate::narrate::Narrator;
 use crate::signals::{Doorbell, Stop};
 use crate::sockopt;
 use crate::tls::{self, Tls};
+use crate::tr;
 
 /// How long connect may take when `--timeout` is not given: long enough for
 /// a slow network, short enough that nothing seems to hang.

@@ -25,12 +25,12 @@
 
 use std::net::IpAddr;
 
-use crate::tr;
 use crate::cli::{Family, ResolveArgs};
 use crate::error::SockError;
 use crate::lookup;
 use crate::narrate::Narrator;
 use crate::target::Host;
+use crate::tr;
 
 pub fn run(args: &ResolveArgs, say: &Narrator) -> Result<(), SockError> {
     if let Some(pasted) = &args.host.dropped {

@@ -40,11 +40,11 @@
 use std::collections::VecDeque;
 use std::time::Instant;
 
-use crate::tr;
 use crate::cli::ServeLoopArgs;
 use crate::error::SockError;
 use crate::narrate::Narrator;
 use crate::serving::{self, Accepted, Ending, Protocol};
+use crate::tr;
 
 pub fn run(args: &ServeLoopArgs, say: &Narrator) -> Result<(), SockError> {
     // socket → setsockopt → bind → listen, as in serve-once.

@@ -45,12 +45,12 @@
 //! recv returns whatever has arrived, maybe half a line), and would serve
 //! more than one client: the next two steps.
 
-use crate::tr;
 use crate::cli::{Family, ServeOnceArgs};
 use crate::error::SockError;
 use crate::narrate::Narrator;
 use crate::serving::{self, Accepted, Ending, Listener};
 use crate::sockopt;
+use crate::tr;
 
 pub fn run(args: &ServeOnceArgs, say: &Narrator) -> Result<(), SockError> {
     let opts = &args.serve;

@@ -77,11 +77,11 @@
 
 use mio::Token;
 
-use crate::tr;
 use crate::cli::ServePollArgs;
 use crate::error::SockError;
 use crate::narrate::Narrator;
 use crate::serving::{self, Ending, Juggler, Protocol, READS_PER_TURN, Talk};
+use crate::tr;
 
 pub fn run(args: &ServePollArgs, say: &Narrator) -> Result<(), SockError> {
     if args.serve.nonblocking {

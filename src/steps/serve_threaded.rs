@@ -61,11 +61,11 @@ use std::sync::{Arc, Mutex};
 use std::thread::{self, JoinHandle};
 use std::time::{Duration, Instant};
 
-use crate::tr;
 use crate::cli::ServeThreadedArgs;
 use crate::error::SockError;
 use crate::narrate::{Narrator, plural};
 use crate::serving::{self, Accepted, Conn, Ending, Farewells, GOODBYE, Protocol, STOPPING};
+use crate::tr;
 
 /// Each client thread's stack. This loop needs a few KiB; 64 KiB was
 /// measured to hold 10,000 clients at about 10 KiB of memory each.

@@ -47,13 +47,13 @@ use std::io;
 use std::net::{SocketAddr, UdpSocket};
 use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
 
-use crate::tr;
 use crate::cli::UdpPingArgs;
 use crate::client;
 use crate::error::{Asker, SockError};
 use crate::narrate::{Dir, Narrator, describe_errno, secs};
 use crate::signals::Stop;
 use crate::sockopt::{self, Want, Woke};
+use crate::tr;
 
 /// Room for any reply.
 const REPLY_BUF: usize = 65_536;

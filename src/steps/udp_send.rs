@@ -46,12 +46,12 @@ use std::io::{self, Read};
 use std::net::{SocketAddr, UdpSocket};
 use std::time::Instant;
 
-use crate::tr;
 use crate::cli::{Family, UdpSendArgs};
 use crate::client;
 use crate::error::{Asker, SockError};
 use crate::narrate::{Dir, Narrator, describe_errno, os_error};
 use crate::sockopt::{self, Want, Woke};
+use crate::tr;
 
 /// Room for any reply: above the largest datagram of either family, so a
 /// reply is never cut.

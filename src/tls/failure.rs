@@ -7,9 +7,9 @@ use std::time::Duration;
 
 use super::trust::Seen;
 use super::{Inner, Tls, cert, records};
-use crate::tr;
 use crate::error::{CertProblem, SockError, TlsFailure};
 use crate::narrate::{Narrator, first_line};
+use crate::tr;
 
 impl Tls {
     /// A rustls error as the error line says it, after sending the alert

@@ -40,13 +40,13 @@ use std::time::{Duration, Instant};
 use rustls::pki_types::ServerName;
 use rustls::{ClientConfig, ClientConnection};
 
-use crate::tr;
 use crate::cli::TlsOpts;
 use crate::client;
 use crate::error::{Phase, SockError, TlsFailure};
 use crate::narrate::Narrator;
 use crate::signals::Doorbell;
 use crate::target::Host;
+use crate::tr;
 
 pub mod cert;
 mod failure;
@@ -489,9 +489,8 @@ fn server_name(host: &Host) -> Result<ServerName<'static>, SockError> {
         Host::Ip { addr, .. } => Ok(ServerName::IpAddress((*addr).into())),
         Host::Name(name) => {
             let name = name.trim_end_matches('.').to_string();
-            ServerName::try_from(name.clone()).map_err(|_| {
-                SockError::Usage(tr!("tls-bad-name", name = name.as_str()))
-            })
+            ServerName::try_from(name.clone())
+                .map_err(|_| SockError::Usage(tr!("tls-bad-name", name = name.as_str())))
         }
     }
 }

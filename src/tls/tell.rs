@@ -6,9 +6,9 @@
 use super::records::version_name;
 use super::trust::{Seen, Watcher};
 use super::{Inner, Tls, cert};
-use crate::tr;
 use crate::error::SockError;
 use crate::narrate::Narrator;
+use crate::tr;
 
 impl Tls {
     /// Narrates what the handshake has newly learnt: the server's choice,
@@ -67,11 +67,7 @@ impl Tls {
                     SockError::Certificate { problem, .. } => problem.to_string(),
                     other => other.to_string(),
                 };
-                say.warn(tr!(
-                    "tls-insecure",
-                    why = why,
-                    host = self.host.to_string()
-                ));
+                say.warn(tr!("tls-insecure", why = why, host = self.host.to_string()));
             }
             // The error line says it.
             Err(_) => {}

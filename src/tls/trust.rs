@@ -24,8 +24,8 @@ use rustls::pki_types::pem::PemObject;
 use rustls::pki_types::{CertificateDer, ServerName, UnixTime};
 use rustls::{DigitallySignedStruct, RootCertStore, SignatureScheme};
 
-use crate::tr;
 use crate::error::SockError;
+use crate::tr;
 
 /// The roots, and how to name them in a verdict.
 pub struct Roots {

@@ -59,13 +59,13 @@ use std::net::SocketAddr;
 use std::net::TcpStream;
 use std::time::{Duration, Instant};
 
-use crate::tr;
 use crate::cli::HttpGetArgs;
 use crate::client;
 use crate::error::{Asker, Phase, SockError};
 use crate::narrate::{Narrator, first_line};
 use crate::target::Target;
 use crate::tls::{self, Tls};
+use crate::tr;
 
 mod redirect;
 mod reply;

@@ -13,11 +13,11 @@
 
 use std::net::SocketAddr;
 
-use crate::tr;
 use crate::cli::HttpGetArgs;
 use crate::error::SockError;
 use crate::narrate::Narrator;
 use crate::target::{self, Target};
+use crate::tr;
 
 /// A redirect that arrived with -L on.
 #[derive(Debug, Clone, PartialEq, Eq)]

@@ -354,9 +354,7 @@ fn feed_chunked<'a>(chunk: &mut Chunk, bytes: &'a [u8]) -> Result<&'a [u8], Brok
 fn chunk_size(line: &[u8]) -> Result<u64, Broken> {
     let hex = line.split(|&b| b == b';').next().unwrap_or_default();
     let hex = std::str::from_utf8(hex).unwrap_or("").trim();
-    u64::from_str_radix(hex, 16).map_err(|_| {
-        Broken::Malformed(tr!("reply-bad-chunk-size"))
-    })
+    u64::from_str_radix(hex, 16).map_err(|_| Broken::Malformed(tr!("reply-bad-chunk-size")))
 }
 
 #[cfg(test)]

@@ -64,12 +64,12 @@ use std::net::SocketAddr;
 
 use mio::Token;
 
-use crate::tr;
 use crate::cli::ServeChatArgs;
 use crate::error::SockError;
 use crate::narrate::Narrator;
 use crate::narrate::{describe_errno, secs};
 use crate::serving::{self, Ending, Juggler, READS_PER_TURN, TOTAL_CAP, Talk};
+use crate::tr;
 
 mod room;
 use room::{LineEnd, Lines, Said};

@@ -56,13 +56,13 @@ use std::io;
 use std::net::{SocketAddr, UdpSocket};
 use std::time::Instant;
 
-use crate::tr;
 use crate::cli::{Family, UdpServeArgs};
 use crate::error::SockError;
 use crate::narrate::{Dir, Narrator, describe_errno, os_error};
 use crate::serving::{self, Protocol};
 use crate::signals::Stop;
 use crate::sockopt::{self, Want, Woke};
+use crate::tr;
 
 mod trouble;
 use trouble::{Fate, Held, Trouble};

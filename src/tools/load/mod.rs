@@ -85,7 +85,6 @@ use std::sync::{Arc, mpsc};
 use std::thread;
 use std::time::{Duration, Instant};
 
-use crate::tr;
 use crate::cli::LoadArgs;
 use crate::error::SockError;
 use crate::limits;
@@ -93,6 +92,7 @@ use crate::lookup;
 use crate::narrate::Narrator;
 use crate::signals::Stop;
 use crate::target::Host;
+use crate::tr;
 
 use report::Report;
 use worker::Worker;

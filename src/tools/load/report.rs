@@ -11,10 +11,10 @@ use std::time::Duration;
 
 use hdrhistogram::Histogram;
 
-use crate::tr;
 use crate::cli::LoadArgs;
 use crate::error::{LoadFailure, SockError};
 use crate::narrate::Narrator;
+use crate::tr;
 
 /// Ways a client can fail, in the order the summary lists them.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -192,10 +192,7 @@ pub(super) fn summarise(
         ));
     }
     if let Some(s) = served {
-        say.info(tr!(
-            "load-served",
-            secs = format!("{:.3}", s.as_secs_f64())
-        ));
+        say.info(tr!("load-served", secs = format!("{:.3}", s.as_secs_f64())));
     }
     for kind in FAILS {
         let t = &r.fails[kind as usize];
