@@ -524,3 +524,19 @@ loop-max-clients = served { $count ->
    *[other] { $count } clients
 } (--max-clients): stopping
 loop-empty-recv = an empty recv: this client left without sending. The tutorial's loop would `break` and stop the whole server here; socktool closes this client and keeps serving
+
+## clap's usage errors, in clap's own words. English never uses these
+## (clap prints its English itself); they are here so every language has
+## the same ids. The --help texts (help-*) of other languages have their
+## English in cli.rs's doc comments, so en.ftl has none.
+
+usage-error = error:
+usage-tip = tip:
+usage-more = For more information, try { $what }.
+usage-invalid-value = invalid value { $value } for { $arg }
+usage-unexpected = unexpected argument { $arg } found
+usage-unknown-subcommand = unrecognized subcommand { $name }
+usage-missing = the following required arguments were not provided:
+usage-no-value = a value is required for { $arg } but none was supplied
+usage-conflict = the argument { $arg } cannot be used with { $other }
+usage-similar = a similar argument exists: { $similar }

@@ -452,3 +452,174 @@ man-where = 如果 { $dir } 是 `manpath` 列出的某个路径下的 man1 目�
 backlog-unseen = 这个系统不告诉我们等待队列(backlog)里有多少客户端(Linux 的 TCP_INFO 会说):服务一个客户端的时候,它们照样在等,只是看不见
 loop-max-clients = 已服务 { $count } 个客户端(--max-clients):停止
 loop-empty-recv = recv 返回空:这个客户端什么都没发就走了。教程的循环在这里会 `break`,整个服务器就停了;socktool 只关闭这个客户端,继续服务
+
+## clap 的用法错误:clap 自己的那几句话(中间的具体原因已经是中文)
+
+usage-error = 错误:
+usage-tip = 提示:
+usage-more = 想了解更多,试试 { $what }。
+usage-invalid-value = 参数 { $arg } 的值 { $value } 不对
+usage-unexpected = 多出来一个参数 { $arg }
+usage-unknown-subcommand = 没有这个子命令:{ $name }
+usage-missing = 缺少下面这些必需的参数:
+usage-no-value = { $arg } 需要一个值,但没有给
+usage-conflict = 参数 { $arg } 不能和 { $other } 一起用
+usage-similar = 有一个相近的:{ $similar }
+
+## --help:每个步骤、每个选项的说明。英文的说明就是 cli.rs 里的文档注释,
+## 所以 en.ftl 里没有 help-*。help-STEP--ARG 只给这个步骤用,help--ARG
+## 给所有有这个选项的步骤用。clap 自己会补上 [default: ...] 和
+## [possible values: ...]。
+
+help-usage = 用法:
+help-socket-calls = 套接字调用:{" "}
+help-example = 例子:{" "}
+help-result-line = stdout 上的结果行:{" "}
+help-default = [默认:{ $value }]
+help-possible-values = [可选值:{ $values }]
+help-heading-options = 选项
+help-heading-arguments = 参数
+help-heading-commands = 子命令
+help-heading-output = 输出
+help-heading-where-to-listen = 在哪里监听
+help-heading-serving = 服务方式
+help-heading-timeouts = 超时
+help-heading-this-server = 这个服务器特有
+help-heading-tls = TLS
+help-heading-a-bad-network = 模拟一个糟糕的网络
+help-exit-codes =
+    退出码:
+       0  成功(stdout 提前被关掉也算,比如用管道接到 head)
+       2  用法错误:参数或选项不对(上面那行说了是哪个)
+      35  TLS 握手失败:服务器拒绝了我们的 hello,选了 rustls 不接受的算法,
+          或者那个端口上根本不是 TLS(同 curl 的 35)
+      60  服务器的证书不可信:签发者未知、已过期,或者不是签给这个主机名的
+          (同 curl 的 60)
+      65  响应超过了 --max-bytes
+          (ladder:某个文件不是 socktool --record 写的记录)
+      66  输入文件读不了(--cacert,或者里面没有证书;ladder:记录文件)
+      68  找不到主机:主机名解析不出来
+      69  连接被拒绝或主机不可达:那里没有程序在监听
+          (load:服务器满了,把客户端拒之门外)
+      71  bind 失败:地址被占用、端口需要特权,或者不是本机的地址
+      74  其他输入输出错误,比如连接被对方重置(reset)
+      75  超时:connect、TLS 握手、读或写超过了 --timeout
+          (http-get:整个交互超过了 --max-time;
+          load:--duration 到了,还有客户端没做完)
+      76  协议错误:回复不是预期的样子(http-get:不是 HTTP、比头部说的短,
+          或者 -L 时重定向太多、没法跟随;load:有字节对不上)
+
+help-about-socktool =
+    socktool:把一份经典的套接字教程一步一步放到真实的套接字上运行,边运行边讲解,用来学习 TCP 和 UDP 编程。
+
+    讲解(包括教程自己打印的那些行)写到 stderr;数据写到 stdout,所以 `socktool http-get example.com > page.html` 只保存响应。
+help-about-help = 显示这段说明,或者某个子命令的说明
+help-about-resolve = 第 2 步:把主机名解析成 IP 地址(gethostbyname、getaddrinfo),或者反过来由地址查主机名(getnameinfo)
+help-about-http-get = 第 3 步:连接 Web 服务器,发一个 HTTP GET 请求,打印响应(socket、connect、sendall、recv、close);https:// 则在同一个套接字上先建立 TLS,再在 TLS 里做这些
+help-about-serve-once = 第 4 步:当一回服务器:accept 一个客户端,recv 一次,把收到的字节原样发回去,关闭,退出
+help-about-serve-loop = 第 5 步:一个接一个地服务客户端:每个客户端 recv 一次,回一句 "OK...",其余的在 listen 的等待队列(backlog)里排队
+help-about-serve-threaded = 第 6 步:每个客户端一个线程:先发欢迎行,之后它发来的每一行都回 "OK..." 加上这一行,直到它离开
+help-about-connect = 教程之外:和任意 TCP 服务器对话,就像 telnet 或 nc。你输入的内容发出去,服务器发来的内容一到就打印
+help-about-udp-serve = 教程之外:UDP 服务器。没有 listen,也没有 accept:recvfrom 每次返回一个数据报和它的发送方,sendto 回复 'OK...' 加上数据
+help-about-udp-send = 教程之外:发一个 UDP 数据报,打印收到的那一个回复
+help-about-udp-ping = 教程之外:Kurose 和 Ross 书里的 UDP ping 程序:带编号的 ping,每个回复的往返时间(RTT)或超时,最后像 ping 一样给出统计
+help-about-serve-poll = 教程之外:一个线程服务所有客户端,由内核(epoll)告诉它哪些套接字就绪了;协议和 serve-threaded 一样
+help-about-ladder = 把一次对话两端的记录(--record FILE)画成一张时序图(梯形图):每一端一列,列出它的调用,中间用箭头画出字节和 FIN(不是教程的步骤)
+help-about-serve-chat = 教程之外:建在 serve-poll 事件循环上的聊天室。客户端发的每一行都转给其他所有客户端,并带上发送者的名字
+help-about-completions = 打印 socktool 的 shell 补全脚本(不是教程的步骤)
+help-about-man = 打印 socktool 的 man 手册页(roff 格式,给 man(1) 用),或者写到一个目录里,每页一个文件(不是教程的步骤)
+help-about-load = 行协议的压测工具:同时开很多客户端,每个都发若干行,并逐字节检查每个回复(不是教程的步骤,是用来测量教程里写出的那些服务器的工具)
+
+help--help = 显示帮助
+help--version = 显示版本
+help--color = 给讲解和错误加颜色:auto = 只在 stderr 是终端且没有设置 NO_COLOR 时加(CLICOLOR_FORCE=1 强制加)
+help--lang = 提示、建议和错误用哪种语言:en 或 zh(默认看 LC_ALL、LC_MESSAGES 或 LANG)。教程自己打印的那些行、套接字调用名和 errno 名照教程原样保留英文
+help--quiet = 只输出数据:stderr 上不再讲解(服务器照样打印脚本要等的 "Socket now listening on" 那一行,以及错误)
+help--trace = 同时打印每一次套接字调用:参数和结果,出错时带上 errno 名(ECONNREFUSED、EAGAIN ……)
+help--hex = 把每一块收发的数据以十六进制显示,标出方向和大小:能看到 telnet 发的 \r\n,也能看到每次 recv 的边界落在哪里
+help--record = 同时把 --trace 显示的每一次调用写到 FILE,一行一个 JSON 对象,带上所有进程共用的时钟时间:`socktool ladder` 能把服务器和客户端的记录画成一次完整的对话
+help--ipv4 = 只用 IPv4(AF_INET)
+help--ipv6 = 只用 IPv6(AF_INET6)
+help--cacert = 只信任 FILE(PEM 格式)里的 CA 证书,而不是编译进 socktool 的 Mozilla 根证书:比如课堂自己的 CA,和 curl 的 --cacert 一样
+help--insecure = 证书验证不通过也继续,并用一条警告说明为什么没通过。数据照样加密,但加密给的是“任何一个应答的人”:路径上谁都可以冒充服务器
+help--keylog = 把这个连接的 TLS 密钥以 NSS key log 格式追加到 FILE,让 Wireshark 能解密抓到的包(和浏览器、curl 一样,SSLKEYLOGFILE 也能做到)。拿到这个文件的人就能看到通信内容
+help--host = 要监听的地址 [默认:127.0.0.1,加 -6 时是 ::1:只有本机能连]。''(教程里的 HOST = '')、0.0.0.0 或 :: 表示在所有网络接口上监听,别的机器也能连进来
+help--port = 要监听的端口;0 表示让操作系统挑一个空闲端口(监听那一行会显示是哪个)
+help--reuse_address = 在 bind 之前设置 SO_REUSEADDR(TCP 服务器默认就设;UDP 服务器只有加了这个才设):服务器重启时,即使旧连接还处在 TIME_WAIT,也能重新 bind 这个端口
+help--no_reuse_address = 不设置 SO_REUSEADDR:TCP 服务器关闭连接后一分钟内重启,就会遇到教程里的 "Address already in use"(旧连接还在 TIME_WAIT)
+help--backlog = listen(N):已经完成三次握手、等着 accept 取走的连接,内核最多排多少个(教程的 listen(10) 就是 --backlog 10)。在 Linux 上,等待队列满了并不会拒绝新来的客户端:内核丢掉它握手的最后一个包,让它等着
+help--recv_size = 每次 recv 调用要多少字节(教程里是 recv(1024))
+help--accept_timeout = 这么久没有客户端连进来就放弃(退出码 75):等第一个客户端,或者没人连着时等下一个 [默认:一直等]
+help--idle_timeout = 客户端这么久什么都没发,就断开它 [默认:serve-threaded 和 serve-poll 是 600 秒,也就是十分钟,比课间休息长,比笔记本开一晚上短;其他服务器和教程里的一样,一直等]
+help--send_timeout = 客户端这么久一点回复都不收,就断开它:它已经不读了 [默认:一直等;一个不读数据的客户端只占着它自己那一个连接]
+help--timeout = 早期版本的那一个超时:一次把上面三个都设上,所以这么久没人连进来,服务器也会停。只想限制客户端的话,用 --idle-timeout 和 --send-timeout
+help--nonblocking = 把套接字设成非阻塞(O_NONBLOCK),用重试代替等待:没有数据时 accept 和 recv 立即返回 EAGAIN,服务器每次都会说出来
+help--nodelay = 在每个客户端套接字上设置 TCP_NODELAY:小的回复立即发出,不用等 Nagle 算法
+help--welcome = 每个客户端最先收到的那一行(自动加 "\n";'' 表示不发)
+help--prefix = 每个回复里,放在客户端自己的字节之前的内容
+help--max_clients = 同时连着的客户端上限;超过上限的新客户端收到一行 "Server full (N clients). Try again later.",然后被关闭
+
+help-resolve--host = 要查询的主机名(www.example.com),或者要查主机名的 IP 地址。粘贴一个 URL 或 HOST:PORT 也行,会从中取出主机
+help-resolve--all = getaddrinfo 返回的每一个地址,IPv4 和 IPv6 都有,每个只列一次,标出地址族(gethostbyname 只给第一个 IPv4 地址)
+help-resolve--short = 只输出地址,一行一个,方便脚本使用
+help-resolve--quiet = 只输出结果:stderr 上没有说明
+help-resolve--trace = 同时打印解析器的调用(getaddrinfo 或 getnameinfo),以及它的参数和结果
+
+help-http-get--target = 连到哪里:host、host:port、[v6addr]:port、http://host[:port]/path,或者 https://host[:port]/path(在 TLS 里走 HTTP,不写端口就是 443)
+help-http-get--tutorial = 完全照教程发请求 "GET / HTTP/1.1\r\n\r\n",而且只 recv 一次,和教程一样(响应可能被截断)
+help-http-get--recv_size = 每次 recv 调用要多少字节 [默认:65536;加 --tutorial 时是 4096,即教程的 recv(4096)]
+help-http-get--timeout = connect 以及每一次读写最多等多少秒;什么都不会永远卡住(可以用小数:0.5)
+help-http-get--max_time = 整个交互(从 connect 到最后一个字节)最多用多少秒(同 curl 的 --max-time),超过就以 75 退出:--timeout 只限制每一次调用,一个每秒发一个字节的服务器否则永远也发不完
+help-http-get--max_bytes = 收到这么多字节的响应就停(退出码 65):防止服务器没完没了地发
+help-http-get--location = 跟随重定向(301、302、303、307、308,带 Location 头),每一跳都讲解,和 curl -L 一样:只打印最后一个响应的正文
+help-http-get--max_redirs = 和 -L 一起用:最多跟随多少次重定向,超过就放弃(退出码 76)
+
+help-serve-loop--max_clients = 服务完这么多个客户端就停(退出码 0)[默认:一直服务到 Ctrl-C]
+help-serve-chat--max_clients = 聊天室里同时在线的客户端上限;超过上限的新客户端收到一行 "Server full (N clients). Try again later.",然后被关闭
+help-serve-chat--welcome = 每个客户端最先收到的那一行('' 表示不发);接着有一行告诉它自己是谁、谁在线,以及可用的命令(/nick NAME、/who、/quit)
+
+help-connect--host = 服务器:主机名(localhost)或地址(127.0.0.1、::1)。也可以写成 HOST:PORT(IPv6 写 [::1]:8888),代替这两个参数
+help-connect--port = 服务器监听的端口
+help-connect--crlf = 把每个行尾都按 \r\n 发送,和 telnet 一样(本来就是 \r\n 的保持不变)。不加这个,字节按输入或管道里的原样发出
+help-connect--timeout = 等待连接建立的秒数 [默认:10]。给了这个选项,它同时也是连接空闲(两个方向都没有字节)的最长时间,超过就以 75 退出,类似 `nc -w`;不给的话,空闲的会话一直保持,和 telnet 一样。发送总是有限制的:服务器这么久(不给时是 10 秒)一个字节都不收,说明它已经不读了,socktool 以 75 退出
+help-connect--tls = 先在连接上建立 TLS(和 openssl s_client 一样):握手过程会讲解,之后你输入的内容加密发出,服务器发来的内容解密后打印
+
+help-udp-serve--recv_size = 每次 recvfrom 要多少字节。数据报要么整个读出,要么被截断:装不下的部分由内核丢弃(默认值能装下最大的数据报;试试 4,看一个被截断的数据报)
+help-udp-serve--loss = 按这个百分比丢弃数据报(0 到 100,可以有小数),就像网络把它们弄丢了一样:不回复。本机回环从不丢数据报;这就是 Kurose 和 Ross 书里 UDP ping 的服务器
+help-udp-serve--delay = 每个回复延迟这么多毫秒,或者在一个范围(10-50)里随机取,就像路径很长或很忙:ping 程序会看到抖动
+help-udp-serve--seed = --loss 和 --delay 的随机数从这里开始:同样的种子、同样的数据报,就得到同样的丢包和延迟 [默认:每次运行取一个新的,启动时显示]
+
+help-udp-send--host = 服务器:主机名(localhost)或地址(127.0.0.1、::1)。也可以写成 HOST:PORT(IPv6 写 [::1]:8888),代替这两个参数
+help-udp-send--port = 服务器绑定的 UDP 端口
+help-udp-send--message = 要发送的内容,作为一个数据报逐字节发送(不加行尾)。不给的话,读入 stdin 的全部内容,作为一个数据报发送
+help-udp-send--timeout = 等回复的秒数(可以用小数:0.5)。UDP 没有连接,也没有确认:没有回音是丢包的唯一迹象
+help-udp-send--no_connect = 不对套接字调用 connect():直接用 sendto/recvfrom,和教程表格里一样。这样端口关着和数据报丢了看起来完全一样(都是超时),因为内核不把 ICMP 错误告诉我们
+
+help-udp-ping--host = 服务器:主机名(localhost)或地址(127.0.0.1、::1)。也可以写成 HOST:PORT(IPv6 写 [::1]:8888),代替这两个参数
+help-udp-ping--port = 服务器绑定的 UDP 端口
+help-udp-ping--count = 发多少个 ping(作业里是 10 个)
+help-udp-ping--interval = 相邻两个 ping 之间隔多少秒(可以用小数:0.2)
+help-udp-ping--timeout = 每个回复等多少秒,超过就显示 "Request timed out"
+help-udp-ping--size = 每个 ping 的字节数:它的文本("Ping 1 1733120000.123456")后面用 '.' 补齐 [默认:只有文本]
+
+help-ladder--files = 用 --record 录下的记录:一个服务器的和它的客户端的,或者只有一个
+help-ladder--svg = 同时把时序图写成一个独立的 SVG 图片文件
+help-ladder--mermaid = 打印 Mermaid 的 sequenceDiagram,代替文本画的图(GitHub 会在 Markdown 的 ```mermaid 代码块里画出来)
+help-ladder--width = 文本画的图有多少个字符宽:80 正好适合投影
+
+help-completions--shell = 为哪种 shell 生成脚本
+help-man--dir = 把 socktool.1、socktool-resolve.1 …… 写到 DIR(不存在就创建),而不是把所有页打印到 stdout。选一个 man 会查找的 man1 目录(`manpath` 列出它查找的地方,通常是 ~/.local/share/man/man1),之后 `man socktool-resolve` 就能用了
+
+help-load--host = 服务器:地址(127.0.0.1、::1)或主机名(localhost),只解析一次
+help-load--port = 服务器的端口
+help-load--clients = 同时打开的连接数;每个连接在这边占一个文件描述符,在服务器那边占一个套接字(常常还有一个线程)
+help-load--messages = 每个客户端的往返次数:发一行,等它的整个回复
+help-load--size = 每条消息的字节数,包括最后的 '\n'(教程的服务器用 recv(1024) 读:对它不要超过 1024)
+help-load--welcome = 发第一条消息之前,先读服务器的欢迎行(读到 '\n' 为止),serve-threaded 和教程第 6 步都会发一行
+help-load--prefix = 每个回复在回显的消息前面带的内容:教程是 "OK...";纯回显服务器(socat、ncat)用 ''
+help-load--duration = 整个运行的硬上限,单位秒(可以有小数):到时还在等的客户端算作没做完,运行自己结束
+help-load--hold = 连上所有客户端,每个做一次往返,然后全部保持打开直到 --duration 结束:服务器能同时撑住多少个连接?
+help-load--sources = 把客户端分散到这么多个源地址上:127.0.0.1、127.0.0.2 ……(connect 之前先 bind):每个地址有自己的约 28,000 个临时端口,所以 50,000 个客户端至少要 2 个(目标只能是 IPv4 回环地址)
+help-load--connect_batch = 同时等待服务器第一次应答(三次握手,然后是欢迎行或第一个回复)的客户端数;其余的排队轮候。比教程的 listen(10) 小,所以服务器的等待队列不会溢出;调大它,就能看到一拥而上时丢掉客户端
+help-load--threads = 驱动客户端的线程数,每个线程用 epoll 轮询自己那一份 [默认:每个 CPU 核一个]
+help-load--quiet = 只输出 stdout 上的结果行(和错误):stderr 上没有进度、说明或总结

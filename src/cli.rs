@@ -10,7 +10,7 @@ use std::path::{Path, PathBuf};
 use std::time::Duration;
 
 use clap::error::{ContextKind, ContextValue, ErrorKind};
-use clap::{Args, CommandFactory, Parser, Subcommand, ValueEnum};
+use clap::{Args, CommandFactory, FromArgMatches, Parser, Subcommand, ValueEnum};
 
 use crate::error::EXIT_CODES_HELP;
 use crate::target::{self, Host, HostArg, Target, shorten};
@@ -271,15 +271,28 @@ where
     T: Into<std::ffi::OsString> + Clone,
 {
     let argv: Vec<std::ffi::OsString> = argv.into_iter().map(Into::into).collect();
-    let cli = match Cli::try_parse_from(&argv) {
+    let cli = match try_parse(&argv) {
         Ok(cli) => cli,
         Err(e) => match split_host_port(&e, &argv) {
-            Some(split) => Cli::try_parse_from(&split).map_err(|e| explain(e, &split))?,
+            Some(split) => try_parse(&split).map_err(|e| explain(e, &split))?,
             None => return Err(explain(e, &argv)),
         },
     };
     let output = cli.output()?;
     Ok((cli, output))
+}
+
+/// clap's `Cli::try_parse_from`, with the help texts in the chosen
+/// language (`lang/help.rs`).
+fn try_parse(argv: &[std::ffi::OsString]) -> Result<Cli, clap::Error> {
+    let mut cmd = command();
+    let mut matches = cmd.try_get_matches_from_mut(argv)?;
+    Cli::from_arg_matches_mut(&mut matches).map_err(|e| e.format(&mut cmd))
+}
+
+/// The command line's definition, its help in the chosen language.
+pub fn command() -> clap::Command {
+    crate::lang::help::localize(Cli::command())
 }
 
 /// `connect localhost:8888` where `connect HOST PORT` is expected: when
@@ -300,7 +313,7 @@ fn split_host_port(
         return None;
     };
     let (host, port) = target::split_host_port_text(value)?;
-    let mut cli = Cli::command();
+    let mut cli = command();
     cli.build();
     let takes_port_next = argv
         .iter()
@@ -333,7 +346,7 @@ fn explain(mut error: clap::Error, argv: &[std::ffi::OsString]) -> clap::Error {
     let Some(ContextValue::String(arg)) = error.get(ContextKind::InvalidArg).cloned() else {
         return error;
     };
-    let mut cli = Cli::command();
+    let mut cli = command();
     cli.build();
     // The step is the first word that names one: options before it
     // (`--color never`) take values that never do.
@@ -389,7 +402,7 @@ fn useless_option(step: &str, flag: &str) -> clap::Error {
 /// A usage error in clap's own format (`error: ...`, the step's usage line,
 /// exit 2), for what clap cannot check by itself.
 fn step_error(step: &str, kind: ErrorKind, message: String) -> clap::Error {
-    let mut cli = Cli::command();
+    let mut cli = command();
     cli.build();
     match cli.find_subcommand_mut(step) {
         Some(sub) => sub.error(kind, message),

@@ -12,7 +12,7 @@ use socktool::{steps, tools};
 fn main() -> ExitCode {
     let argv: Vec<OsString> = std::env::args_os().collect();
     lang::set(lang::choose(&argv));
-    let (cli, output) = cli::parse_from(argv).unwrap_or_else(|e| e.exit());
+    let (cli, output) = cli::parse_from(argv).unwrap_or_else(|e| lang::help::exit(e));
     let mut say = Narrator::new(&output);
     if let Some(Err(e)) = output
         .record

@@ -43,6 +43,8 @@ use unic_langid::LanguageIdentifier;
 // `LOCALES`: (tag, the file's text) for every `locales/*.ftl`, English first.
 include!(concat!(env!("OUT_DIR"), "/locales.rs"));
 
+pub mod help;
+
 /// One language: its tag (`zh-CN`, the file's name) and its messages.
 pub struct Language {
     pub tag: &'static str,
