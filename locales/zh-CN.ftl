@@ -53,6 +53,8 @@ err-stdout = 无法把数据写到 stdout:{ $source }
 err-write-file = 无法写入 { $path }:{ $source }
 err-read-file = 无法读取 { $path }:{ $source }
 err-bad-recording = { $path } 第 { $line } 行:不是 socktool 的记录({ $why })
+err-lab = lab { $scenario }:{ $why }
+err-no-capture = --pcap 要写抓到的包,可这里什么也没抓到:{ $why }
 err-stdin = 无法读取 stdin:{ $source }
 err-datagram-too-large = 消息有 { $size } 字节,但一个 { $family } UDP 数据报最多只能装 { $limit } 字节
 err-datagram-over-limit = 消息超过了 { $limit } 字节,而一个 { $family } UDP 数据报最多只能装 { $limit } 字节
@@ -472,9 +474,6 @@ usage-similar = 有一个相近的:{ $similar }
 ## [possible values: ...]。
 
 help-usage = 用法:
-help-socket-calls = 套接字调用:{" "}
-help-example = 例子:{" "}
-help-result-line = stdout 上的结果行:{" "}
 help-default = [默认:{ $value }]
 help-possible-values = [可选值:{ $values }]
 help-heading-options = 选项
@@ -500,14 +499,74 @@ help-exit-codes =
       66  输入文件读不了(--cacert,或者里面没有证书;ladder:记录文件)
       68  找不到主机:主机名解析不出来
       69  连接被拒绝或主机不可达:那里没有程序在监听
-          (load:服务器满了,把客户端拒之门外)
+          (load:服务器满了,把客户端拒之门外;lab --pcap:这里没法抓包)
       71  bind 失败:地址被占用、端口需要特权,或者不是本机的地址
       74  其他输入输出错误,比如连接被对方重置(reset)
+          (lab:某个场景的一端没有按场景的要求行事)
       75  超时:connect、TLS 握手、读或写超过了 --timeout
           (http-get:整个交互超过了 --max-time;
           load:--duration 到了,还有客户端没做完)
       76  协议错误:回复不是预期的样子(http-get:不是 HTTP、比头部说的短,
           或者 -L 时重定向太多、没法跟随;load:有字节对不上)
+
+## 每个步骤选项下面的几行:套接字调用的顺序和例子。调用名、命令原样保留。
+
+help-after-resolve =
+    套接字调用:getaddrinfo(参数是地址时用 getnameinfo)
+    例子:socktool resolve localhost --all
+help-after-http-get =
+    套接字调用:socket、getaddrinfo、connect、sendall、recv …… recv -> 0、close(https:// 先做 TLS 握手,握手本身也是一条条记录的 sendall 和 recv)
+    例子:socktool http-get http://localhost:8000/ > page.html
+    例子:socktool http-get https://localhost:8443/ --cacert ca.pem
+help-after-serve-once =
+    套接字调用:socket、setsockopt、bind、listen、accept、recv、sendall、close
+    例子:socktool serve-once --port 8888   (然后:telnet localhost 8888)
+help-after-serve-loop =
+    套接字调用:socket、setsockopt、bind、listen,然后对每个客户端:accept、recv、sendall、close
+    例子:socktool serve-loop --port 5000 --max-clients 3
+help-after-serve-threaded =
+    套接字调用:socket、setsockopt、bind、listen、accept …… accept;每个客户端线程里:sendall、recv、sendall …… recv -> 0、close
+    例子:socktool serve-threaded --port 8888   (然后在别的终端里:telnet localhost 8888)
+help-after-connect =
+    套接字调用:socket、getaddrinfo、connect,然后两个方向同时进行:stdin -> sendall …… shutdown(SHUT_WR),以及 recv -> stdout …… recv -> 0、close(--tls 时先做 TLS 握手,之后两个方向都是 TLS 记录)
+    例子:socktool connect localhost 8888 --crlf   (在管道里:printf 'hi\n' | socktool connect localhost 8888)
+    例子:socktool connect localhost 8443 --tls --cacert ca.pem   (和 openssl s_client 一样,但带讲解)
+help-after-udp-serve =
+    套接字调用:socket(SOCK_DGRAM)、bind,然后对每个数据报:recvfrom -> sendto,最后 close
+    例子:socktool udp-serve --port 8888
+help-after-udp-send =
+    套接字调用:socket(SOCK_DGRAM)、getaddrinfo、connect(不发送任何东西)、sendto、recvfrom、close
+    例子:socktool udp-send localhost 8888 hello
+help-after-udp-ping =
+    套接字调用:socket(SOCK_DGRAM)、getaddrinfo、connect(不发送任何东西),然后每个 ping:sendto、poll、recvfrom,最后 close
+    例子:socktool udp-ping localhost 8888 --count 20   (对面是:socktool udp-serve --loss 30 --delay 10-50)
+help-after-serve-poll =
+    套接字调用:socket、setsockopt、bind、listen、fcntl(O_NONBLOCK)、epoll_create、epoll_ctl,然后 epoll_wait -> 对每个就绪的套接字:accept …… EAGAIN,或者 recv …… EAGAIN 再 send(发不完的留到可写时再发),close
+    例子:socktool serve-poll --port 8888 --trace   (然后在别的终端里:telnet localhost 8888)
+help-after-ladder =
+    套接字调用:没有(它只读 --record 写下的文件)
+    例子:socktool serve-once --port 8888 --record server.jsonl &
+          echo hello | socktool connect localhost 8888 --record client.jsonl
+          socktool ladder server.jsonl client.jsonl
+help-after-serve-chat =
+    套接字调用:和 serve-poll 一样(epoll_wait、accept …… EAGAIN、recv …… EAGAIN),然后每一行:send 给其他每个客户端(发不完的留到可写时再发),close
+    例子:socktool serve-chat --host 0.0.0.0   (然后在每个学生的机器上:telnet TEACHER 8888)
+help-after-lab =
+    套接字调用:每个场景的各端做各自的调用(serve-once、connect 和 udp-send 作为子进程运行,其余的端由 lab 自己扮演);lab 自己:unshare、ioctl(SIOCSIFFLAGS, lo up)、socket(AF_PACKET) 用来抓包
+    需要:Linux,并且是 root 或者允许非特权用户命名空间,才能看到线路上的报文段;其他情况下只画调用,并用一行说明原因
+    例子:socktool lab --list
+          socktool lab handshake
+          socktool lab backlog-full --pcap backlog.pcap
+help-after-completions =
+    套接字调用:没有(它只打印补全脚本)
+    例子:socktool completions bash > ~/.local/share/bash-completion/completions/socktool   (先 mkdir -p 这个目录)
+help-after-man =
+    套接字调用:没有(它只打印手册页)
+    例子:socktool man | man -l -   (或者安装:socktool man --dir ~/.local/share/man/man1)
+help-after-load =
+    套接字调用:每个客户端 socket、[bind 127.0.0.X]、connect(非阻塞),然后 epoll 报告哪个套接字就绪就对它 send、recv ……,最后 close
+    stdout 上的结果行:clients=N connected=N failed=N mismatched=N unfinished=N messages=N seconds=S msgs_per_sec=R p50_us=U p99_us=U max_us=U served_s=S
+    例子:socktool load 127.0.0.1 8888 --welcome --clients 50 --messages 2000
 
 help-about-socktool =
     socktool:把一份经典的套接字教程一步一步放到真实的套接字上运行,边运行边讲解,用来学习 TCP 和 UDP 编程。
@@ -526,6 +585,7 @@ help-about-udp-ping = 教程之外:Kurose 和 Ross 书里的 UDP ping 程序:带
 help-about-serve-poll = 教程之外:一个线程服务所有客户端,由内核(epoll)告诉它哪些套接字就绪了;协议和 serve-threaded 一样
 help-about-ladder = 把一次对话两端的记录(--record FILE)画成一张时序图(梯形图):每一端一列,列出它的调用,中间用箭头画出字节和 FIN(不是教程的步骤)
 help-about-serve-chat = 教程之外:建在 serve-poll 事件循环上的聊天室。客户端发的每一行都转给其他所有客户端,并带上发送者的名字
+help-about-lab = 在一个私有网络里把一次完整的对话(两端都在)跑一遍,并画出来:客户端的调用、线路上的每一个报文段(SYN、ACK、FIN、RST ……)、服务器的调用和内核的状态,画在同一条时间线上(不是教程的步骤)
 help-about-completions = 打印 socktool 的 shell 补全脚本(不是教程的步骤)
 help-about-man = 打印 socktool 的 man 手册页(roff 格式,给 man(1) 用),或者写到一个目录里,每页一个文件(不是教程的步骤)
 help-about-load = 行协议的压测工具:同时开很多客户端,每个都发若干行,并逐字节检查每个回复(不是教程的步骤,是用来测量教程里写出的那些服务器的工具)
@@ -603,9 +663,14 @@ help-udp-ping--timeout = 每个回复等多少秒,超过就显示 "Request timed
 help-udp-ping--size = 每个 ping 的字节数:它的文本("Ping 1 1733120000.123456")后面用 '.' 补齐 [默认:只有文本]
 
 help-ladder--files = 用 --record 录下的记录:一个服务器的和它的客户端的,或者只有一个
-help-ladder--svg = 同时把时序图写成一个独立的 SVG 图片文件
-help-ladder--mermaid = 打印 Mermaid 的 sequenceDiagram,代替文本画的图(GitHub 会在 Markdown 的 ```mermaid 代码块里画出来)
-help-ladder--width = 文本画的图有多少个字符宽:80 正好适合投影
+help--svg = 同时把时序图写成一个独立的 SVG 图片文件
+help--mermaid = 打印 Mermaid 的 sequenceDiagram,代替文本画的图(GitHub 会在 Markdown 的 ```mermaid 代码块里画出来)
+help--width = 文本画的图有多少个字符宽:80 正好适合投影
+
+help-lab--scenario = 要跑的对话:handshake、echo、half-close、reset、refused、backlog-full、time-wait、nagle 或 udp(--list 会说明每个演示什么)
+help-lab--list = 列出所有场景,一行一个:名字和它演示什么
+help-lab--pcap = 同时把抓到的每一帧写到 FILE,存成 pcap 文件,可以用 Wireshark 或 tcpdump -r 打开
+help-lab--no_namespace = 在本机的回环接口上跑,不建私有网络命名空间:只画调用,不抓包(lab 建不了命名空间时自己就是这样做的)
 
 help-completions--shell = 为哪种 shell 生成脚本
 help-man--dir = 把 socktool.1、socktool-resolve.1 …… 写到 DIR(不存在就创建),而不是把所有页打印到 stdout。选一个 man 会查找的 man1 目录(`manpath` 列出它查找的地方,通常是 ~/.local/share/man/man1),之后 `man socktool-resolve` 就能用了

@@ -525,6 +525,22 @@ pub enum Command {
     )]
     ServeChat(Step<ServeChatArgs, Narration>),
 
+    /// Run a whole conversation, both ends, in a private network, and draw
+    /// it: the client's calls, every segment on the wire (SYN, ACK, FIN,
+    /// RST...), the server's calls and the kernel's state, on one timeline
+    /// (not a tutorial step)
+    #[command(
+        after_help = "Socket calls: each scenario's ends make theirs (serve-once, connect and udp-send run as \
+                            child processes; the lab plays the other ends); the lab itself: unshare, \
+                            ioctl(SIOCSIFFLAGS, lo up), socket(AF_PACKET) to capture\n\
+                            Needs: Linux, and root or unprivileged user namespaces, for the wire; elsewhere the \
+                            calls are drawn without it, and one line says why\n\
+                            Example: socktool lab --list\n\
+                            \x20        socktool lab handshake\n\
+                            \x20        socktool lab backlog-full --pcap backlog.pcap"
+    )]
+    Lab(LabArgs),
+
     /// Print a shell completion script for socktool (not a tutorial step)
     #[command(after_help = "Socket calls: none (this prints a completion script)\n\
                             Example: socktool completions bash > ~/.local/share/bash-completion/completions/socktool   (mkdir -p that directory first)")]
@@ -579,6 +595,7 @@ impl Command {
             Command::Completions(_) => ("completions", none, none, None),
             Command::Man(_) => ("man", none, none, None),
             Command::Ladder(_) => ("ladder", none, none, None),
+            Command::Lab(_) => ("lab", none, none, None),
             Command::Load(s) => of("load", s),
         }
     }
@@ -880,6 +897,44 @@ pub struct UdpPingArgs {
 
     #[command(flatten)]
     pub family: FamilyOpts,
+}
+
+/// `socktool lab SCENARIO [--pcap FILE] [--svg FILE] [--mermaid]`.
+#[derive(Debug, Args)]
+pub struct LabArgs {
+    /// The conversation to run: handshake, echo, half-close, reset,
+    /// refused, backlog-full, time-wait, nagle or udp (--list says what
+    /// each shows)
+    #[arg(required_unless_present = "list", value_name = "SCENARIO")]
+    pub scenario: Option<String>,
+
+    /// List the scenarios, one line each: its name and what it shows
+    #[arg(long, conflicts_with_all = ["scenario", "pcap", "svg", "mermaid", "no_namespace"])]
+    pub list: bool,
+
+    /// Also write every frame captured to FILE as a pcap file, for
+    /// Wireshark or tcpdump -r
+    #[arg(long, value_name = "FILE")]
+    pub pcap: Option<PathBuf>,
+
+    /// Also write the ladder as a standalone SVG image to this file
+    #[arg(long, value_name = "FILE")]
+    pub svg: Option<PathBuf>,
+
+    /// Print a Mermaid sequenceDiagram instead of the text drawing (GitHub
+    /// draws it inside a ```mermaid block in Markdown)
+    #[arg(long)]
+    pub mermaid: bool,
+
+    /// How many characters wide the text drawing is: 80 fits a projector
+    #[arg(long, default_value_t = 80, value_name = "N")]
+    pub width: usize,
+
+    /// Run on this machine's loopback instead of a private network
+    /// namespace: the calls only, no capture (what lab does by itself
+    /// where it cannot make a namespace)
+    #[arg(long)]
+    pub no_namespace: bool,
 }
 
 /// `socktool completions SHELL`.

@@ -67,9 +67,11 @@ Exit codes:
       ladder: a recording)
   68  host not found: the name could not be resolved
   69  connection refused or host unreachable: nothing listens there
-      (load: a full server turned clients away)
+      (load: a full server turned clients away; lab --pcap: no capture
+      is possible here)
   71  cannot bind: address in use, port needs privileges, or not a local address
   74  other input/output error, e.g. connection reset by the peer
+      (lab: a scenario's end did not do what it should)
   75  timed out: connect, TLS handshake, read or write took longer than --timeout
       (http-get: the whole exchange took longer than --max-time;
       load: --duration ended before every client finished)
@@ -282,6 +284,19 @@ pub enum SockError {
         why: String,
     },
 
+    /// `socktool lab`: a scenario's end did not do what the scenario
+    /// needs (a step exited with the wrong code, a wait ran out).
+    Lab {
+        scenario: &'static str,
+        why: String,
+    },
+
+    /// `socktool lab --pcap`: there is no capture to write, because no
+    /// private network namespace could be made.
+    NoCapture {
+        why: String,
+    },
+
     Stdin {
         #[source]
         source: io::Error,
@@ -445,6 +460,8 @@ impl fmt::Display for SockError {
                 line = line,
                 why = why
             ),
+            SockError::Lab { scenario, why } => tr!("err-lab", scenario = scenario, why = why),
+            SockError::NoCapture { why } => tr!("err-no-capture", why = why),
             SockError::Stdin { source } => tr!("err-stdin", source = source.to_string()),
             SockError::DatagramTooLarge {
                 size,
@@ -528,6 +545,8 @@ impl SockError {
             | SockError::WriteFile { .. } => code::IO,
             SockError::ReadFile { .. } => code::NO_INPUT,
             SockError::BadRecording { .. } => code::TOO_LARGE,
+            SockError::Lab { .. } => code::IO,
+            SockError::NoCapture { .. } => code::UNAVAILABLE,
             SockError::DatagramTooLarge { .. } => code::USAGE,
             SockError::NoReply { .. } | SockError::NoPong { .. } => code::TIMED_OUT,
             SockError::PortUnreachable { .. } => code::UNAVAILABLE,

@@ -7,7 +7,9 @@
 //! cli.rs       every option, parsed into real types (clap)
 //! target.rs    host, host:port and URL parsing (strict; fuzzed)
 //! steps/       one module per tutorial step, in teaching order
-//! tools/       not a step: load, many clients at once to measure the servers
+//! tools/       not a step: load (many clients at once, to measure the servers),
+//!              ladder (recordings drawn as one conversation), lab (whole
+//!              conversations run in a private network, the wire captured)
 //! client.rs    what client steps share: socket → resolve → connect, sendall, recv
 //! tls/         TLS on that socket for http-get https:// and connect --tls:
 //!              the handshake narrated, certificates, trust, records, key log

@@ -38,6 +38,7 @@ fn main() -> ExitCode {
         Command::Man(args) => meta::man(args, &say),
         Command::Load(step) => tools::load::run(&step.args, &say),
         Command::Ladder(args) => tools::ladder::run(args, &say),
+        Command::Lab(args) => tools::lab::run(args, &say),
     };
     let code = match result {
         Ok(()) => ExitCode::SUCCESS,

@@ -52,27 +52,62 @@ pub struct Event {
     pub remote: Option<String>,
     /// This end's address, where the call names it (getsockname).
     pub local: Option<String>,
+    /// Which end, where one process plays several (`socktool lab` runs a
+    /// scenario's small ends in one process); absent for a step, which is
+    /// one end (a server's threads included).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub end: Option<u32>,
 }
 
-/// Where the events of one process go. Each line is written whole, at
-/// once (one write, no buffer): a server stopped by a second Ctrl-C, or
-/// killed, leaves a recording that ends at its last call, not mid-line.
+/// Where the events of one process (or one of `lab`'s ends) go. A file
+/// gets each line whole, at once (one write, no buffer): a server stopped
+/// by a second Ctrl-C, or killed, leaves a recording that ends at its last
+/// call, not mid-line.
 pub struct Recorder {
-    out: Mutex<File>,
+    out: Sink,
     pid: u32,
     step: &'static str,
     side: &'static str,
+    end: Option<u32>,
+}
+
+/// A file (`--record FILE`), or memory: `lab` draws its own ends' calls
+/// without a file in between.
+enum Sink {
+    File(Mutex<File>),
+    Memory(Mutex<Vec<Event>>),
 }
 
 impl Recorder {
     /// Creates (or truncates) `path` for the events of `step`.
     pub fn create(path: &Path, step: &'static str) -> io::Result<Recorder> {
         Ok(Recorder {
-            out: Mutex::new(File::create(path)?),
+            out: Sink::File(Mutex::new(File::create(path)?)),
             pid: std::process::id(),
             step,
             side: side_of(step),
+            end: None,
         })
+    }
+
+    /// Keeps the events in memory, for [`Recorder::events`]: one of
+    /// `lab`'s in-process ends, `end` telling it from the others.
+    pub fn in_memory(step: &'static str, side: &'static str, end: u32) -> Recorder {
+        Recorder {
+            out: Sink::Memory(Mutex::new(Vec::new())),
+            pid: std::process::id(),
+            step,
+            side,
+            end: Some(end),
+        }
+    }
+
+    /// The events kept so far (none for a file).
+    pub fn events(&self) -> Vec<Event> {
+        match &self.out {
+            Sink::Memory(events) => events.lock().unwrap_or_else(|e| e.into_inner()).clone(),
+            Sink::File(_) => Vec::new(),
+        }
     }
 
     /// Records one call that began `ago` (zero: it has just been made);
@@ -102,6 +137,14 @@ impl Recorder {
             bytes: bytes_moved(call, args, result),
             remote: remote_of(call, args, result),
             local: (call == "getsockname").then(|| result.to_string()),
+            end: self.end,
+        };
+        let out = match &self.out {
+            Sink::File(out) => out,
+            Sink::Memory(events) => {
+                events.lock().unwrap_or_else(|e| e.into_inner()).push(event);
+                return;
+            }
         };
         let mut line = match serde_json::to_vec(&event) {
             Ok(line) => line,
@@ -109,7 +152,7 @@ impl Recorder {
             Err(_) => return,
         };
         line.push(b'\n');
-        let mut out = self.out.lock().unwrap_or_else(|e| e.into_inner());
+        let mut out = out.lock().unwrap_or_else(|e| e.into_inner());
         // A recording that cannot be written must not stop the step it
         // records; what was lost shows as a gap in the ladder.
         let _ = out.write_all(&line);
@@ -125,7 +168,8 @@ pub fn side_of(step: &str) -> &'static str {
     }
 }
 
-fn now_us() -> u64 {
+/// Now, on the clock every recording uses: microseconds since 1970.
+pub fn now_us() -> u64 {
     SystemTime::now()
         .duration_since(UNIX_EPOCH)
         .map(|d| d.as_micros() as u64)

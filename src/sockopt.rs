@@ -219,6 +219,16 @@ impl TcpSocket {
         })
     }
 
+    /// `getsockname`: the address `bind` gave this socket (port 0 resolved).
+    pub fn getsockname(&self) -> Result<SocketAddr, SockError> {
+        getsockname(&self.socket, &self.say).map_err(Self::failed("getsockname"))
+    }
+
+    /// `close` on a socket that never connected or listened.
+    pub fn close(self) {
+        close(self.socket, &self.say);
+    }
+
     /// `connect(addr)`, giving up after `timeout`. Without a timeout a
     /// connect to a host that drops packets waits for the kernel's SYN
     /// retries, over two minutes on Linux.
@@ -363,6 +373,35 @@ pub fn set_nodelay(stream: &impl AsSock, say: &Narrator) -> io::Result<()> {
         format_args!("fd {}, IPPROTO_TCP, TCP_NODELAY, 1", fd(stream)),
         SockRef::from(stream).set_tcp_nodelay(true),
         ok,
+    )
+}
+
+/// `setsockopt(SO_LINGER, {on, 0 s})`: from now on `close` does not end
+/// the conversation politely with a FIN but aborts it with a reset (RST),
+/// throwing away whatever was not yet sent; the peer's next `recv` or
+/// `send` fails with ECONNRESET. Programs use it to skip TIME_WAIT; it is
+/// how `socktool lab reset` makes a reset happen on purpose.
+pub fn set_linger_zero(stream: &impl AsSock, say: &Narrator) -> io::Result<()> {
+    say.traced(
+        "setsockopt",
+        format_args!("fd {}, SOL_SOCKET, SO_LINGER, {{on, 0 s}}", fd(stream)),
+        SockRef::from(stream).set_linger(Some(Duration::ZERO)),
+        ok,
+    )
+}
+
+/// `getsockname`: the address the kernel gave this socket (port 0
+/// resolved, a client's ephemeral port chosen at connect or first send).
+pub fn getsockname(sock: &impl AsSock, say: &Narrator) -> io::Result<SocketAddr> {
+    let found = SockRef::from(sock).local_addr().and_then(|a| {
+        a.as_socket()
+            .ok_or_else(|| io::Error::new(io::ErrorKind::InvalidData, "not an IP address"))
+    });
+    say.traced(
+        "getsockname",
+        format_args!("fd {}", fd(sock)),
+        found,
+        ToString::to_string,
     )
 }
 
@@ -952,6 +991,34 @@ pub fn recv_datagram(socket: &UdpSocket, buf: &mut [u8]) -> io::Result<Datagram>
         len: (n > buf.len() || !cut).then_some(n),
         from,
     })
+}
+
+/// [`recv_datagram`], traced as the UDP server traces it:
+/// `recvfrom(65535) -> 5 bytes from 127.0.0.1:40000`.
+pub fn recvfrom(socket: &UdpSocket, buf: &mut [u8], say: &Narrator) -> io::Result<Datagram> {
+    let size = buf.len();
+    let got = recv_datagram(socket, buf);
+    say.traced("recvfrom", format_args!("{size}"), got, |d| {
+        format!("{} bytes from {}", d.len.unwrap_or(d.kept), d.from)
+    })
+}
+
+/// `sendto`: one datagram to `to`, whole or not at all.
+pub fn sendto(
+    socket: &UdpSocket,
+    bytes: &[u8],
+    to: SocketAddr,
+    say: &Narrator,
+) -> io::Result<usize> {
+    // Dated from before the call for --record: the datagram leaves in it.
+    let started = Instant::now();
+    say.traced_since(
+        Some(started),
+        "sendto",
+        format_args!("{} bytes, {to}", bytes.len()),
+        socket.send_to(bytes, to),
+        |n| format!("{n}"),
+    )
 }
 
 /// A client socket whose `connect` has started but not finished, for

@@ -33,6 +33,28 @@ fn find<'a>(events: &'a [serde_json::Value], call: &str) -> &'a serde_json::Valu
         .unwrap_or_else(|| panic!("no {call} in {events:#?}"))
 }
 
+/// `socktool ladder ARGS`: its exit code must be `code`; returns what it
+/// printed (stdout, stderr).
+fn ladder<I, S>(args: I, code: i32) -> (String, String)
+where
+    I: IntoIterator<Item = S>,
+    S: AsRef<std::ffi::OsStr>,
+{
+    let out = socktool()
+        .arg("ladder")
+        .args(args)
+        .assert()
+        .code(code)
+        .get_output()
+        .clone();
+    (text(&out.stdout), text(&out.stderr))
+}
+
+/// `STEP --port 0 --record FILE`, listening.
+fn recording_server(step: &str, file: &Path) -> Server {
+    start_server(&[step, "--port", "0", "--record", file.to_str().unwrap()])
+}
+
 /// The tutorial's conversation, each end recorded: serve-once, and a client
 /// that sends `hello\n` and reads the echo.
 fn echo_conversation(test: &str) -> (PathBuf, PathBuf) {
@@ -40,13 +62,7 @@ fn echo_conversation(test: &str) -> (PathBuf, PathBuf) {
         scratch(&format!("{test}-server.jsonl")),
         scratch(&format!("{test}-client.jsonl")),
     );
-    let mut server = start_server(&[
-        "serve-once",
-        "--port",
-        "0",
-        "--record",
-        server_file.to_str().unwrap(),
-    ]);
+    let mut server = recording_server("serve-once", &server_file);
     let mut client = socktool_std()
         .args(["connect", "127.0.0.1", &server.addr.port().to_string()])
         .arg("--record")
@@ -113,15 +129,7 @@ fn record_writes_every_call_as_json_with_the_fields_a_ladder_pairs_by() {
 #[test]
 fn ladder_draws_both_ends_with_the_handshake_bytes_and_fins_in_order() {
     let (server_file, client_file) = echo_conversation("text");
-    let out = socktool()
-        .arg("ladder")
-        .arg(&server_file)
-        .arg(&client_file)
-        .assert()
-        .success()
-        .get_output()
-        .clone();
-    let drawing = text(&out.stdout);
+    let (drawing, _) = ladder([&server_file, &client_file], 0);
     let lines: Vec<&str> = drawing.lines().collect();
     assert!(lines.iter().all(|l| l.chars().count() <= 80), "{drawing}");
     // Clients on the left, servers on the right.
@@ -177,13 +185,7 @@ fn ladder_draws_both_ends_with_the_handshake_bytes_and_fins_in_order() {
 #[test]
 fn a_servers_recording_alone_gives_its_client_a_column_of_its_own() {
     let server_file = scratch("alone.jsonl");
-    let mut server = start_server(&[
-        "serve-once",
-        "--port",
-        "0",
-        "--record",
-        server_file.to_str().unwrap(),
-    ]);
+    let mut server = recording_server("serve-once", &server_file);
     let mut plain = client(server.addr);
     let local = plain.local_addr().unwrap();
     plain.write_all(b"hi\n").unwrap();
@@ -191,14 +193,7 @@ fn a_servers_recording_alone_gives_its_client_a_column_of_its_own() {
     assert_eq!(read_to_end(&mut plain), b"hi\n");
     assert_eq!(server.wait_exit(), Some(0));
 
-    let out = socktool()
-        .arg("ladder")
-        .arg(&server_file)
-        .assert()
-        .success()
-        .get_output()
-        .clone();
-    let drawing = text(&out.stdout);
+    let (drawing, _) = ladder([&server_file], 0);
     let lines: Vec<&str> = drawing.lines().collect();
     assert!(lines[1].contains(&local.to_string()), "{drawing}");
     assert!(lines[2].contains("not recorded"), "{drawing}");
@@ -213,18 +208,17 @@ fn a_servers_recording_alone_gives_its_client_a_column_of_its_own() {
 fn mermaid_and_svg_draw_the_same_conversation() {
     let (server_file, client_file) = echo_conversation("drawings");
     let svg = scratch("ladder.svg");
-    let out = socktool()
-        .arg("ladder")
-        .arg(&server_file)
-        .arg(&client_file)
-        .arg("--mermaid")
-        .arg("--svg")
-        .arg(&svg)
-        .assert()
-        .success()
-        .get_output()
-        .clone();
-    let mermaid = text(&out.stdout);
+    let svg_arg = svg.as_os_str();
+    let (mermaid, _) = ladder(
+        [
+            server_file.as_os_str(),
+            client_file.as_os_str(),
+            "--mermaid".as_ref(),
+            "--svg".as_ref(),
+            svg_arg,
+        ],
+        0,
+    );
     let lines: Vec<&str> = mermaid.lines().collect();
     assert_eq!(lines[0], "sequenceDiagram");
     assert!(lines[1].starts_with("    participant E") && lines[1].contains(" as client "));
@@ -274,15 +268,11 @@ fn mermaid_and_svg_draw_the_same_conversation() {
 // cannot send a Windows console program; scripts/wine-smoke covers it there.
 #[cfg(unix)]
 #[test]
+// udp-serve is stopped with Ctrl-C (SIGINT): Unix only (tests/common/mod.rs).
+#[cfg(unix)]
 fn udp_draws_datagrams_and_no_handshake_or_fin() {
     let (server_file, client_file) = (scratch("udp-server.jsonl"), scratch("udp-client.jsonl"));
-    let mut server = start_server(&[
-        "udp-serve",
-        "--port",
-        "0",
-        "--record",
-        server_file.to_str().unwrap(),
-    ]);
+    let mut server = recording_server("udp-serve", &server_file);
     socktool()
         .args([
             "udp-send",
@@ -297,15 +287,7 @@ fn udp_draws_datagrams_and_no_handshake_or_fin() {
     server.wait_for("Received a datagram");
     server.signal(libc::SIGINT);
     assert_eq!(server.wait_exit(), Some(0));
-    let out = socktool()
-        .arg("ladder")
-        .arg(&server_file)
-        .arg(&client_file)
-        .assert()
-        .success()
-        .get_output()
-        .clone();
-    let drawing = text(&out.stdout);
+    let (drawing, _) = ladder([&server_file, &client_file], 0);
     assert!(
         drawing
             .lines()
@@ -330,16 +312,8 @@ fn a_file_that_is_not_a_recording_is_named_with_its_line() {
     let first = std::fs::read_to_string(&server_file).unwrap();
     let first = first.lines().next().unwrap();
     std::fs::write(&bad, format!("{first}\nGET / HTTP/1.1\n")).unwrap();
-    let out = socktool()
-        .arg("ladder")
-        .arg(&server_file)
-        .arg(&bad)
-        .assert()
-        .code(65)
-        .get_output()
-        .clone();
-    assert!(out.stdout.is_empty());
-    let stderr = text(&out.stderr);
+    let (drawing, stderr) = ladder([&server_file, &bad], 65);
+    assert!(drawing.is_empty());
     let error = stderr.lines().next().unwrap();
     assert!(
         error.starts_with("socktool: error: ")
@@ -351,43 +325,26 @@ fn a_file_that_is_not_a_recording_is_named_with_its_line() {
     );
 
     std::fs::write(&bad, "").unwrap();
-    let out = socktool()
-        .arg("ladder")
-        .arg(&bad)
-        .assert()
-        .code(65)
-        .get_output()
-        .clone();
-    assert!(
-        text(&out.stderr).contains("line 1: not a socktool recording (the file holds no calls)")
-    );
+    let (_, stderr) = ladder([&bad], 65);
+    assert!(stderr.contains("line 1: not a socktool recording (the file holds no calls)"));
 
-    let out = socktool()
-        .arg("ladder")
-        .arg(scratch("never-written.jsonl"))
-        .assert()
-        .code(66)
-        .get_output()
-        .clone();
-    assert!(text(&out.stderr).contains("cannot read "));
+    let (_, stderr) = ladder([scratch("never-written.jsonl")], 66);
+    assert!(stderr.contains("cannot read "), "{stderr}");
 }
 
 #[test]
 fn a_ladder_too_wide_for_its_width_says_what_to_give_instead() {
     let (server_file, client_file) = echo_conversation("width");
-    let out = socktool()
-        .arg("ladder")
-        .arg(&server_file)
-        .arg(&client_file)
-        .args(["--width", "30"])
-        .assert()
-        .code(2)
-        .get_output()
-        .clone();
+    let width = ["--width".as_ref(), "30".as_ref()];
+    let (_, stderr) = ladder(
+        [server_file.as_os_str(), client_file.as_os_str()]
+            .into_iter()
+            .chain(width),
+        2,
+    );
     assert!(
-        text(&out.stderr).contains("2 ends do not fit side by side in 30 columns"),
-        "{}",
-        text(&out.stderr)
+        stderr.contains("2 ends do not fit side by side in 30 columns"),
+        "{stderr}"
     );
 }
 

@@ -13,8 +13,9 @@
 //! - the section headings (`Options`, `Arguments`, `Commands` and each
 //!   `help_heading` of `cli.rs`: `Where to listen` is
 //!   `help-heading-where-to-listen`), the `Usage:` heading, the exit-code
-//!   table and the `Socket calls:`/`Example:` labels of the examples below
-//!   each step are the language's; the calls and commands are not;
+//!   table and the `Socket calls: ...`/`Example: ...` lines below each
+//!   step (`help-after-STEP`, whole) are the language's; the calls and
+//!   commands in them are not;
 //! - clap's `-h`/`--help` lands under the language's `Options` heading,
 //!   which clap then shows after the step's own headings: clap orders
 //!   headings by their first argument, and it adds `--help` last;
@@ -115,7 +116,7 @@ fn translate(mut cmd: Command, name: &str, lang: &Language) -> Command {
         });
     }
     if let Some(after) = cmd.get_after_help().map(|a| a.to_string()) {
-        cmd = cmd.after_help(after_help(&after));
+        cmd = cmd.after_help(after_help(&after, name));
     }
     let usage = or_english("help-usage", "Usage:");
     cmd = cmd
@@ -168,28 +169,19 @@ fn values(arg: &clap::Arg) -> String {
 }
 
 /// The text after a step's options: the exit-code table (the root's), or
-/// `Socket calls: ...` and `Example: ...` lines, whose labels change; the
-/// calls and commands are the same in every language.
-fn after_help(english: &str) -> String {
+/// the step's `Socket calls: ...` and `Example: ...` lines, translated
+/// whole as `help-after-STEP` (the calls and commands in it are the same
+/// in every language; the words between them are not).
+fn after_help(english: &str, command: &str) -> String {
     if english == crate::error::EXIT_CODES_HELP {
         return or_english("help-exit-codes", english);
     }
-    english
-        .lines()
-        .map(|line| {
-            for (label, id) in [
-                ("Socket calls: ", "help-socket-calls"),
-                ("Example: ", "help-example"),
-                ("Result line on stdout: ", "help-result-line"),
-            ] {
-                if let Some(rest) = line.strip_prefix(label) {
-                    return format!("{}{rest}", or_english(id, label));
-                }
-            }
-            line.to_string()
-        })
-        .collect::<Vec<_>>()
-        .join("\n")
+    or_english(&after_id(command), english)
+}
+
+/// The message id of the text after a step's options.
+fn after_id(command: &str) -> String {
+    format!("help-after-{command}")
 }
 
 /// Prints a clap error (or `--help`, `--version`) and exits with clap's
@@ -350,15 +342,22 @@ mod tests {
     }
 
     /// The words around the options, not of one option.
-    const FRAME: [&str; 7] = [
+    const FRAME: [&str; 4] = [
         "help-usage",
         "help-default",
         "help-possible-values",
         "help-exit-codes",
-        "help-socket-calls",
-        "help-example",
-        "help-result-line",
     ];
+
+    /// Every step with lines after its options, as `help-after-STEP`.
+    fn afters() -> Vec<String> {
+        let mut cmd = crate::cli::Cli::command();
+        cmd.build();
+        cmd.get_subcommands()
+            .filter(|s| s.get_after_help().is_some())
+            .map(|s| after_id(s.get_name()))
+            .collect()
+    }
 
     #[test]
     fn every_option_step_and_heading_has_help_in_every_language() {
@@ -375,7 +374,10 @@ mod tests {
                     Some(arg) => format!("{} (or {})", arg_ids(cmd, arg)[0], arg_ids(cmd, arg)[1]),
                 })
                 .collect();
-            let words = headings().into_iter().chain(FRAME.map(String::from));
+            let words = headings()
+                .into_iter()
+                .chain(afters())
+                .chain(FRAME.map(String::from));
             missing.extend(words.filter(|id| !lang.has(id)));
             assert!(
                 missing.is_empty(),
@@ -421,12 +423,13 @@ mod tests {
             })
         };
         let headings = headings();
+        let afters = afters();
         for &(tag, text) in LOCALES {
             for line in text.lines() {
                 let Some(id) = line.split(" =").next().filter(|i| i.starts_with("help-")) else {
                     continue;
                 };
-                if FRAME.contains(&id) || headings.iter().any(|h| h == id) {
+                if FRAME.contains(&id) || headings.iter().chain(&afters).any(|h| h == id) {
                     continue;
                 }
                 assert!(known(id), "locales/{tag}.ftl: {id} names no option or step");

@@ -441,6 +441,16 @@ impl Narrator {
         Ok(())
     }
 
+    /// A narrator that prints nothing and records every call into
+    /// `recorder`: one of `socktool lab`'s in-process ends, whose calls
+    /// are drawn, not narrated.
+    pub fn recording_only(recorder: Arc<crate::record::Recorder>) -> Narrator {
+        Narrator {
+            recorder: Some(recorder),
+            ..Narrator::silent()
+        }
+    }
+
     /// `--hex`: a chunk as a classic hex dump, 16 bytes a row.
     pub fn hex(&self, dir: Dir, bytes: &[u8]) {
         if self.hex {

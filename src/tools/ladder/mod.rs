@@ -22,10 +22,13 @@
 //! What the arrows say is what the calls say, no more: an arrow at a
 //! `sendall` means those bytes were handed to the kernel then, not that
 //! they arrived (the other end's `recv` shows when they did); `connect`
-//! (drawn when it began) starts the handshake and returns once it is done; a `shutdown(SHUT_WR)`, or the
-//! `close` of a TCP socket not shut down before, sends the FIN. The
-//! segments themselves (SYN, ACK, retransmissions, RST) are on the wire,
-//! not in any call: `socktool lab` captures those.
+//! starts the handshake and returns once it is done; a
+//! `shutdown(SHUT_WR)`, or the `close` of a TCP socket's last descriptor
+//! when it was not shut down before, sends the FIN. Calls that send are
+//! dated from when they began, calls that receive from when they returned
+//! (`--record`), so nothing is drawn arriving before it left. The segments
+//! themselves (SYN, ACK, retransmissions, RST) are on the wire, not in any
+//! call: `socktool lab` captures those.
 //!
 //! Read it in this order: [`run`], [`read`] (the files), [`build`] (the
 //! model: [`Ladder`]), then one drawing: [`text`], [`svg`], [`mermaid`].
@@ -52,6 +55,9 @@ pub struct Ladder {
     pub rows: Vec<Row>,
     /// Whether waits (poll) were in the recordings and left out.
     pub waits_left_out: bool,
+    /// When the first event drawn happened (microseconds since 1970): the
+    /// `+0.0 ms` every row's time counts from.
+    pub start_us: u64,
 }
 
 /// One end: a recorded process, or an address seen in one.
@@ -120,18 +126,32 @@ pub fn run(args: &LadderArgs, say: &Narrator) -> Result<(), SockError> {
         events.extend(read(path)?);
     }
     let ladder = build(&events);
-    if let Some(path) = &args.svg {
-        fs::write(path, svg::draw(&ladder)).map_err(|source| SockError::WriteFile {
-            path: path.clone(),
+    show(&ladder, args.svg.as_deref(), args.mermaid, args.width, say)
+}
+
+/// The drawings asked for: the SVG file if `svg` names one, then the text
+/// drawing (`width` wide) or, with `mermaid`, the Mermaid diagram on stdout.
+pub fn show(
+    ladder: &Ladder,
+    svg: Option<&Path>,
+    mermaid: bool,
+    width: usize,
+    say: &Narrator,
+) -> Result<(), SockError> {
+    // The text drawing is checked first: a width too narrow is a usage
+    // error, and then no file should have been written either.
+    let drawing = if mermaid {
+        mermaid::draw(ladder)
+    } else {
+        text::draw(ladder, width).map_err(SockError::Usage)?
+    };
+    if let Some(path) = svg {
+        fs::write(path, svg::draw(ladder)).map_err(|source| SockError::WriteFile {
+            path: path.to_path_buf(),
             source,
         })?;
         say.note(format!("wrote the ladder as SVG to {}", path.display()));
     }
-    let drawing = if args.mermaid {
-        mermaid::draw(&ladder)
-    } else {
-        text::draw(&ladder, args.width).map_err(SockError::Usage)?
-    };
     say.data(drawing.as_bytes())
 }
 
@@ -180,17 +200,21 @@ pub fn build(events: &[Event]) -> Ladder {
     let start = events.first().map_or(0, |e| e.t_us);
 
     let mut processes: Vec<Process> = Vec::new();
-    let mut which: HashMap<(u32, &str), usize> = HashMap::new();
+    // One process is one end, except where `lab` plays several in one
+    // (`end` tells them apart).
+    let mut which: HashMap<(u32, &str, Option<u32>), usize> = HashMap::new();
     for e in &events {
-        let i = *which.entry((e.pid, e.side.as_str())).or_insert_with(|| {
-            processes.push(Process {
-                step: e.step.clone(),
-                pid: e.pid,
-                server: e.side == "server",
-                locals: Vec::new(),
+        let i = *which
+            .entry((e.pid, e.side.as_str(), e.end))
+            .or_insert_with(|| {
+                processes.push(Process {
+                    step: e.step.clone(),
+                    pid: e.pid,
+                    server: e.side == "server",
+                    locals: Vec::new(),
+                });
+                processes.len() - 1
             });
-            processes.len() - 1
-        });
         if let Some(local) = e.local.as_deref().and_then(|l| l.parse().ok()) {
             processes[i].locals.push(local);
         }
@@ -205,6 +229,7 @@ pub fn build(events: &[Event]) -> Ladder {
     let mut talking_to: HashMap<usize, usize> = HashMap::new();
     let mut fin_sent: Vec<(usize, usize)> = Vec::new();
     let mut waits_left_out = false;
+    let mut datagrams: std::collections::HashSet<usize> = std::collections::HashSet::new();
     // Per client process: its socket's descriptors still open (the socket
     // and its dups); closing one of several sends nothing.
     let mut open: HashMap<usize, Vec<i64>> = HashMap::new();
@@ -213,9 +238,14 @@ pub fn build(events: &[Event]) -> Ladder {
             waits_left_out = true;
             continue;
         }
-        let me = which[&(e.pid, e.side.as_str())];
+        let me = which[&(e.pid, e.side.as_str(), e.end)];
         let t_us = e.t_us - start;
-        let udp = e.step.starts_with("udp");
+        // A UDP end: a UDP step, or any end whose socket is a datagram
+        // socket (`lab`'s own ends are named for the lab, not the step).
+        if e.call == "socket" && e.args.contains("SOCK_DGRAM") {
+            datagrams.insert(me);
+        }
+        let udp = e.step.starts_with("udp") || datagrams.contains(&me);
         rows.push(Row {
             t_us,
             what: What::Call {
@@ -307,6 +337,56 @@ pub fn build(events: &[Event]) -> Ladder {
         columns: columns.finish(),
         rows,
         waits_left_out,
+        start_us: start,
+    }
+}
+
+impl Ladder {
+    /// The column of the end at `addr` (`127.0.0.1:53824`), if one has it.
+    pub fn column_at(&self, addr: &str) -> Option<usize> {
+        self.columns.iter().position(|c| c.addr == addr)
+    }
+
+    /// Adds a column for an end seen only on the wire or in the kernel,
+    /// numbered after the others of its side (`client 2`).
+    pub fn add_column(&mut self, addr: &str, server: bool) -> usize {
+        let side = if server { "server" } else { "client" };
+        let same: Vec<usize> = (0..self.columns.len())
+            .filter(|&i| self.columns[i].server == server)
+            .collect();
+        if let [only] = same[..] {
+            self.columns[only].name = format!("{side} 1");
+        }
+        let name = match same.len() {
+            0 => side.to_string(),
+            n => format!("{side} {}", n + 1),
+        };
+        self.columns.push(Column {
+            name,
+            addr: addr.into(),
+            about: "not recorded".into(),
+            server,
+        });
+        self.columns.len() - 1
+    }
+
+    /// What a capture saw replaces what the calls imply: the arrows worked
+    /// out from the calls go, `rows` (segments on the wire, the kernel's
+    /// state; times in microseconds since 1970) come in, and every row is
+    /// laid in time order. Calls stay in their columns.
+    pub fn with_wire(&mut self, rows: Vec<(u64, What)>) {
+        self.rows.retain(|r| !matches!(r.what, What::Arrow { .. }));
+        self.add(rows);
+    }
+
+    /// Adds `rows` (times in microseconds since 1970) in time order; a row
+    /// at the same time as one already there comes after it.
+    pub fn add(&mut self, rows: Vec<(u64, What)>) {
+        for (t, what) in rows {
+            let t_us = t.saturating_sub(self.start_us);
+            let at = self.rows.partition_point(|r| r.t_us <= t_us);
+            self.rows.insert(at, Row { t_us, what });
+        }
     }
 }
 
@@ -479,7 +559,7 @@ pub fn legend(ladder: &Ladder, mark: impl Fn(ArrowKind) -> &'static str) -> Stri
     for (kind, meaning) in [
         (
             ArrowKind::Handshake,
-            "connect returned: the handshake is done",
+            "connect: the handshake (drawn when connect began)",
         ),
         (ArrowKind::Data, "bytes sent"),
         (ArrowKind::Close, "FIN"),

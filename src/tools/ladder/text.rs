@@ -74,12 +74,26 @@ pub fn draw(ladder: &Ladder, width: usize) -> Result<String, String> {
             } => {
                 let (a, b) = (start(*from), start(*to));
                 let (left, right) = (a.min(b), a.max(b));
-                put(
-                    &mut line,
-                    left,
-                    &arrow(right - left - 1, label, *kind, a < b),
-                    right,
-                );
+                let len = right - left - 1;
+                // A label longer than its arrow (a segment's, between two
+                // neighbouring ends) goes beside the arrow, on the side with
+                // more room, rather than being cut.
+                let count = label.chars().count();
+                let fits = count <= len.saturating_sub(6);
+                let inside = if fits { label.as_str() } else { "" };
+                let room_left = left.saturating_sub(TIME + 1);
+                let room_right = width.saturating_sub(right + 1);
+                let before =
+                    !fits && (count <= room_left || (count > room_right && room_left > room_right));
+                if before {
+                    let at = left - 1 - count.min(room_left);
+                    put(&mut line, at, label, count.min(room_left));
+                }
+                put(&mut line, left, &arrow(len, inside, *kind, a < b), right);
+                if !fits && !before {
+                    let at = line.chars().count() + 1;
+                    put(&mut line, at, label, width.saturating_sub(at));
+                }
             }
         }
         push_line(&mut out, &line);
@@ -101,7 +115,11 @@ pub fn draw(ladder: &Ladder, width: usize) -> Result<String, String> {
 fn arrow(len: usize, label: &str, kind: ArrowKind, rightwards: bool) -> String {
     let fill = fill(kind);
     let label: String = label.chars().take(len.saturating_sub(6)).collect();
-    let label = format!(" {label} ");
+    let label = if label.is_empty() {
+        String::new()
+    } else {
+        format!(" {label} ")
+    };
     let body = len.saturating_sub(1);
     let before = body.saturating_sub(label.len()) / 2;
     let after = body.saturating_sub(label.len() + before);
@@ -146,4 +164,65 @@ fn put(line: &mut String, at: usize, text: &str, room: usize) {
 fn push_line(out: &mut String, line: &str) {
     out.push_str(line.trim_end());
     out.push('\n');
+}
+
+#[cfg(test)]
+mod tests {
+    use super::super::{Column, Ladder, Row};
+    use super::*;
+
+    fn column(name: &str, server: bool) -> Column {
+        Column {
+            name: name.into(),
+            addr: "127.0.0.1:1".into(),
+            about: "lab".into(),
+            server,
+        }
+    }
+
+    #[test]
+    fn a_label_longer_than_its_arrow_is_drawn_whole_beside_it() {
+        let arrow = |from, to, label: &str| Row {
+            t_us: 0,
+            what: What::Arrow {
+                from,
+                to,
+                label: label.into(),
+                kind: ArrowKind::Segment,
+            },
+        };
+        let ladder = Ladder {
+            columns: vec![
+                column("client 1", false),
+                column("client 2", false),
+                column("client 3", false),
+                column("server", true),
+            ],
+            rows: vec![
+                arrow(2, 3, "SYN seq 0 (retransmitted)"),
+                arrow(3, 2, "SYN-ACK seq 0 ack 1"),
+                arrow(0, 3, "PSH-ACK seq 1 ack 1 len 6"),
+            ],
+            waits_left_out: false,
+            start_us: 0,
+        };
+        let drawing = draw(&ladder, 80).unwrap();
+        let rows: Vec<&str> = drawing.lines().skip(3).take(3).collect();
+        // Between neighbours: the label on the left, where there is room.
+        assert!(
+            rows[0].contains("SYN seq 0 (retransmitted) -------"),
+            "{drawing}"
+        );
+        assert!(rows[0].ends_with("->"), "{drawing}");
+        assert!(
+            rows[1].contains("SYN-ACK seq 0 ack 1 <-------"),
+            "{drawing}"
+        );
+        // Across the ladder: inside the arrow, as always.
+        assert!(
+            rows[2].contains("- PSH-ACK seq 1 ack 1 len 6 -"),
+            "{drawing}"
+        );
+        assert!(drawing.lines().all(|l| l.chars().count() <= 80));
+    }
 }
