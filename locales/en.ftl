@@ -542,3 +542,65 @@ usage-missing = the following required arguments were not provided:
 usage-no-value = a value is required for { $arg } but none was supplied
 usage-conflict = the argument { $arg } cannot be used with { $other }
 usage-similar = a similar argument exists: { $similar }
+
+## ladder: the notes around the drawing, and its legend (the drawing's
+## own labels are calls, segments and states: not translated)
+
+ladder-wrote-svg = wrote the ladder as SVG to { $path }
+ladder-no-calls = the file holds no calls
+ladder-too-narrow = { $ends } ends do not fit side by side in { $width } columns (at most { $most } do): give --width { $need }, or draw it with --svg FILE or --mermaid
+ladder-legend-handshake = connect: the handshake (drawn when connect began)
+ladder-legend-data = bytes sent
+ladder-legend-segment = a segment on the wire
+ladder-legend-waits = (poll waits not drawn)
+ladder-legend-separator = {"; "}
+
+## lab: its scenarios' lessons, where it ran, and why the wire is missing
+
+lab-lesson-handshake = connect sends SYN, the listening kernel answers SYN-ACK, the ACK completes it: accept only takes a finished connection
+lab-lesson-echo = the tutorial's serve-once conversation: connect, send, the echo, and the server closes first
+lab-lesson-half-close = shutdown(SHUT_WR) sends a FIN, and the server still answers: the other direction stays open
+lab-lesson-reset = SO_LINGER 0 turns close into a reset (RST): the peer's recv fails with ECONNRESET
+lab-lesson-refused = a socket bound but not listening: the SYN is answered by RST, and connect fails with ECONNREFUSED
+lab-lesson-backlog-full = listen(1) and three clients: the full accept queue drops the third SYN, which is retransmitted a second later
+lab-lesson-time-wait = whoever closes first keeps TIME_WAIT for 60 s: the server in one conversation, the client in the next
+lab-lesson-nagle = two small writes: Nagle holds the second until the peer's delayed ACK (~40 ms); TCP_NODELAY sends it at once
+lab-lesson-udp = datagrams: no handshake, no ACK, no FIN; one sendto is one datagram is one recvfrom
+lab-no-scenario = name a scenario ({ $names }), or --list to see what each shows
+lab-unknown-scenario = there is no scenario { $name }; the scenarios are: { $names } (socktool lab --list says what each shows)
+lab-no-namespace-given = --no-namespace was given
+lab-ran-in = ran in { $how }; { $count ->
+    [one] 1 segment
+   *[other] { $count } segments
+} captured on its loopback
+lab-no-wire = no wire column: { $why }; the calls are drawn from this machine's loopback, with the arrows they imply
+lab-wrote-pcap = wrote { $count ->
+    [one] 1 frame
+   *[other] { $count } frames
+} to { $path } (open it in Wireshark, or: tcpdump -nr { $path })
+lab-not-linux = capturing the segments needs a private network namespace, which is Linux's ({ $os } has none): run socktool lab on Linux to see the wire
+lab-ns-root = a private network namespace (as root)
+lab-ns-user = private user and network namespaces (no root needed)
+lab-ns-map = made a user namespace but could not map this user into it ({ $error })
+lab-ns-lo = could not bring the namespace's loopback up ({ $error })
+lab-ns-threads = unshare(CLONE_NEWUSER) refuses a process with more than one thread ({ $errno })
+lab-ns-no-more = this machine allows no more user namespaces ({ $errno }): raise user.max_user_namespaces, or run as root
+lab-ns-refused = this kernel does not let an unprivileged user make namespaces ({ $errno }): run as root (sudo), or allow them with sysctl kernel.unprivileged_userns_clone=1 (Ubuntu: kernel.apparmor_restrict_unprivileged_userns=0)
+
+## lab: when one of a scenario's ends does not do what the scenario needs
+
+lab-wait-accept = a client to accept
+lab-wait-handshake = the finished handshake
+lab-wait-datagram = a datagram
+lab-waited = waited { $after } for { $what } on { $addr }
+lab-no-exe = cannot find socktool itself: { $error }
+lab-cannot-start = cannot start socktool { $step }: { $error }
+lab-no-address = no address in { $line }
+lab-never-said = never said { $text }
+lab-cannot-write = cannot write to its stdin: { $error }
+lab-did-not-exit = did not exit
+lab-cannot-wait = cannot wait for it: { $error }
+lab-exited = exited { $code }, not { $want }: { $last }
+lab-reset-missed = after the reset the server's recv should fail with ECONNRESET, but it returned { $got }
+lab-third-panicked = the third client's thread panicked
+lab-capture-panicked = the capture thread panicked

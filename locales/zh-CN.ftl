@@ -688,3 +688,58 @@ help-load--sources = 把客户端分散到这么多个源地址上:127.0.0.1、1
 help-load--connect_batch = 同时等待服务器第一次应答(三次握手,然后是欢迎行或第一个回复)的客户端数;其余的排队轮候。比教程的 listen(10) 小,所以服务器的等待队列不会溢出;调大它,就能看到一拥而上时丢掉客户端
 help-load--threads = 驱动客户端的线程数,每个线程用 epoll 轮询自己那一份 [默认:每个 CPU 核一个]
 help-load--quiet = 只输出 stdout 上的结果行(和错误):stderr 上没有进度、说明或总结
+
+## ladder:图旁边的说明和图例(图里的标签是调用名、报文段和状态,不翻译)
+
+ladder-wrote-svg = 已把时序图以 SVG 格式写到 { $path }
+ladder-no-calls = 文件里一次调用也没有
+ladder-too-narrow = { $ends } 个端并排放不进 { $width } 列宽(最多放 { $most } 个):用 --width { $need },或者用 --svg FILE 或 --mermaid 来画
+ladder-legend-handshake = connect:三次握手(画在 connect 开始的时刻)
+ladder-legend-data = 发出的字节
+ladder-legend-segment = 线路上的一个报文段
+ladder-legend-waits = (poll 的等待没有画出)
+ladder-legend-separator = {"; "}
+
+## lab:每个场景演示什么,在哪里运行,以及为什么没有线路那一列
+
+lab-lesson-handshake = connect 发出 SYN,正在监听的内核回 SYN-ACK,最后的 ACK 完成三次握手:accept 只取已经建立好的连接
+lab-lesson-echo = 教程里 serve-once 的那次对话:connect、send、回显,然后服务器先关闭
+lab-lesson-half-close = shutdown(SHUT_WR) 发出 FIN,服务器照样能回复:这就是半关闭,另一个方向还开着
+lab-lesson-reset = SO_LINGER 设为 0,close 就变成了复位(RST):对方的 recv 以 ECONNRESET 失败
+lab-lesson-refused = 套接字 bind 了但没有 listen:SYN 得到的回答是 RST,connect 以 ECONNREFUSED 失败
+lab-lesson-backlog-full = listen(1) 加三个客户端:等待队列(accept 队列)满了,第三个 SYN 被丢掉,一秒后重传
+lab-lesson-time-wait = 谁先关闭,谁就要在 TIME_WAIT 里待 60 秒:这次对话里是服务器,下一次是客户端
+lab-lesson-nagle = 两次小的写:Nagle 算法把第二次扣住,直到对方的延迟 ACK(约 40 ms)到来;TCP_NODELAY 让它立即发出
+lab-lesson-udp = 数据报:没有三次握手,没有 ACK,没有 FIN;一次 sendto 就是一个数据报,对应一次 recvfrom
+lab-no-scenario = 请指定一个场景({ $names }),或者用 --list 看每个场景演示什么
+lab-unknown-scenario = 没有叫 { $name } 的场景;可选的场景有:{ $names }(socktool lab --list 会说明每个演示什么)
+lab-no-namespace-given = 给了 --no-namespace
+lab-ran-in = 运行环境:{ $how };在它的回环接口上抓到 { $count } 个报文段
+lab-no-wire = 没有线路那一列:{ $why };调用是在本机的回环接口上画出来的,箭头是由调用推断的
+lab-wrote-pcap = 已把 { $count } 帧写到 { $path }(用 Wireshark 打开,或者:tcpdump -nr { $path })
+lab-not-linux = 抓取报文段需要一个私有的网络命名空间,这是 Linux 才有的({ $os } 没有):在 Linux 上运行 socktool lab 才能看到线路
+lab-ns-root = 一个私有的网络命名空间(以 root 身份)
+lab-ns-user = 私有的用户命名空间和网络命名空间(不需要 root)
+lab-ns-map = 建好了用户命名空间,但没法把当前用户映射进去({ $error })
+lab-ns-lo = 没法启用命名空间里的回环接口({ $error })
+lab-ns-threads = unshare(CLONE_NEWUSER) 不接受有多个线程的进程({ $errno })
+lab-ns-no-more = 这台机器不允许再建用户命名空间了({ $errno }):调大 user.max_user_namespaces,或者以 root 身份运行
+lab-ns-refused = 这个内核不允许非特权用户建命名空间({ $errno }):以 root 身份运行(sudo),或者用 sysctl kernel.unprivileged_userns_clone=1 打开它(Ubuntu:kernel.apparmor_restrict_unprivileged_userns=0)
+
+## lab:场景里的某一端没有按场景的要求行事
+
+lab-wait-accept = 一个可以 accept 的客户端
+lab-wait-handshake = 三次握手完成
+lab-wait-datagram = 一个数据报
+lab-waited = 在 { $addr } 上等了 { $after },也没等到{ $what }
+lab-no-exe = 找不到 socktool 自己:{ $error }
+lab-cannot-start = 无法启动 socktool { $step }:{ $error }
+lab-no-address = { $line } 里没有地址
+lab-never-said = 一直没有说出 { $text }
+lab-cannot-write = 无法写入它的 stdin:{ $error }
+lab-did-not-exit = 没有退出
+lab-cannot-wait = 无法等待它退出:{ $error }
+lab-exited = 退出码是 { $code },而不是 { $want }:{ $last }
+lab-reset-missed = 复位之后,服务器的 recv 应该以 ECONNRESET 失败,但它返回的是 { $got }
+lab-third-panicked = 第三个客户端的线程 panic 了
+lab-capture-panicked = 抓包线程 panic 了
