@@ -338,3 +338,53 @@ fn a_thread_per_run_does_not_mix_languages() {
         .stderr(contains("hint: "));
     zh.join().unwrap();
 }
+
+// ---------------------------------------------------------------------------
+// lab and ladder: their notes, warnings and legend in Chinese; the drawing's
+// calls, segments and states as they are.
+
+#[test]
+fn labs_fallback_warning_lesson_and_legend_are_chinese_and_its_calls_are_not() {
+    let out = socktool_in(ZH)
+        .args(["lab", "handshake", "--no-namespace"])
+        .assert()
+        .code(0)
+        .get_output()
+        .clone();
+    let (drawing, err) = (
+        String::from_utf8(out.stdout).unwrap(),
+        String::from_utf8(out.stderr).unwrap(),
+    );
+    assert!(
+        err.contains("说明: lab handshake: connect 发出 SYN"),
+        "{err}"
+    );
+    assert!(
+        err.contains("警告: 没有线路那一列:给了 --no-namespace;"),
+        "{err}"
+    );
+    assert!(!err.contains("warning:"), "{err}");
+    for call in ["listen(128)", "accept -> fd", "close(fd"] {
+        assert!(drawing.contains(call), "no {call:?} in:\n{drawing}");
+    }
+    assert!(drawing.contains("connect:三次握手"), "{drawing}");
+}
+
+#[test]
+fn lab_and_ladder_usage_errors_are_chinese_with_exit_2() {
+    socktool_in(ZH)
+        .args(["lab", "nosuch"])
+        .assert()
+        .code(2)
+        .stderr(contains("没有叫 \"nosuch\" 的场景"));
+    socktool_in(C)
+        .args(["lab", "nosuch"])
+        .assert()
+        .code(2)
+        .stderr(contains("there is no scenario \"nosuch\""));
+    socktool_in(ZH)
+        .args(["lab", "--list"])
+        .assert()
+        .code(0)
+        .stdout(contains("half-close    shutdown(SHUT_WR) 发出 FIN"));
+}
