@@ -161,6 +161,11 @@ unshown-lines = { $count ->
     [one] 1 line
    *[other] { $count } lines
 } of narration not shown: stderr was not being read, or not fast enough (the clients were still served)
+console-stdout-unread = stdout is not being read: records are not shown until it is, and are counted (the clients are still served)
+console-stderr-dropped = { $count ->
+    [one] 1 line
+   *[other] { $count } lines
+} of narration not shown: stderr was not being read (the clients were still served)
 open-files-raised = raised the open-files limit (RLIMIT_NOFILE) from { $before } to the hard limit { $after }: every socket is one file descriptor
 open-files = open-files limit (RLIMIT_NOFILE): { $limit } (the hard limit is { $hard }): every socket is one file descriptor
 reachable = listening on { $addr }: { $every ->

@@ -149,6 +149,8 @@ label-error = socktool: 错误:
 
 unshown-records = 有 { $count } 条记录没有显示:没有人在读 stdout,或者读得不够快,或者写不进去(客户端照常得到了服务)
 unshown-lines = 有 { $count } 行讲解没有显示:没有人在读 stderr,或者读得不够快(客户端照常得到了服务)
+console-stdout-unread = 没有人在读 stdout:在有人读之前,记录不再显示,只计数(客户端照常得到服务)
+console-stderr-dropped = 有 { $count } 行讲解没有显示:当时没有人在读 stderr(客户端照常得到了服务)
 open-files-raised = 把打开文件数上限(RLIMIT_NOFILE)从 { $before } 提高到了硬上限 { $after }:每个套接字都占一个文件描述符
 open-files = 打开文件数上限(RLIMIT_NOFILE):{ $limit }(硬上限是 { $hard }):每个套接字都占一个文件描述符
 reachable = 正在监听 { $addr }:{ $every ->
