@@ -388,3 +388,56 @@ fn lab_and_ladder_usage_errors_are_chinese_with_exit_2() {
         .code(0)
         .stdout(contains("half-close    shutdown(SHUT_WR) 发出 FIN"));
 }
+
+#[test]
+fn every_steps_help_is_chinese_under_a_chinese_locale() {
+    let steps = [
+        "resolve",
+        "http-get",
+        "serve-once",
+        "serve-loop",
+        "serve-threaded",
+        "connect",
+        "udp-serve",
+        "udp-send",
+        "udp-ping",
+        "serve-poll",
+        "ladder",
+        "serve-chat",
+        "lab",
+        "completions",
+        "man",
+        "load",
+    ];
+    for step in steps {
+        let out = socktool_in(ZH)
+            .args([step, "--help"])
+            .assert()
+            .code(0)
+            .get_output()
+            .stdout
+            .clone();
+        let help = String::from_utf8(out).unwrap();
+        assert!(help.contains("用法: socktool "), "{step}:\n{help}");
+        assert!(help.contains("例子:socktool "), "{step}:\n{help}");
+        for english in [
+            "Usage:",
+            "Options:",
+            "[default:",
+            "Socket calls:",
+            "Print help",
+        ] {
+            assert!(!help.contains(english), "{step}: {english:?} in:\n{help}");
+        }
+    }
+    let root = socktool_in(ZH)
+        .arg("--help")
+        .assert()
+        .code(0)
+        .get_output()
+        .stdout
+        .clone();
+    let root = String::from_utf8(root).unwrap();
+    assert!(root.contains("退出码:\n"), "{root}");
+    assert!(root.contains("子命令:\n"), "{root}");
+}
