@@ -10,10 +10,11 @@ use std::path::{Path, PathBuf};
 use std::time::Duration;
 
 use clap::error::{ContextKind, ContextValue, ErrorKind};
-use clap::{Args, CommandFactory, Parser, Subcommand, ValueEnum};
+use clap::{Args, CommandFactory, FromArgMatches, Parser, Subcommand, ValueEnum};
 
 use crate::error::EXIT_CODES_HELP;
 use crate::target::{self, Host, HostArg, Target, shorten};
+use crate::tr;
 
 /// socktool: learn TCP and UDP sockets by running each step of a classic
 /// socket tutorial on real sockets, narrated as it happens.
@@ -27,6 +28,12 @@ pub struct Cli {
     /// terminal and NO_COLOR is not set (CLICOLOR_FORCE=1 forces it)
     #[arg(long, value_enum, global = true, default_value_t = ColorChoice::Auto, help_heading = "Output")]
     pub color: ColorChoice,
+
+    /// The language of notes, hints and errors: en or zh (default: from
+    /// LC_ALL, LC_MESSAGES or LANG). The tutorial's own lines, socket calls
+    /// and errno names stay as the tutorial prints them
+    #[arg(long, global = true, value_name = "LANG", value_parser = crate::lang::parse_flag, help_heading = "Output")]
+    pub lang: Option<String>,
 
     /// `-q`, `--trace` and `--hex` typed before the step's name. Hidden:
     /// each step's `--help` offers the ones that mean something for it.
@@ -239,9 +246,7 @@ impl Cli {
             return Err(step_error(
                 name,
                 ErrorKind::ArgumentConflict,
-                format!(
-                    "the argument '--quiet' cannot be used with '{other}': --quiet hides the narration {other} adds to"
-                ),
+                tr!("quiet-conflict", other = other),
             ));
         }
         Ok(OutputOpts {
@@ -266,15 +271,28 @@ where
     T: Into<std::ffi::OsString> + Clone,
 {
     let argv: Vec<std::ffi::OsString> = argv.into_iter().map(Into::into).collect();
-    let cli = match Cli::try_parse_from(&argv) {
+    let cli = match try_parse(&argv) {
         Ok(cli) => cli,
         Err(e) => match split_host_port(&e, &argv) {
-            Some(split) => Cli::try_parse_from(&split).map_err(|e| explain(e, &split))?,
+            Some(split) => try_parse(&split).map_err(|e| explain(e, &split))?,
             None => return Err(explain(e, &argv)),
         },
     };
     let output = cli.output()?;
     Ok((cli, output))
+}
+
+/// clap's `Cli::try_parse_from`, with the help texts in the chosen
+/// language (`lang/help.rs`).
+fn try_parse(argv: &[std::ffi::OsString]) -> Result<Cli, clap::Error> {
+    let mut cmd = command();
+    let mut matches = cmd.try_get_matches_from_mut(argv)?;
+    Cli::from_arg_matches_mut(&mut matches).map_err(|e| e.format(&mut cmd))
+}
+
+/// The command line's definition, its help in the chosen language.
+pub fn command() -> clap::Command {
+    crate::lang::help::localize(Cli::command())
 }
 
 /// `connect localhost:8888` where `connect HOST PORT` is expected: when
@@ -295,7 +313,7 @@ fn split_host_port(
         return None;
     };
     let (host, port) = target::split_host_port_text(value)?;
-    let mut cli = Cli::command();
+    let mut cli = command();
     cli.build();
     let takes_port_next = argv
         .iter()
@@ -328,7 +346,7 @@ fn explain(mut error: clap::Error, argv: &[std::ffi::OsString]) -> clap::Error {
     let Some(ContextValue::String(arg)) = error.get(ContextKind::InvalidArg).cloned() else {
         return error;
     };
-    let mut cli = Cli::command();
+    let mut cli = command();
     cli.build();
     // The step is the first word that names one: options before it
     // (`--color never`) take values that never do.
@@ -354,9 +372,10 @@ fn explain(mut error: clap::Error, argv: &[std::ffi::OsString]) -> clap::Error {
         error.insert(
             ContextKind::Suggested,
             ContextValue::StyledStrs(vec![
-                format!(
-                    "a server's port is an option: socktool {} --port {arg}",
-                    step.get_name()
+                tr!(
+                    "port-is-an-option",
+                    step = step.get_name(),
+                    port = arg.as_str()
                 )
                 .into(),
             ]),
@@ -368,24 +387,22 @@ fn explain(mut error: clap::Error, argv: &[std::ffi::OsString]) -> clap::Error {
 /// `--hex does nothing for socktool resolve: ...`, with the step's usage.
 fn useless_option(step: &str, flag: &str) -> clap::Error {
     let why = match (flag, step) {
-        (_, "load") => "load sums up its clients instead of narrating each call".to_string(),
-        ("--hex", _) => {
-            format!("it dumps the bytes a step sends and receives, and {step} sends none")
-        }
-        ("--trace", _) => format!("{step} makes no socket calls to trace"),
-        _ => format!("{step} prints no narration to hide"),
+        (_, "load") => tr!("useless-load"),
+        ("--hex", _) => tr!("useless-hex", step = step),
+        ("--trace", _) => tr!("useless-trace", step = step),
+        _ => tr!("useless-quiet", step = step),
     };
     step_error(
         step,
         ErrorKind::UnknownArgument,
-        format!("{flag} does nothing for `socktool {step}`: {why}"),
+        tr!("useless-option", flag = flag, step = step, why = why),
     )
 }
 
 /// A usage error in clap's own format (`error: ...`, the step's usage line,
 /// exit 2), for what clap cannot check by itself.
 fn step_error(step: &str, kind: ErrorKind, message: String) -> clap::Error {
-    let mut cli = Cli::command();
+    let mut cli = command();
     cli.build();
     match cli.find_subcommand_mut(step) {
         Some(sub) => sub.error(kind, message),
@@ -1054,19 +1071,17 @@ impl BindOpts {
             // `-6 --host 0.0.0.0` (or '') means every IPv6 interface.
             (Some(IpAddr::V4(v4)), true) if v4.is_unspecified() => Ipv6Addr::UNSPECIFIED.into(),
             (Some(IpAddr::V4(v4)), true) => {
-                return Err(format!(
-                    "--host {v4} is an IPv4 address, but -6 asks for IPv6: use --host ::1 (this machine) or ::, or drop -6"
-                ));
+                return Err(tr!("bind-v4-with-6", host = v4.to_string()));
             }
             (Some(IpAddr::V6(v6)), _) if self.ipv4 => {
-                return Err(format!(
-                    "--host {v6} is an IPv6 address, but -4 asks for IPv4: use --host 127.0.0.1 (this machine) or 0.0.0.0, or drop -4"
-                ));
+                return Err(tr!("bind-v6-with-4", host = v6.to_string()));
             }
             (Some(IpAddr::V6(v6)), _) if v6.to_ipv4_mapped().is_some() => {
-                return Err(format!(
-                    "--host {v6} is an IPv4 address written as IPv6 (::ffff:...): use --host {} instead, or :: for every IPv6 interface",
-                    v6.to_ipv4_mapped()
+                return Err(tr!(
+                    "bind-mapped",
+                    host = v6.to_string(),
+                    v4 = v6
+                        .to_ipv4_mapped()
                         .map(|v4| v4.to_string())
                         .unwrap_or_default()
                 ));
@@ -1095,33 +1110,24 @@ pub fn parse_bind_host(text: &str) -> Result<IpAddr, String> {
         "localhost" => Ok(Ipv4Addr::LOCALHOST.into()),
         t => match t.strip_prefix('[') {
             // [::1] as in URLs; a lone [ is a typo, not an address.
-            Some(rest) => rest.strip_suffix(']').ok_or_else(|| {
-                format!("'{}' opens a [ but does not close it", shorten(text))
-            })?,
+            Some(rest) => rest
+                .strip_suffix(']')
+                .ok_or_else(|| tr!("bind-open-bracket", text = shorten(text)))?,
             None => t,
         }
         .parse()
-        .map_err(|_| {
-                format!(
-                    "'{}' is not an address to listen on: use 127.0.0.1 (this machine), 0.0.0.0 or '' (every interface), ::1 or ::",
-                    shorten(text)
-                )
-            }),
+        .map_err(|_| tr!("bind-bad-host", text = shorten(text))),
     }
 }
 
 /// `--port` of a server: 0 to 65535, where 0 asks the OS for a free port.
 pub fn parse_listen_port(text: &str) -> Result<u16, String> {
     match text.trim().parse::<u64>() {
-        Ok(n) => u16::try_from(n)
-            .map_err(|_| format!("port {n} is out of range: a server port goes from 0 to 65535")),
-        Err(_) if text.trim().is_empty() => {
-            Err("the port is empty: give a number from 0 to 65535 (0: the OS picks one)".into())
+        Ok(n) => {
+            u16::try_from(n).map_err(|_| tr!("listen-port-out-of-range", port = n.to_string()))
         }
-        Err(_) => Err(format!(
-            "'{}' is not a port number from 0 to 65535 (0: the OS picks one)",
-            shorten(text)
-        )),
+        Err(_) if text.trim().is_empty() => Err(tr!("listen-port-empty")),
+        Err(_) => Err(tr!("listen-port-not-a-number", text = shorten(text))),
     }
 }
 
@@ -1136,13 +1142,14 @@ pub const MAX_TIMEOUT_SECS: f64 = 86_400.0;
 /// `--recv-size`: 1 byte to 16 MiB.
 pub fn parse_recv_size(text: &str) -> Result<usize, String> {
     match text.trim().parse::<u64>() {
-        Ok(0) => Err("a recv of 0 bytes would always return 0, which means 'the peer closed': give 1 or more".into()),
+        Ok(0) => Err(tr!("recv-size-zero")),
         Ok(n) if n <= MAX_RECV_SIZE as u64 => Ok(n as usize),
-        Ok(n) => Err(format!("{n} bytes is too large for one recv: at most {MAX_RECV_SIZE} (16 MiB)")),
-        Err(_) => Err(format!(
-            "'{}' is not a number of bytes (e.g. 1024)",
-            shorten(text)
+        Ok(n) => Err(tr!(
+            "recv-size-too-large",
+            bytes = n.to_string(),
+            max = MAX_RECV_SIZE.to_string()
         )),
+        Err(_) => Err(tr!("recv-size-not-a-number", text = shorten(text))),
     }
 }
 
@@ -1152,12 +1159,9 @@ pub fn parse_percent(text: &str) -> Result<f64, String> {
         .trim()
         .trim_end_matches('%')
         .parse()
-        .map_err(|_| format!("'{}' is not a percentage (e.g. 30 or 2.5)", shorten(text)))?;
+        .map_err(|_| tr!("percent-not-a-number", text = shorten(text)))?;
     if !(0.0..=100.0).contains(&percent) {
-        return Err(format!(
-            "{} is not a percentage from 0 to 100",
-            shorten(text)
-        ));
+        return Err(tr!("percent-out-of-range", text = shorten(text)));
     }
     Ok(percent)
 }
@@ -1169,25 +1173,22 @@ pub const MAX_DELAY_MS: u64 = 60_000;
 /// `--delay`: milliseconds, `MS` or `FROM-TO`, at most a minute.
 pub fn parse_delay(text: &str) -> Result<(u64, u64), String> {
     let ms = |t: &str| {
-        t.trim().parse::<u64>().map_err(|_| {
-            format!(
-                "'{}' is not a delay: give milliseconds, 30 or a range 10-50",
-                shorten(text)
-            )
-        })
+        t.trim()
+            .parse::<u64>()
+            .map_err(|_| tr!("delay-not-a-number", text = shorten(text)))
     };
     let (from, to) = match text.split_once('-') {
         Some((from, to)) => (ms(from)?, ms(to)?),
         None => (ms(text)?, ms(text)?),
     };
     if from > to {
-        return Err(format!(
-            "the delay range {from}-{to} runs backwards: give the smaller number first"
-        ));
+        return Err(tr!("delay-backwards", range = format!("{from}-{to}")));
     }
     if to > MAX_DELAY_MS {
-        return Err(format!(
-            "{to} ms is too long a delay: at most {MAX_DELAY_MS} (a minute)"
+        return Err(tr!(
+            "delay-too-long",
+            ms = to.to_string(),
+            max = MAX_DELAY_MS.to_string()
         ));
     }
     Ok((from, to))
@@ -1196,33 +1197,31 @@ pub fn parse_delay(text: &str) -> Result<(u64, u64), String> {
 /// `--interval`: seconds between two pings, as a timeout is read, but
 /// named as what it is.
 pub fn parse_interval(text: &str) -> Result<Duration, String> {
-    parse_timeout(text).map_err(|e| {
-        e.replace("a timeout must be", "an interval must be")
-            .replace(": a socket timeout of 0 means 'wait forever'", "")
-    })
+    parse_seconds(text, "interval")
 }
 
 /// `--timeout` and friends: seconds, decimals allowed, above 0, at most a day.
 pub fn parse_timeout(text: &str) -> Result<Duration, String> {
-    let secs: f64 = text.trim().parse().map_err(|_| {
-        format!(
-            "'{}' is not a number of seconds (e.g. 10 or 0.5)",
-            shorten(text)
-        )
-    })?;
+    parse_seconds(text, "timeout")
+}
+
+/// Seconds for a `what` (`timeout` or `interval`, as the messages say it).
+fn parse_seconds(text: &str, what: &str) -> Result<Duration, String> {
+    let secs: f64 = text
+        .trim()
+        .parse()
+        .map_err(|_| tr!("secs-not-a-number", text = shorten(text)))?;
     if secs.is_nan() {
-        return Err("NaN is not a number of seconds: give e.g. 10 or 0.5".into());
+        return Err(tr!("secs-nan"));
     }
     if secs <= 0.0 {
-        return Err(format!(
-            "a timeout must be above 0 seconds (got {}): a socket timeout of 0 means 'wait forever'",
-            shorten(text)
-        ));
+        return Err(tr!("secs-not-positive", what = what, text = shorten(text)));
     }
     if secs > MAX_TIMEOUT_SECS {
-        return Err(format!(
-            "{} seconds is too long: at most {MAX_TIMEOUT_SECS} (one day)",
-            shorten(text)
+        return Err(tr!(
+            "secs-too-long",
+            text = shorten(text),
+            max = MAX_TIMEOUT_SECS.to_string()
         ));
     }
     // At least a millisecond: the kernel rounds smaller values to zero,

@@ -10,11 +10,13 @@
 //! The codes come from BSD's `sysexits.h` where one fits, so scripts that
 //! already know those numbers read ours the same way.
 
+use std::fmt;
 use std::io;
 use std::net::{IpAddr, SocketAddr};
 use std::time::Duration;
 
 pub use crate::narrate::words::{describe_errno, secs, strerror};
+use crate::tr;
 
 /// Exit codes, one per failure kind. 2 is clap's usage error.
 pub mod code {
@@ -91,14 +93,15 @@ pub enum Phase {
 }
 
 impl Phase {
-    /// What was going on: `connecting to`, `reading from`, `writing to`.
-    pub fn doing(self) -> &'static str {
+    /// The phase as the messages select on it (`timed out ... while
+    /// connecting to`): `connect`, `read`, `write`, `accept`, `handshake`.
+    pub fn key(self) -> &'static str {
         match self {
-            Phase::Connect => "connecting to",
-            Phase::Read => "reading from",
-            Phase::Write => "writing to",
-            Phase::Accept => "waiting for a client on",
-            Phase::Handshake => "doing the TLS handshake with",
+            Phase::Connect => "connect",
+            Phase::Read => "read",
+            Phase::Write => "write",
+            Phase::Accept => "accept",
+            Phase::Handshake => "handshake",
         }
     }
 }
@@ -118,7 +121,6 @@ pub enum Asker {
 #[derive(Debug, thiserror::Error)]
 pub enum SockError {
     /// The tutorial's own line, followed by the resolver's reason.
-    #[error("Hostname could not be resolved. Exiting ({host}: {reason})")]
     Resolve {
         host: String,
         reason: String,
@@ -126,14 +128,17 @@ pub enum SockError {
     },
 
     /// The name resolved, but not to the family that was asked for.
-    #[error("{host} has no {family} address")]
-    NoAddress { host: String, family: &'static str },
+    NoAddress {
+        host: String,
+        family: &'static str,
+    },
 
-    #[error("no host name for {addr}: {reason}")]
-    ReverseLookup { addr: IpAddr, reason: String },
+    ReverseLookup {
+        addr: IpAddr,
+        reason: String,
+    },
 
     /// `connect` failed for a reason other than a timeout.
-    #[error("cannot connect to {addr}: {}", describe_errno(source))]
     Connect {
         addr: SocketAddr,
         #[source]
@@ -141,7 +146,6 @@ pub enum SockError {
         asker: Asker,
     },
 
-    #[error("timed out after {} while {} {addr}", secs(*after), phase.doing())]
     Timeout {
         phase: Phase,
         addr: SocketAddr,
@@ -149,11 +153,6 @@ pub enum SockError {
     },
 
     /// The tutorial's bind failure line, with the real errno and text.
-    #[error(
-        "Bind failed. Error Code : {} Message {} ({addr})",
-        errno(source),
-        strerror(source)
-    )]
     Bind {
         addr: SocketAddr,
         #[source]
@@ -165,7 +164,6 @@ pub enum SockError {
 
     /// A socket call that failed before there was an address to name
     /// (`socket`, `setsockopt`, `listen`).
-    #[error("{op} failed: {}", describe_errno(source))]
     Call {
         op: &'static str,
         #[source]
@@ -173,7 +171,6 @@ pub enum SockError {
     },
 
     /// Any other failing socket call: `op` is the call's name as traced.
-    #[error("{op} failed ({addr}): {}", describe_errno(source))]
     Io {
         op: &'static str,
         addr: SocketAddr,
@@ -181,13 +178,13 @@ pub enum SockError {
         source: io::Error,
     },
 
-    #[error("the reply passed --max-bytes {limit}; stopped after {limit} bytes")]
-    TooLarge { limit: u64 },
+    TooLarge {
+        limit: u64,
+    },
 
     /// A server's own limit ran out: no client came (`--accept-timeout`),
     /// or its one client was silent or stopped reading; `option` is the
     /// flag that set it.
-    #[error("timed out after {} while {} {addr} ({option})", secs(*after), phase.doing())]
     ServerTimeout {
         phase: Phase,
         addr: SocketAddr,
@@ -197,7 +194,6 @@ pub enum SockError {
 
     /// http-get: the server sent some of its reply, then nothing for
     /// `--timeout`.
-    #[error("timed out after {} while reading from {addr}: {got} bytes came, then nothing", secs(*after))]
     Stalled {
         addr: SocketAddr,
         after: Duration,
@@ -205,7 +201,6 @@ pub enum SockError {
     },
 
     /// http-get: `--max-time` ran out, however busy the connection was.
-    #[error("gave up after --max-time {}: the exchange with {addr} was not over ({got} bytes of reply so far)", secs(*after))]
     MaxTime {
         addr: SocketAddr,
         after: Duration,
@@ -214,21 +209,24 @@ pub enum SockError {
 
     /// http-get: the peer answered, but not in HTTP. `start` is the
     /// beginning of what it sent, escaped for one line.
-    #[error(
-        "{addr} answered with something that is not HTTP: \"{start}\" (an HTTP reply starts with HTTP/1.1 and a status code)"
-    )]
-    NotHttp { addr: SocketAddr, start: String },
+    NotHttp {
+        addr: SocketAddr,
+        start: String,
+    },
 
     /// http-get: the reply began as HTTP but its framing is broken.
-    #[error("the reply from {addr} cannot be read as HTTP: {why}")]
-    BadReply { addr: SocketAddr, why: String },
+    BadReply {
+        addr: SocketAddr,
+        why: String,
+    },
 
     /// http-get: the server closed before the reply was whole.
-    #[error("incomplete reply from {addr}: {what}")]
-    Incomplete { addr: SocketAddr, what: String },
+    Incomplete {
+        addr: SocketAddr,
+        what: String,
+    },
 
     /// TLS: the server's certificate cannot be trusted.
-    #[error("cannot trust the certificate of {addr}: {problem}")]
     Certificate {
         addr: SocketAddr,
         problem: CertProblem,
@@ -236,7 +234,6 @@ pub enum SockError {
 
     /// TLS: the handshake (or, once connected, the TLS layer) failed for a
     /// reason other than the certificate.
-    #[error("TLS {} with {addr} failed: {failure}", if *handshake { "handshake" } else { "connection" })]
     Tls {
         addr: SocketAddr,
         failure: TlsFailure,
@@ -244,28 +241,29 @@ pub enum SockError {
     },
 
     /// `--cacert FILE` cannot be read, or holds no certificate.
-    #[error("--cacert {}: {why}", path.display())]
     CaFile {
         path: std::path::PathBuf,
         why: String,
     },
 
     /// http-get -L: the redirects did not end within `--max-redirs`.
-    #[error("gave up after {max} redirects (--max-redirs): {last} sends us on again")]
-    TooManyRedirects { max: u32, last: String },
+    TooManyRedirects {
+        max: u32,
+        last: String,
+    },
 
     /// http-get -L: a redirect whose Location cannot be followed.
-    #[error("cannot follow the redirect from {addr}: {why}")]
-    BadRedirect { addr: SocketAddr, why: String },
+    BadRedirect {
+        addr: SocketAddr,
+        why: String,
+    },
 
-    #[error("cannot write the data to stdout: {source}")]
     Stdout {
         #[source]
         source: io::Error,
     },
 
     /// `socktool man --dir`: a page or its directory could not be written.
-    #[error("cannot write {}: {source}", path.display())]
     WriteFile {
         path: std::path::PathBuf,
         #[source]
@@ -273,7 +271,6 @@ pub enum SockError {
     },
 
     /// `socktool ladder`: a recording that cannot be read.
-    #[error("cannot read {}: {source}", path.display())]
     ReadFile {
         path: std::path::PathBuf,
         #[source]
@@ -281,7 +278,6 @@ pub enum SockError {
     },
 
     /// `socktool ladder`: a line that is not one of `--record`'s events.
-    #[error("{}, line {line}: not a socktool recording ({why})", path.display())]
     BadRecording {
         path: std::path::PathBuf,
         line: usize,
@@ -290,15 +286,17 @@ pub enum SockError {
 
     /// `socktool lab`: a scenario's end did not do what the scenario
     /// needs (a step exited with the wrong code, a wait ran out).
-    #[error("lab {scenario}: {why}")]
-    Lab { scenario: &'static str, why: String },
+    Lab {
+        scenario: &'static str,
+        why: String,
+    },
 
     /// `socktool lab --pcap`: there is no capture to write, because no
     /// private network namespace could be made.
-    #[error("--pcap needs a capture, and there is none: {why}")]
-    NoCapture { why: String },
+    NoCapture {
+        why: String,
+    },
 
-    #[error("cannot read stdin: {source}")]
     Stdin {
         #[source]
         source: io::Error,
@@ -306,10 +304,6 @@ pub enum SockError {
 
     /// A UDP message that cannot fit in one datagram. Checked before
     /// sending, and also what the kernel's EMSGSIZE becomes.
-    #[error(
-        "the message is {}, but one {family} UDP datagram carries at most {limit} bytes",
-        match size { Some(n) => format!("{n} bytes"), None => format!("over {limit} bytes") }
-    )]
     DatagramTooLarge {
         /// None when stdin was read only up to one byte past the limit.
         size: Option<usize>,
@@ -319,36 +313,31 @@ pub enum SockError {
 
     /// udp-send got no answer in time. UDP gives no error for a lost
     /// datagram, so silence is all there is to report.
-    #[error(
-        "no reply from {addr} within {}: UDP does not guarantee delivery, so the datagram or its reply may have been lost, or nothing answers on that port",
-        secs(*after)
-    )]
-    NoReply { addr: SocketAddr, after: Duration },
+    NoReply {
+        addr: SocketAddr,
+        after: Duration,
+    },
 
     /// udp-ping heard no reply to any of its pings.
-    #[error(
-        "no reply from {addr} to any of {sent} pings: UDP does not guarantee delivery, so every ping or every reply was lost, or nothing answers on that port"
-    )]
-    NoPong { addr: SocketAddr, sent: u64 },
+    NoPong {
+        addr: SocketAddr,
+        sent: u64,
+    },
 
     /// A connected UDP socket learned from an ICMP "port unreachable" that
     /// nothing is bound to the port (Linux reports it as ECONNREFUSED).
-    #[error(
-        "{addr} answered ICMP port unreachable (ECONNREFUSED): nothing listens on UDP port {}",
-        addr.port()
-    )]
-    PortUnreachable { addr: SocketAddr },
+    PortUnreachable {
+        addr: SocketAddr,
+    },
 
     /// Options that are each valid but cannot work together, found only
     /// once the program knows more than clap does (the open-files limit, the
     /// address family of the target).
-    #[error("{0}")]
     Usage(String),
 
     /// `socktool load`: not every client got every reply it expected.
     /// `first` describes the first failure, so the one error line already
     /// says what went wrong.
-    #[error("{failed} of {clients} clients failed: {first}")]
     Load {
         clients: u64,
         failed: u64,
@@ -358,8 +347,158 @@ pub enum SockError {
 
     /// Whoever read our stdout stopped reading (`| head`). Not a failure of
     /// ours: exit 0 and print nothing, as `cat` does.
-    #[error("stdout was closed")]
     StdoutClosed,
+}
+
+/// The one line each failure is printed as, in the chosen language
+/// (`locales/*.ftl`, ids `err-*`). Two lines are the tutorial's own and
+/// stay as it prints them, whatever the language: `Hostname could not be
+/// resolved. Exiting` and `Bind failed. Error Code : 98 Message ...`.
+impl fmt::Display for SockError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let line = match self {
+            SockError::Resolve { host, reason, .. } => {
+                format!("Hostname could not be resolved. Exiting ({host}: {reason})")
+            }
+            SockError::NoAddress { host, family } => {
+                tr!("err-no-address", host = host, family = *family)
+            }
+            SockError::ReverseLookup { addr, reason } => {
+                tr!("err-reverse-lookup", addr = addr, reason = reason)
+            }
+            SockError::Connect { addr, source, .. } => {
+                tr!("err-connect", addr = addr, errno = describe_errno(source))
+            }
+            SockError::Timeout { phase, addr, after } => tr!(
+                "err-timeout",
+                phase = phase.key(),
+                addr = addr,
+                after = secs(*after)
+            ),
+            SockError::Bind { addr, source, .. } => format!(
+                "Bind failed. Error Code : {} Message {} ({addr})",
+                errno(source),
+                strerror(source)
+            ),
+            SockError::Call { op, source } => {
+                tr!("err-call", op = *op, errno = describe_errno(source))
+            }
+            SockError::Io { op, addr, source } => tr!(
+                "err-io",
+                op = *op,
+                addr = addr,
+                errno = describe_errno(source)
+            ),
+            SockError::TooLarge { limit } => tr!("err-too-large", limit = limit),
+            SockError::ServerTimeout {
+                phase,
+                addr,
+                after,
+                option,
+            } => tr!(
+                "err-server-timeout",
+                phase = phase.key(),
+                addr = addr,
+                after = secs(*after),
+                option = *option
+            ),
+            SockError::Stalled { addr, after, got } => {
+                tr!("err-stalled", addr = addr, after = secs(*after), got = got)
+            }
+            SockError::MaxTime { addr, after, got } => {
+                tr!("err-max-time", addr = addr, after = secs(*after), got = got)
+            }
+            SockError::NotHttp { addr, start } => {
+                tr!("err-not-http", addr = addr, start = start)
+            }
+            SockError::BadReply { addr, why } => tr!("err-bad-reply", addr = addr, why = why),
+            SockError::Incomplete { addr, what } => {
+                tr!("err-incomplete", addr = addr, what = what)
+            }
+            SockError::Certificate { addr, problem } => tr!(
+                "err-certificate",
+                addr = addr,
+                problem = problem.to_string()
+            ),
+            SockError::Tls {
+                addr,
+                failure,
+                handshake,
+            } => tr!(
+                "err-tls",
+                addr = addr,
+                failure = failure.to_string(),
+                during = if *handshake {
+                    "handshake"
+                } else {
+                    "connection"
+                }
+            ),
+            SockError::CaFile { path, why } => {
+                tr!("err-ca-file", path = path.display().to_string(), why = why)
+            }
+            SockError::TooManyRedirects { max, last } => {
+                tr!("err-too-many-redirects", max = max, last = last)
+            }
+            SockError::BadRedirect { addr, why } => {
+                tr!("err-bad-redirect", addr = addr, why = why)
+            }
+            SockError::Stdout { source } => tr!("err-stdout", source = source.to_string()),
+            SockError::WriteFile { path, source } => tr!(
+                "err-write-file",
+                path = path.display().to_string(),
+                source = source.to_string()
+            ),
+            SockError::ReadFile { path, source } => tr!(
+                "err-read-file",
+                path = path.display().to_string(),
+                source = source.to_string()
+            ),
+            SockError::BadRecording { path, line, why } => tr!(
+                "err-bad-recording",
+                path = path.display().to_string(),
+                line = line,
+                why = why
+            ),
+            SockError::Lab { scenario, why } => tr!("err-lab", scenario = scenario, why = why),
+            SockError::NoCapture { why } => tr!("err-no-capture", why = why),
+            SockError::Stdin { source } => tr!("err-stdin", source = source.to_string()),
+            SockError::DatagramTooLarge {
+                size,
+                limit,
+                family,
+            } => match size {
+                Some(size) => tr!(
+                    "err-datagram-too-large",
+                    size = size,
+                    limit = limit,
+                    family = *family
+                ),
+                None => tr!("err-datagram-over-limit", limit = limit, family = *family),
+            },
+            SockError::NoReply { addr, after } => {
+                tr!("err-no-reply", addr = addr, after = secs(*after))
+            }
+            SockError::NoPong { addr, sent } => tr!("err-no-pong", addr = addr, sent = sent),
+            SockError::PortUnreachable { addr } => {
+                tr!("err-port-unreachable", addr = addr, port = addr.port())
+            }
+            SockError::Usage(line) => line.clone(),
+            SockError::Load {
+                clients,
+                failed,
+                first,
+                ..
+            } => tr!(
+                "err-load",
+                clients = clients,
+                failed = failed,
+                first = first
+            ),
+            SockError::StdoutClosed => tr!("err-stdout-closed"),
+        };
+        f.write_str(&line)
+    }
 }
 
 impl SockError {
@@ -423,27 +562,23 @@ impl SockError {
         }
     }
 
-    /// A second line saying what to do about it, where we know.
+    /// A second line saying what to do about it, where we know (ids
+    /// `hint-*`).
     pub fn hint(&self) -> Option<String> {
         match self {
             SockError::Resolve { host, asker, .. } => Some(match asker {
                 // The tutorial's first client command is `http-get
                 // www.google.com`: without a network, a page of one's own
                 // does as well.
-                Asker::HttpGet => format!(
-                    "check the spelling and your network (`getent hosts {host}` asks the same resolver); \
-                     with no network, serve a page yourself: `python3 -m http.server 8000 --bind 127.0.0.1` \
-                     in another terminal, then `socktool http-get localhost:8000`"
-                ),
-                _ => format!(
-                    "check the spelling and your network: `getent hosts {host}` asks the same resolver \
-                     (names in /etc/hosts, such as localhost, work without a network)"
-                ),
+                Asker::HttpGet => tr!("hint-resolve-web", host = host),
+                _ => tr!("hint-resolve", host = host),
             }),
             // Every address the name has is of the other family.
-            SockError::NoAddress { host, family } => Some(format!(
-                "{host} has addresses, but no {family} one: use {} instead",
-                if *family == "IPv4" { "-6" } else { "-4" }
+            SockError::NoAddress { host, family } => Some(tr!(
+                "hint-no-address",
+                host = host,
+                family = *family,
+                flag = if *family == "IPv4" { "-6" } else { "-4" }
             )),
             SockError::Connect {
                 addr,
@@ -451,117 +586,69 @@ impl SockError {
                 asker,
             } => match source.kind() {
                 io::ErrorKind::ConnectionRefused => Some(refused_hint(*addr, *asker)),
-                io::ErrorKind::TimedOut => Some(
-                    "the handshake got no answer: a firewall drops it, or the server's accept queue is full; raise --timeout or check the address".into(),
-                ),
+                io::ErrorKind::TimedOut => Some(tr!("hint-connect-timed-out")),
                 io::ErrorKind::HostUnreachable | io::ErrorKind::NetworkUnreachable => {
-                    Some("no route to that address: check the address and your network".into())
+                    Some(tr!("hint-no-route"))
                 }
                 _ => None,
             },
-            SockError::Timeout { phase, .. } => Some(match phase {
-                Phase::Connect => "the handshake got no answer: raise --timeout or check the address".into(),
-                Phase::Read => "the peer is connected but sent nothing in time: raise --timeout, or check that it expects a request first".into(),
-                Phase::Write => "the peer stopped reading and its receive window is full: raise --timeout or check the peer".into(),
-                Phase::Accept => "no client connected in time: raise --timeout, or connect one, e.g. `telnet HOST PORT`".into(),
-                Phase::Handshake => "the server took the connection but never finished the handshake: a server that does not speak TLS there waits for us to speak first (try http:// or drop --tls); or raise --timeout".into(),
-            }),
-            SockError::ServerTimeout { phase, option, .. } => Some(match phase {
-                Phase::Accept => format!(
-                    "nobody connected within {option}: connect a client (e.g. `telnet HOST PORT`), or raise {option}"
-                ),
-                Phase::Write => format!(
-                    "the client stopped reading our reply: that is what {option} is for; raise it for a slow client"
-                ),
-                _ => format!(
-                    "the client is connected but sent nothing: that is what {option} is for; raise it if the client needs longer"
-                ),
-            }),
+            SockError::Timeout { phase, .. } => Some(tr!("hint-timeout", phase = phase.key())),
+            SockError::ServerTimeout { phase, option, .. } => Some(tr!(
+                "hint-server-timeout",
+                phase = phase.key(),
+                option = *option
+            )),
             SockError::Bind {
                 addr,
                 source,
                 reuse,
             } => Some(match source.kind() {
-                io::ErrorKind::AddrInUse if *reuse == Some(false) => format!(
-                    "port {} is taken: by a server still running, or by the connections of one just stopped, which wait in TIME_WAIT for a minute: drop --no-reuse-address (SO_REUSEADDR lets a restart past TIME_WAIT), or choose another --port",
-                    addr.port()
-                ),
-                io::ErrorKind::AddrInUse => format!(
-                    "port {} is taken by another server still running: stop it, or choose another --port (0 lets the OS pick)",
-                    addr.port()
-                ),
-                io::ErrorKind::PermissionDenied => format!(
-                    "ports below 1024 need privileges: use a port above 1023, e.g. --port {}",
-                    addr.port() as u32 + 8000
-                ),
-                io::ErrorKind::AddrNotAvailable => format!(
-                    "{} is not an address of this machine: use 127.0.0.1, 0.0.0.0 or one of `ip addr`",
-                    addr.ip()
-                ),
-                _ => "check --host and --port".into(),
+                io::ErrorKind::AddrInUse if *reuse == Some(false) => {
+                    tr!("hint-bind-time-wait", port = addr.port())
+                }
+                io::ErrorKind::AddrInUse => tr!("hint-bind-in-use", port = addr.port()),
+                io::ErrorKind::PermissionDenied => {
+                    tr!("hint-bind-privileged", port = u32::from(addr.port()) + 8000)
+                }
+                io::ErrorKind::AddrNotAvailable => {
+                    tr!("hint-bind-not-local", ip = addr.ip())
+                }
+                _ => tr!("hint-bind-other"),
             }),
             SockError::Io { source, .. } => match source.kind() {
-                io::ErrorKind::ConnectionReset => {
-                    Some("the peer reset the connection (it closed with unread data, or crashed)".into())
-                }
-                io::ErrorKind::BrokenPipe => {
-                    Some("the peer closed its end before we finished sending".into())
-                }
+                io::ErrorKind::ConnectionReset => Some(tr!("hint-reset")),
+                io::ErrorKind::BrokenPipe => Some(tr!("hint-broken-pipe")),
                 _ => None,
             },
-            SockError::TooLarge { .. } => Some("raise --max-bytes to receive more".into()),
+            SockError::TooLarge { .. } => Some(tr!("hint-too-large")),
             SockError::Certificate { problem, .. } => Some(problem.hint()),
             SockError::Tls { failure, .. } => Some(failure.hint()),
-            SockError::CaFile { .. } => Some(
-                "give a PEM file with the CA's certificate (-----BEGIN CERTIFICATE-----), e.g. the ca.pem a classroom's server was signed with".into(),
-            ),
-            SockError::TooManyRedirects { .. } => Some(
-                "the server sends us round in a loop, or the chain is longer than --max-redirs: raise --max-redirs, or fetch the last Location yourself".into(),
-            ),
-            SockError::BadRedirect { .. } => Some(
-                "fetch the Location yourself, or drop -L to see the redirect as the server sent it".into(),
-            ),
-            SockError::Stalled { .. } => Some(
-                "the server stopped in the middle of its reply: raise --timeout, or check the server".into(),
-            ),
-            SockError::MaxTime { .. } => Some(
-                "the server is slow, or sends without end: raise --max-time if the reply is just big (or the network slow)".into(),
-            ),
-            SockError::NotHttp { addr, .. } => Some(format!(
-                "http-get speaks HTTP to web servers; for a line server such as serve-threaded use \
-                 `socktool connect {} {}`; for a web server to try: `python3 -m http.server 8000 --bind 127.0.0.1`",
-                addr.ip(),
-                addr.port()
-            )),
-            SockError::Incomplete { .. } => Some(
-                "the server closed before it finished: it crashed or was stopped, or the connection was cut; try again, or check the server".into(),
-            ),
-            SockError::DatagramTooLarge { .. } => Some(
-                "the length fields are 16 bits: 65,535 bytes of IPv4 packet minus 20 (IP header) and 8 (UDP header) leave 65,507; IPv6 counts its 40-byte header apart, which leaves 65,527. Split the data, or use TCP (a stream has no such limit)".into(),
-            ),
-            SockError::NoReply { addr, .. } | SockError::NoPong { addr, .. } => Some(format!(
-                "start a server there (`socktool udp-serve --port {}`), or raise --timeout",
-                addr.port()
-            )),
-            SockError::PortUnreachable { addr } => Some(format!(
-                "start one first, e.g. `socktool udp-serve --port {}`",
-                addr.port()
-            )),
+            SockError::CaFile { .. } => Some(tr!("hint-ca-file")),
+            SockError::TooManyRedirects { .. } => Some(tr!("hint-too-many-redirects")),
+            SockError::BadRedirect { .. } => Some(tr!("hint-bad-redirect")),
+            SockError::Stalled { .. } => Some(tr!("hint-stalled")),
+            SockError::MaxTime { .. } => Some(tr!("hint-max-time")),
+            SockError::NotHttp { addr, .. } => {
+                Some(tr!("hint-not-http", ip = addr.ip(), port = addr.port()))
+            }
+            SockError::Incomplete { .. } => Some(tr!("hint-incomplete")),
+            SockError::DatagramTooLarge { .. } => Some(tr!("hint-datagram-too-large")),
+            SockError::NoReply { addr, .. } | SockError::NoPong { addr, .. } => {
+                Some(tr!("hint-no-reply", port = addr.port()))
+            }
+            SockError::PortUnreachable { addr } => {
+                Some(tr!("hint-port-unreachable", port = addr.port()))
+            }
             SockError::Load { kind, .. } => Some(match kind {
-                LoadFailure::Mismatch => "the server's reply differs from --prefix followed by the message: check --prefix ('' for a pure echo) and --welcome".into(),
-                LoadFailure::Unfinished => "the server did not answer every client in time: raise --duration or lower --clients or --messages; clients stuck before their first answer may have overflowed the server's accept queue (see `nstat -az TcpExtListenOverflows`): lower --connect-batch".into(),
-                LoadFailure::Refused => "nothing listens there, or its accept queue overflowed: start the server first, or lower --connect-batch".into(),
-                LoadFailure::TurnedAway { clients } => format!(
-                    "the server turned {clients} client{} away, as a full server does (serve-threaded --max-clients): raise the server's --max-clients, or lower --clients",
-                    if *clients == 1 { "" } else { "s" }
-                ),
-                LoadFailure::Io => "the server closed or reset connections before the last reply: see the failure lines above".into(),
+                LoadFailure::Mismatch => tr!("hint-load-mismatch"),
+                LoadFailure::Unfinished => tr!("hint-load-unfinished"),
+                LoadFailure::Refused => tr!("hint-load-refused"),
+                LoadFailure::TurnedAway { clients } => {
+                    tr!("hint-load-turned-away", clients = clients)
+                }
+                LoadFailure::Io => tr!("hint-load-io"),
             }),
-            SockError::BadRecording { .. } => Some(
-                "ladder reads what --record writes, one JSON object a line: record each end with \
-                 `socktool STEP ... --record FILE` and pass those files"
-                    .into(),
-            ),
+            SockError::BadRecording { .. } => Some(tr!("hint-bad-recording")),
             _ => None,
         }
     }
@@ -575,29 +662,14 @@ fn refused_hint(addr: SocketAddr, asker: Asker) -> String {
     let port = addr.port();
     let low = port < 1024;
     let mut hint = match (asker, low) {
-        (Asker::HttpGet, true) => format!(
-            "nothing listens on port {port}, and a web server there needs root: start one on a high port, \
-             e.g. `python3 -m http.server 8000 --bind 127.0.0.1` in another terminal, then `socktool http-get localhost:8000`"
-        ),
-        (Asker::HttpGet, false) => format!(
-            "nothing listens on port {port}: start a web server there first, e.g. `python3 -m http.server {port} --bind 127.0.0.1`"
-        ),
-        (_, true) => format!(
-            "nothing listens on port {port}, and a server there needs root: start one on a high port, \
-             e.g. `socktool serve-threaded --port 8888`, and connect to that port"
-        ),
-        (Asker::UdpSend, false) => format!(
-            "nothing listens on port {port}: start a server there first, e.g. `socktool udp-serve --port {port}`"
-        ),
-        (_, false) => format!(
-            "nothing listens on port {port}: start a server there first, e.g. `socktool serve-threaded --port {port}`"
-        ),
+        (Asker::HttpGet, true) => tr!("hint-refused-web-low", port = port),
+        (Asker::HttpGet, false) => tr!("hint-refused-web", port = port),
+        (_, true) => tr!("hint-refused-low", port = port),
+        (Asker::UdpSend, false) => tr!("hint-refused-udp", port = port),
+        (_, false) => tr!("hint-refused", port = port),
     };
     if !addr.ip().is_loopback() {
-        hint.push_str(&format!(
-            "; if the server runs on {} but listens on 127.0.0.1 (the default), other machines cannot reach it: start it with --host 0.0.0.0",
-            addr.ip()
-        ));
+        hint.push_str(&tr!("hint-refused-far", ip = addr.ip()));
     }
     hint
 }
@@ -620,43 +692,40 @@ pub enum CertProblem {
     Other(String),
 }
 
-impl std::fmt::Display for CertProblem {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        match self {
-            CertProblem::UnknownIssuer { issuer, trusted } => write!(
-                f,
-                "unknown issuer: it was signed by \"{issuer}\", which is not among the CAs we trust ({trusted})"
-            ),
+impl fmt::Display for CertProblem {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let text = match self {
+            CertProblem::UnknownIssuer { issuer, trusted } => {
+                tr!("cert-unknown-issuer", issuer = issuer, trusted = trusted)
+            }
             CertProblem::Expired { until, ago } => {
-                write!(f, "it has expired: it was valid until {until}, {ago} ago")
+                tr!("cert-expired", until = until, ago = ago)
             }
-            CertProblem::NotYetValid { from } => {
-                write!(f, "it is not valid yet: it is valid from {from}")
+            CertProblem::NotYetValid { from } => tr!("cert-not-yet-valid", from = from),
+            CertProblem::WrongName { asked, names } if names.is_empty() => {
+                tr!("cert-wrong-name-none", asked = asked)
             }
-            CertProblem::WrongName { asked, names } if names.is_empty() => write!(
-                f,
-                "it is not valid for the name {asked}: it names no host at all"
-            ),
-            CertProblem::WrongName { asked, names } => write!(
-                f,
-                "it is not valid for the name {asked}: it is valid for {}",
-                names.join(", ")
-            ),
-            CertProblem::Other(why) => write!(f, "{why}"),
-        }
+            CertProblem::WrongName { asked, names } => {
+                tr!("cert-wrong-name", asked = asked, names = names.join(", "))
+            }
+            CertProblem::Other(why) => why.clone(),
+        };
+        f.write_str(&text)
     }
 }
 
 impl CertProblem {
     fn hint(&self) -> String {
         match self {
-            CertProblem::UnknownIssuer { .. } => "a CA of your own (a classroom's, a company's): trust it with --cacert CA.pem; a public site: the server may not send its intermediate certificate. --insecure would go on unchecked, and then anyone on the path could pose as the server".into(),
-            CertProblem::Expired { .. } | CertProblem::NotYetValid { .. } => "check this computer's clock (`date`): a clock set wrong makes good certificates look expired or not yet valid; otherwise the server must renew its certificate".into(),
+            CertProblem::UnknownIssuer { .. } => tr!("hint-cert-unknown-issuer"),
+            CertProblem::Expired { .. } | CertProblem::NotYetValid { .. } => {
+                tr!("hint-cert-clock")
+            }
             CertProblem::WrongName { names, .. } => match names.first() {
-                Some(name) => format!("ask for a name the certificate lists (e.g. {name}), or the server is sending another site's certificate"),
-                None => "the server is sending a certificate made for no host name: it must get one for its name".into(),
+                Some(name) => tr!("hint-cert-wrong-name", name = name),
+                None => tr!("hint-cert-no-name"),
             },
-            CertProblem::Other(_) => "the certificate is broken or uses what rustls refuses; `openssl s_client -connect HOST:PORT -showcerts` shows it".into(),
+            CertProblem::Other(_) => tr!("hint-cert-other"),
         }
     }
 }
@@ -684,47 +753,42 @@ pub enum TlsFailure {
     Other(String),
 }
 
-impl std::fmt::Display for TlsFailure {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        match self {
+impl fmt::Display for TlsFailure {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let text = match self {
             TlsFailure::Alert {
                 name,
                 code,
                 offered,
-            } => write!(
-                f,
-                "the server refused with alert {name} ({code}); we offered {offered}"
+            } => tr!(
+                "tls-alert",
+                name = name,
+                code = code.to_string(),
+                offered = offered
             ),
-            TlsFailure::Incompatible { why, chose: None } => write!(f, "{why}"),
+            TlsFailure::Incompatible { why, chose: None } => why.clone(),
             TlsFailure::Incompatible {
                 why,
                 chose: Some(chose),
-            } => write!(f, "{why} (the server's hello chose {chose})"),
-            TlsFailure::NotTls { start, http: true } => {
-                write!(f, "the server answered in plain HTTP, not TLS: \"{start}\"")
-            }
-            TlsFailure::NotTls { start, http: false } => write!(
-                f,
-                "the server answered with bytes that are not TLS: \"{start}\" (a TLS record starts with 15, 16 or 17 hex, then 03)"
-            ),
-            TlsFailure::Closed => write!(
-                f,
-                "the server closed the connection during the handshake, without a word (no alert)"
-            ),
-            TlsFailure::Other(why) => write!(f, "{why}"),
-        }
+            } => tr!("tls-incompatible", why = why, chose = chose),
+            TlsFailure::NotTls { start, http: true } => tr!("tls-plain-http", start = start),
+            TlsFailure::NotTls { start, http: false } => tr!("tls-not-tls", start = start),
+            TlsFailure::Closed => tr!("tls-closed"),
+            TlsFailure::Other(why) => why.clone(),
+        };
+        f.write_str(&text)
     }
 }
 
 impl TlsFailure {
     fn hint(&self) -> String {
         match self {
-            TlsFailure::Alert { .. } => "the server wants what we did not offer: a TLS version older than 1.2 (rustls refuses 1.0 and 1.1), other cipher suites, or a client certificate; `openssl s_client -connect HOST:PORT` shows what it accepts".into(),
-            TlsFailure::Incompatible { .. } => "the server speaks only what rustls refuses as unsafe (TLS 1.0 or 1.1, old cipher suites): the server needs updating".into(),
-            TlsFailure::NotTls { http: true, .. } => "this port speaks plain HTTP: use http:// instead of https:// (connect: drop --tls)".into(),
-            TlsFailure::NotTls { http: false, .. } => "this port speaks another protocol: `socktool connect HOST PORT` without --tls shows what it says".into(),
-            TlsFailure::Closed => "a server that hangs up on a ClientHello may not speak TLS on this port, or refused us without saying why: check the port".into(),
-            TlsFailure::Other(_) => "`openssl s_client -connect HOST:PORT` shows the handshake from another client's side".into(),
+            TlsFailure::Alert { .. } => tr!("hint-tls-alert"),
+            TlsFailure::Incompatible { .. } => tr!("hint-tls-incompatible"),
+            TlsFailure::NotTls { http: true, .. } => tr!("hint-tls-plain-http"),
+            TlsFailure::NotTls { http: false, .. } => tr!("hint-tls-not-tls"),
+            TlsFailure::Closed => tr!("hint-tls-closed"),
+            TlsFailure::Other(_) => tr!("hint-tls-other"),
         }
     }
 }

@@ -25,12 +25,15 @@
 //! narrate/     everything printed: tutorial lines, notes, trace, hex, errors,
 //!              and the queue that keeps a server's terminal from stalling it
 //! error.rs     every failure as a value, its message and exit code
+//! lang/        the language socktool speaks: locales/*.ftl, chosen by
+//!              --lang or the locale; tr!("id") gives a message in it
 //! meta.rs      not a step: shell completions and the man page
 //! ```
 
 pub mod cli;
 pub mod client;
 pub mod error;
+pub mod lang;
 pub mod limits;
 pub mod lookup;
 pub mod meta;

@@ -1,14 +1,18 @@
-//! Parse → narrate → run one step → exit code. Nothing else lives here.
+//! Choose the language → parse → narrate → run one step → exit code.
+//! Nothing else lives here.
 
+use std::ffi::OsString;
 use std::process::ExitCode;
 
 use socktool::cli::{self, Command};
-use socktool::meta;
 use socktool::narrate::Narrator;
+use socktool::{lang, meta};
 use socktool::{steps, tools};
 
 fn main() -> ExitCode {
-    let (cli, output) = cli::parse_from(std::env::args_os()).unwrap_or_else(|e| e.exit());
+    let argv: Vec<OsString> = std::env::args_os().collect();
+    lang::set(lang::choose(&argv));
+    let (cli, output) = cli::parse_from(argv).unwrap_or_else(|e| lang::help::exit(e));
     let mut say = Narrator::new(&output);
     if let Some(Err(e)) = output
         .record

@@ -16,6 +16,7 @@ use clap::CommandFactory;
 use crate::cli::{ABOUT, Cli, CompletionsArgs, ManArgs};
 use crate::error::SockError;
 use crate::narrate::Narrator;
+use crate::tr;
 
 /// `socktool completions SHELL`: the script goes to stdout, like all data,
 /// so `> file` installs it and `| head` stops quietly.
@@ -51,12 +52,9 @@ pub fn man(args: &ManArgs, say: &Narrator) -> Result<(), SockError> {
                 path: path.clone(),
                 source,
             })?;
-        say.info(format!("wrote {}", path.display()));
+        say.info(tr!("man-wrote", path = path.display().to_string()));
     }
-    say.note(format!(
-        "`man socktool-resolve` finds these pages when {} is a man1 directory under one of the paths `manpath` prints",
-        dir.display()
-    ));
+    say.note(tr!("man-where", dir = dir.display().to_string()));
     Ok(())
 }
 

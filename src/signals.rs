@@ -29,6 +29,8 @@ use std::sync::{Arc, Mutex, OnceLock};
 use std::thread;
 use std::time::{Duration, Instant};
 
+use crate::tr;
+
 /// Exit code of a second Ctrl-C: 128 + SIGINT, as shells report it.
 pub const FORCED_EXIT: i32 = 130;
 
@@ -168,7 +170,9 @@ impl Stop {
         if let Some(words) = words {
             let fresh_line = if io::stderr().is_terminal() { "\n" } else { "" };
             let text = format!(
-                "{fresh_line}note: second Ctrl-C: exiting at once (exit {FORCED_EXIT}); replies still on their way are cut off\n{words}\n"
+                "{fresh_line}{} {}\n{words}\n",
+                tr!("label-note"),
+                tr!("second-ctrl-c", code = FORCED_EXIT)
             );
             let _ = io::stderr().lock().write_all(text.as_bytes());
         }

@@ -26,6 +26,8 @@
 use std::fmt;
 use std::net::{IpAddr, Ipv6Addr};
 
+use crate::tr;
+
 /// A host as typed: a name to resolve, or an address literal.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Host {
@@ -106,18 +108,12 @@ const MAX_LABEL: usize = 63;
 /// brackets, with an optional `%zone`). Used by `resolve` and by `http-get`.
 pub fn parse_host(input: &str) -> Result<Host, String> {
     if input.is_empty() {
-        return Err(
-            "the host is empty: give a name such as localhost or an address such as 127.0.0.1"
-                .into(),
-        );
+        return Err(tr!("target-empty-host"));
     }
     if let Some(inner) = input.strip_prefix('[') {
-        let inner = inner.strip_suffix(']').ok_or_else(|| {
-            format!(
-                "'{}' opens a [ but does not close it: write [::1]",
-                shorten(input)
-            )
-        })?;
+        let inner = inner
+            .strip_suffix(']')
+            .ok_or_else(|| tr!("target-open-bracket", text = shorten(input)))?;
         return parse_v6(inner, input);
     }
     if input.contains(':') {
@@ -140,25 +136,19 @@ fn parse_v6(text: &str, input: &str) -> Result<Host, String> {
         ),
         None => (text, None),
     };
-    let addr: Ipv6Addr = addr_text.parse().map_err(|_| {
-        format!(
-            "'{}' is not a valid IPv6 address (for host:port with IPv6, write [::1]:8080)",
-            shorten(input)
-        )
-    })?;
+    let addr: Ipv6Addr = addr_text
+        .parse()
+        .map_err(|_| tr!("target-bad-v6", text = shorten(input)))?;
     let scope_id = match zone {
         None => 0,
         Some("") => {
-            return Err(format!(
-                "'{}' has an empty zone after %: write fe80::1%eth0",
-                shorten(input)
-            ));
+            return Err(tr!("target-empty-zone", text = shorten(input)));
         }
         Some(z) => zone_index(z).ok_or_else(|| {
-            format!(
-                "'{}': no network interface named '{}' (see `ip link` for names)",
-                shorten(input),
-                shorten(z)
+            tr!(
+                "target-no-interface",
+                text = shorten(input),
+                zone = shorten(z)
             )
         })?,
     };
@@ -191,39 +181,32 @@ fn zone_index(zone: &str) -> Option<u32> {
 fn check_name(name: &str) -> Result<(), String> {
     let body = name.strip_suffix('.').unwrap_or(name);
     if body.len() > MAX_NAME {
-        return Err(format!(
-            "the host name is {} characters long; DNS allows at most {MAX_NAME}",
-            body.len()
-        ));
+        return Err(tr!("target-long-name", len = body.len(), max = MAX_NAME));
     }
     for label in body.split('.') {
         if label.is_empty() {
-            return Err(format!(
-                "'{}' has an empty label (two dots in a row, or a leading dot)",
-                shorten(name)
-            ));
+            return Err(tr!("target-empty-label", text = shorten(name)));
         }
         if label.len() > MAX_LABEL {
-            return Err(format!(
-                "a label of '{}' is {} characters long; DNS allows at most {MAX_LABEL} between dots",
-                shorten(name),
-                label.len()
+            return Err(tr!(
+                "target-long-label",
+                text = shorten(name),
+                len = label.len(),
+                max = MAX_LABEL
             ));
         }
         if let Some(c) = label
             .chars()
             .find(|c| !(c.is_ascii_alphanumeric() || *c == '-' || *c == '_'))
         {
-            return Err(format!(
-                "'{}' contains {c:?}, which a host name cannot: use letters, digits, '-' and '.'",
-                shorten(name)
+            return Err(tr!(
+                "target-bad-char",
+                text = shorten(name),
+                char = format!("{c:?}")
             ));
         }
         if label.starts_with('-') || label.ends_with('-') {
-            return Err(format!(
-                "'{}' has a label that starts or ends with '-', which a host name cannot",
-                shorten(name)
-            ));
+            return Err(tr!("target-hyphen", text = shorten(name)));
         }
     }
     // No top-level domain is all digits (RFC 3696), so 999.1.1.1 or 1234 is a
@@ -233,10 +216,7 @@ fn check_name(name: &str) -> Result<(), String> {
         .next()
         .is_some_and(|tld| tld.bytes().all(|b| b.is_ascii_digit()))
     {
-        return Err(format!(
-            "'{}' is neither an IP address nor a host name: an IPv4 address is four numbers 0-255 (127.0.0.1)",
-            shorten(name)
-        ));
+        return Err(tr!("target-numeric", text = shorten(name)));
     }
     Ok(())
 }
@@ -333,13 +313,13 @@ pub fn split_host_port_text(input: &str) -> Option<(&str, &str)> {
 /// Parses a port a client connects to: 1 to 65535.
 pub fn parse_port(text: &str) -> Result<u16, String> {
     if text.is_empty() {
-        return Err("the port is empty: give a number from 1 to 65535".into());
+        return Err(tr!("port-empty"));
     }
     match text.parse::<u32>() {
-        Ok(0) => Err("port 0 is for servers (the OS picks a free one); a client must name a port from 1 to 65535".into()),
+        Ok(0) => Err(tr!("port-zero-client")),
         Ok(n) if n <= 65535 => Ok(n as u16),
-        Ok(n) => Err(format!("port {n} is out of range: ports go from 1 to 65535")),
-        Err(_) => Err(format!("port '{}' is not a number from 1 to 65535", shorten(text))),
+        Ok(n) => Err(tr!("port-out-of-range", port = n.to_string())),
+        Err(_) => Err(tr!("port-not-a-number", text = shorten(text))),
     }
 }
 
@@ -347,7 +327,7 @@ pub fn parse_port(text: &str) -> Result<u16, String> {
 pub fn parse_target(input: &str) -> Result<Target, String> {
     let input_trimmed = input.trim();
     if input_trimmed.is_empty() {
-        return Err("the target is empty: give a host, host:port or http://host/path".into());
+        return Err(tr!("target-empty"));
     }
     let lower = input_trimmed.to_ascii_lowercase();
     for scheme in ["http:", "https:"] {
@@ -357,19 +337,17 @@ pub fn parse_target(input: &str) -> Result<Target, String> {
             && !after.starts_with("//")
             && !after.starts_with(|c: char| c.is_ascii_digit())
         {
-            let missing = if after.starts_with('/') {
-                "a slash is"
-            } else {
-                "two slashes are"
-            };
+            let missing = if after.starts_with('/') { "one" } else { "two" };
             let fixed = format!(
                 "{scheme}//{}",
                 input_trimmed[scheme.len()..].trim_start_matches('/')
             );
-            return Err(format!(
-                "'{}': {missing} missing after {scheme} write {}",
-                shorten(input_trimmed),
-                shorten(&fixed)
+            return Err(tr!(
+                "target-slashes",
+                text = shorten(input_trimmed),
+                missing = missing,
+                scheme = scheme,
+                fixed = shorten(&fixed)
             ));
         }
     }
@@ -377,10 +355,7 @@ pub fn parse_target(input: &str) -> Result<Target, String> {
         return match scheme.to_ascii_lowercase().as_str() {
             "http" => parse_url_rest(rest, false),
             "https" => parse_url_rest(rest, true),
-            other => Err(format!(
-                "the scheme {}:// is not supported: socktool speaks HTTP and HTTPS only (http://host/path, https://host/path)",
-                shorten(other)
-            )),
+            other => Err(tr!("target-scheme", scheme = shorten(other))),
         };
     }
     parse_url_rest(input_trimmed, false)
@@ -392,7 +367,7 @@ pub fn parse_target(input: &str) -> Result<Target, String> {
 /// (`/x`, the same host), or a path relative to the current one (`x`).
 pub fn follow_location(from: &Target, location: &str) -> Result<Target, String> {
     if location.is_empty() {
-        return Err("the Location header is empty".into());
+        return Err(tr!("target-empty-location"));
     }
     if location.contains("://") {
         return parse_target(location);
@@ -428,10 +403,7 @@ fn parse_url_rest(rest: &str, tls: bool) -> Result<Target, String> {
     let split_at = rest.find(['/', '?']).unwrap_or(rest.len());
     let (authority, path) = rest.split_at(split_at);
     if authority.contains('@') {
-        return Err(
-            "user@host (credentials in the URL) is not supported: socktool sends no authentication"
-                .into(),
-        );
+        return Err(tr!("target-credentials"));
     }
     let (host, port) = split_host_port(authority, if tls { 443 } else { 80 })?;
     let path = match path {
@@ -452,22 +424,16 @@ fn parse_url_rest(rest: &str, tls: bool) -> Result<Target, String> {
 /// missing port is `default`.
 fn split_host_port(authority: &str, default: u16) -> Result<(Host, u16), String> {
     if authority.starts_with('[') {
-        let close = authority.find(']').ok_or_else(|| {
-            format!(
-                "'{}' opens a [ but does not close it: write [::1]:8080",
-                shorten(authority)
-            )
-        })?;
+        let close = authority
+            .find(']')
+            .ok_or_else(|| tr!("target-open-bracket-port", text = shorten(authority)))?;
         let host = parse_host(&authority[..=close])?;
         let port = match &authority[close + 1..] {
             "" => default,
             tail => match tail.strip_prefix(':') {
                 Some(p) => parse_port(p)?,
                 None => {
-                    return Err(format!(
-                        "unexpected '{}' after ']': write [::1]:8080",
-                        shorten(tail)
-                    ));
+                    return Err(tr!("target-after-bracket", text = shorten(tail)));
                 }
             },
         };
@@ -488,10 +454,11 @@ fn split_host_port(authority: &str, default: u16) -> Result<(Host, u16), String>
                 && port.bytes().all(|b| b.is_ascii_digit())
                 && addr.parse::<Ipv6Addr>().is_ok()
             {
-                return Err(format!(
-                    "'{}' is an IPv6 address or an address and a port: an IPv6 address with a port needs brackets, [{addr}]:{port} (or [{}] for the address alone)",
-                    shorten(authority),
-                    shorten(authority)
+                return Err(tr!(
+                    "target-v6-port",
+                    text = shorten(authority),
+                    addr = addr,
+                    port = port
                 ));
             }
             Ok((parse_host(authority)?, default))
@@ -506,18 +473,15 @@ fn check_path(path: &str) -> Result<(), String> {
     let bytes = path.as_bytes();
     for (i, &b) in bytes.iter().enumerate() {
         if b == b' ' || b.is_ascii_control() || !b.is_ascii() {
-            return Err(format!(
-                "the path contains {:?}, which cannot go in a request line: percent-encode it (a space is %20)",
-                path[i..].chars().next().unwrap_or(' ')
+            return Err(tr!(
+                "target-path-char",
+                char = format!("{:?}", path[i..].chars().next().unwrap_or(' '))
             ));
         }
         if b == b'%' {
             let hex = bytes.get(i + 1..i + 3);
             if !hex.is_some_and(|h| h.iter().all(u8::is_ascii_hexdigit)) {
-                return Err(format!(
-                    "bad percent-escape at '{}' in the path: % must be followed by two hex digits (%25 for % itself)",
-                    shorten(&path[i..])
-                ));
+                return Err(tr!("target-percent", text = shorten(&path[i..])));
             }
         }
     }

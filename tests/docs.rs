@@ -11,7 +11,11 @@
 //!   clients' bytes, its goodbyes, and its summary after a `^C`). Input a
 //!   client reads is shown as `printf 'hi\n' | socktool connect ...`.
 //! - The Chinese edition under docs/zh/ must have the same lessons and the
-//!   same command lines as the English one.
+//!   same command lines as the English one. Its blocks run under a Chinese
+//!   locale (`LANG=zh_CN.UTF-8`), so they show what a Chinese student sees:
+//!   the tutorial's own lines in English, as the tutorial prints them, and
+//!   socktool's notes, hints, errors and goodbyes in Chinese. The English
+//!   pages run under `LANG=C.UTF-8`.
 //!
 //! Commands that are only suggested (experiments) go in ```` ```sh ````
 //! blocks, which show no output and are not run.
@@ -43,14 +47,30 @@ const ENV: [(&str, &str); 4] = [
     ("SSLKEYLOGFILE", ""),
 ];
 
+/// The locale a page's commands run under: Chinese for docs/zh/, English
+/// for the rest, whatever the machine running the tests has.
+fn locale(file: &Path) -> [(&'static str, &'static str); 3] {
+    let lang = if file.components().any(|c| c.as_os_str() == "zh") {
+        "zh_CN.UTF-8"
+    } else {
+        "C.UTF-8"
+    };
+    // An empty LC_ALL or LC_MESSAGES is as good as unset.
+    [("LC_ALL", ""), ("LC_MESSAGES", ""), ("LANG", lang)]
+}
+
 #[test]
 fn console_blocks_match_what_socktool_prints() {
-    let cases = trycmd::TestCases::new();
-    cases
-        .register_bin("socktool", Path::new(BIN))
-        .timeout(Duration::from_secs(30));
-    for (k, v) in ENV {
-        cases.env(k, v);
+    // One set of cases per language: trycmd's environment is per set.
+    let english = trycmd::TestCases::new();
+    let chinese = trycmd::TestCases::new();
+    for (cases, lang) in [(&english, "docs/"), (&chinese, "docs/zh/")] {
+        cases
+            .register_bin("socktool", Path::new(BIN))
+            .timeout(Duration::from_secs(30));
+        for (k, v) in ENV.into_iter().chain(locale(Path::new(lang))) {
+            cases.env(k, v);
+        }
     }
     // trycmd reports a file with no console block as "ignored", which reads
     // as if the page were skipped: those pages hold transcripts (replayed
@@ -66,7 +86,10 @@ fn console_blocks_match_what_socktool_prints() {
         );
     }
     for file in with_console {
-        cases.case(file);
+        match locale(&file)[2].1 {
+            "C.UTF-8" => english.case(file),
+            _ => chinese.case(file),
+        };
     }
     // Runs when `cases` is dropped; a failing block names its file and line.
 }
@@ -474,19 +497,13 @@ impl Peer {
 
     /// The transcript shows the server's summary without a Ctrl-C first.
     fn stops_by_itself(&self) -> bool {
-        self.shown.iter().any(|l| l.starts_with("Server stopped:"))
-            && !self.shown.iter().any(|l| l.trim() == "^C")
+        self.shown.iter().any(|l| is_summary(l)) && !self.shown.iter().any(|l| l.trim() == "^C")
     }
 
     /// The server has said goodbye to as many clients as the transcript
     /// shows it serving.
     fn served_all_shown(&self) -> bool {
-        let goodbyes = |lines: &[String]| {
-            lines
-                .iter()
-                .filter(|l| l.starts_with("Disconnected ") || l.contains(" turned away"))
-                .count()
-        };
+        let goodbyes = |lines: &[String]| lines.iter().filter(|l| is_goodbye(l)).count();
         goodbyes(&self.seen) >= goodbyes(&self.shown)
     }
 
@@ -550,6 +567,8 @@ impl Peer {
 }
 
 /// Clients a socktool server greeted and has not said goodbye to yet.
+/// `Connected with` is the tutorial's line in every language; the
+/// goodbyes are socktool's own, in English or in Chinese.
 fn open_clients(lines: &[String]) -> Vec<String> {
     let mut open: Vec<String> = Vec::new();
     for line in lines {
@@ -558,18 +577,39 @@ fn open_clients(lines: &[String]) -> Vec<String> {
         } else if let Some(rest) = line.strip_prefix("Disconnected ") {
             let peer = rest.split(' ').next().unwrap_or("");
             open.retain(|p| p != peer);
-        } else if let Some((peer, _)) = line.split_once(" turned away") {
-            let peer = peer.trim_start_matches("warning: ");
+        } else if let Some(rest) = line.strip_prefix("已断开 ") {
+            let peer = rest.split(',').next().unwrap_or("");
+            open.retain(|p| p != peer);
+        } else if let Some((peer, _)) = line
+            .split_once(" turned away")
+            .or_else(|| line.split_once(" 被拒绝:"))
+        {
+            let peer = peer
+                .trim_start_matches("warning: ")
+                .trim_start_matches("警告: ");
             open.retain(|p| p != peer);
         }
     }
     open
 }
 
+/// The summary a TCP server ends with, in either language.
+fn is_summary(line: &str) -> bool {
+    line.starts_with("Server stopped:") || line.starts_with("服务器已停止:")
+}
+
+/// A server's goodbye to one client, in either language.
+fn is_goodbye(line: &str) -> bool {
+    line.starts_with("Disconnected ")
+        || line.starts_with("已断开 ")
+        || line.contains(" turned away")
+        || line.contains(" 被拒绝:")
+}
+
 /// Spawns `cmd` with stdout and stderr on one pipe, as a terminal shows
 /// them, and returns a channel of its lines.
-fn spawn_merged(mut cmd: Command, at: &str) -> (Child, Receiver<String>) {
-    for (k, v) in ENV {
+fn spawn_merged(mut cmd: Command, at: &str, file: &Path) -> (Child, Receiver<String>) {
+    for (k, v) in ENV.into_iter().chain(locale(file)) {
         cmd.env(k, v);
     }
     let (reader, writer) = std::io::pipe().expect("pipe");
@@ -636,7 +676,7 @@ fn replay(block: &Block) {
                     // Python buffers a piped stdout; the readiness line must
                     // come at once.
                     .env("PYTHONUNBUFFERED", "1");
-                let (child, lines) = spawn_merged(cmd, &at);
+                let (child, lines) = spawn_merged(cmd, &at, &block.file);
                 let mut peer = Peer {
                     child,
                     lines,
@@ -669,7 +709,7 @@ fn replay(block: &Block) {
                 args.insert(1, "never".into());
                 let mut cmd = Command::new(BIN);
                 cmd.args(&args).current_dir(&dir);
-                let (child, lines) = spawn_merged(cmd, &at);
+                let (child, lines) = spawn_merged(cmd, &at, &block.file);
                 let mut peer = Peer {
                     child,
                     lines,
@@ -694,7 +734,7 @@ fn replay(block: &Block) {
                 cmd.args(["s_server", "-accept", &format!("127.0.0.1:{real}")])
                     .args(rest)
                     .current_dir(&dir);
-                let (child, lines) = spawn_merged(cmd, &at);
+                let (child, lines) = spawn_merged(cmd, &at, &block.file);
                 let mut peer = Peer {
                     child,
                     lines,
@@ -724,6 +764,7 @@ fn replay(block: &Block) {
                     args: &args,
                     input: inv.input,
                     stdout_file: inv.stdout_file.as_ref().map(|f| dir.join(f)),
+                    page: &block.file,
                 };
                 last_code = Some(client.run(&step.shown, &ports, &mut vars));
             }
@@ -839,6 +880,8 @@ struct Client<'a> {
     args: &'a [String],
     input: Option<Vec<u8>>,
     stdout_file: Option<PathBuf>,
+    /// The page the command is shown on, which sets its language.
+    page: &'a Path,
 }
 
 impl Client<'_> {
@@ -848,7 +891,7 @@ impl Client<'_> {
         let at = self.at;
         let mut cmd = Command::new(self.program);
         cmd.args(self.args).current_dir(self.dir);
-        for (k, v) in ENV {
+        for (k, v) in ENV.into_iter().chain(locale(self.page)) {
             cmd.env(k, v);
         }
         cmd.stdin(match self.input {

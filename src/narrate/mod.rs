@@ -31,6 +31,7 @@ use colored::Colorize;
 
 use crate::cli::{ColorChoice, OutputOpts};
 use crate::error::SockError;
+use crate::tr;
 
 mod output;
 pub mod words;
@@ -141,16 +142,10 @@ impl Narrator {
         };
         let unshown = out.finish();
         if unshown.records > 0 {
-            self.warn(format!(
-                "{} not shown: stdout was not being read, or not fast enough, or could not be written (the clients were still served)",
-                words::plural(unshown.records, "record")
-            ));
+            self.warn(tr!("unshown-records", count = unshown.records));
         }
         if unshown.lines > 0 {
-            self.warn(format!(
-                "{} of narration not shown: stderr was not being read, or not fast enough (the clients were still served)",
-                words::plural(unshown.lines, "line")
-            ));
+            self.warn(tr!("unshown-lines", count = unshown.lines));
         }
     }
 
@@ -226,7 +221,8 @@ impl Narrator {
     /// recv, an EOF, a would-block.
     pub fn note(&self, line: impl fmt::Display) {
         if !self.quiet {
-            self.explain("note:", "note:".cyan(), &line.to_string());
+            let label = tr!("label-note");
+            self.explain(&label, label.cyan(), &line.to_string());
         }
     }
 
@@ -248,7 +244,8 @@ impl Narrator {
     /// A warning that `--quiet` does not hide: what a user must know
     /// whatever they asked for (a server other machines can reach).
     pub fn warn_always(&self, line: impl fmt::Display) {
-        self.explain("warning:", "warning:".yellow().bold(), &line.to_string());
+        let label = tr!("label-warning");
+        self.explain(&label, label.yellow().bold(), &line.to_string());
     }
 
     /// On a terminal, the line after Ctrl-C starts afresh instead of after
@@ -265,7 +262,8 @@ impl Narrator {
     fn explain(&self, label: &str, painted: colored::ColoredString, body: &str) {
         let text = match self.width {
             Some(width) => {
-                let indent = label.len() + 1;
+                // Columns, not bytes: `说明:` is 5 columns wide, 7 bytes long.
+                let indent = words::width(label) + 1;
                 let room = width.saturating_sub(self.prefix.len() + indent).max(30);
                 words::wrap(body, room, indent)
             }
@@ -287,16 +285,16 @@ impl Narrator {
     /// sockets at once.
     pub fn open_files(&self, files: &crate::limits::OpenFiles) {
         if files.after > files.before {
-            self.note(format!(
-                "raised the open-files limit (RLIMIT_NOFILE) from {} to the hard limit {}: every socket is one file descriptor",
-                files.before,
-                crate::limits::shown(files.after)
+            self.note(tr!(
+                "open-files-raised",
+                before = files.before,
+                after = crate::limits::shown(files.after)
             ));
         } else {
-            self.note(format!(
-                "open-files limit (RLIMIT_NOFILE): {} (the hard limit is {}): every socket is one file descriptor",
-                crate::limits::shown(files.after),
-                crate::limits::shown(files.hard)
+            self.note(tr!(
+                "open-files",
+                limit = crate::limits::shown(files.after),
+                hard = crate::limits::shown(files.hard)
             ));
         }
     }
@@ -311,13 +309,11 @@ impl Narrator {
             return;
         }
         let local = if ip.is_ipv4() { "127.0.0.1" } else { "::1" };
-        let reach = if ip.is_unspecified() {
-            "every network interface, so other machines can reach this server"
-        } else {
-            "a network address of this machine, so other machines on that network can reach this server"
-        };
-        self.warn_always(format!(
-            "listening on {addr}: {reach}; --host {local} keeps it on this machine"
+        self.warn_always(tr!(
+            "reachable",
+            addr = addr,
+            local = local,
+            every = if ip.is_unspecified() { "yes" } else { "no" }
         ));
     }
 
@@ -336,10 +332,11 @@ impl Narrator {
         if matches!(e, SockError::StdoutClosed) {
             return;
         }
-        let label = "socktool: error:";
-        self.explain(label, label.red().bold(), &e.to_string());
+        let label = tr!("label-error");
+        self.explain(&label, label.red().bold(), &e.to_string());
         if let Some(hint) = e.hint() {
-            self.explain("hint:", "hint:".cyan(), &hint);
+            let label = tr!("label-hint");
+            self.explain(&label, label.cyan(), &hint);
         }
     }
 

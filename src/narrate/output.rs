@@ -49,8 +49,6 @@ use std::sync::{Arc, Condvar, Mutex, MutexGuard, OnceLock};
 use std::thread;
 use std::time::{Duration, Instant};
 
-use super::words::plural;
-
 /// How many bytes each stream may hold waiting. A busy classroom prints a
 /// few KiB a second, so this is minutes of a terminal nobody reads; memory
 /// stays bounded however long nobody reads.
@@ -230,13 +228,12 @@ impl Output {
             let first = lane.dropped == 1;
             if first && stream == Stream::Out {
                 drop(s);
-                self.push(
-                    Stream::Err,
-                    &[
-                        b"warning: stdout is not being read: records are not shown until it is, \
-                        and are counted (the clients are still served)\n",
-                    ],
+                let line = format!(
+                    "{} {}\n",
+                    crate::tr!("label-warning"),
+                    crate::tr!("console-stdout-unread")
                 );
+                self.push(Stream::Err, &[line.as_bytes()]);
             }
             return;
         }
@@ -515,9 +512,9 @@ impl Output {
                         let n = lane.dropped - lane.dropped_said;
                         lane.dropped_said = lane.dropped;
                         say = Some(format!(
-                            "warning: {} of narration not shown: stderr was not being read \
-                             (the clients were still served)\n",
-                            plural(n, "line")
+                            "{} {}\n",
+                            crate::tr!("label-warning"),
+                            crate::tr!("console-stderr-dropped", count = n)
                         ));
                     }
                 }

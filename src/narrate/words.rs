@@ -12,27 +12,59 @@ pub fn secs(d: Duration) -> String {
     format!("{}s", d.as_secs_f64())
 }
 
-/// `text` wrapped at word boundaries to lines of at most `width`
-/// characters, every line after the first indented by `indent` spaces (it
-/// follows a label such as `note: `). A word longer than a line stays
+/// How many terminal columns `text` takes: a Chinese character takes two.
+pub fn width(text: &str) -> usize {
+    unicode_width::UnicodeWidthStr::width(text)
+}
+
+/// `text` wrapped to lines of at most `width` columns, every line after
+/// the first indented by `indent` spaces (it follows a label such as
+/// `note: `). English breaks at spaces; Chinese, written without them,
+/// may break between any two characters, but never before the punctuation
+/// that closes a phrase (`,` `:` `)` `。`). A word longer than a line stays
 /// whole.
 pub fn wrap(text: &str, width: usize, indent: usize) -> String {
     let mut out = String::with_capacity(text.len() + 16);
     let mut line = 0;
     for word in text.split(' ').filter(|w| !w.is_empty()) {
-        let len = word.chars().count();
-        if line > 0 && line + 1 + len > width {
-            out.push('\n');
-            out.extend(std::iter::repeat_n(' ', indent));
-            line = 0;
-        } else if line > 0 {
-            out.push(' ');
-            line += 1;
+        for (i, piece) in pieces(word).into_iter().enumerate() {
+            // Pieces of one word join without a space; words with one.
+            let gap = usize::from(i == 0);
+            let len = self::width(piece);
+            if line > 0 && line + gap + len > width {
+                out.push('\n');
+                out.extend(std::iter::repeat_n(' ', indent));
+                line = 0;
+            } else if line > 0 && gap == 1 {
+                out.push(' ');
+                line += 1;
+            }
+            out.push_str(piece);
+            line += len;
         }
-        out.push_str(word);
-        line += len;
     }
     out
+}
+
+/// A space-free word cut where a line may break: before and after each
+/// wide (CJK) character, keeping closing punctuation on the piece before
+/// it. An English word is one piece.
+fn pieces(word: &str) -> Vec<&str> {
+    let wide = |c: char| unicode_width::UnicodeWidthChar::width(c) == Some(2);
+    let closing = |c: char| ",.:;!?)]}>，。、：；！？）】》".contains(c);
+    let mut cuts = vec![0];
+    let mut prev: Option<char> = None;
+    for (i, c) in word.char_indices() {
+        if let Some(p) = prev
+            && (wide(c) || wide(p))
+            && !closing(c)
+        {
+            cuts.push(i);
+        }
+        prev = Some(c);
+    }
+    cuts.push(word.len());
+    cuts.windows(2).map(|w| &word[w[0]..w[1]]).collect()
 }
 
 /// `1 client`, `2 clients`.
@@ -298,6 +330,14 @@ mod tests {
             wrap("a verylongwordindeed b", 5, 2),
             "a\n  verylongwordindeed\n  b"
         );
+        // Chinese breaks between characters, two columns each, and never
+        // before a closing `,` or `:`.
+        assert_eq!(
+            wrap("recv 返回 0:服务器关闭了连接", 12, 6),
+            "recv 返回 0:\n      服务器关闭了\n      连接"
+        );
+        assert_eq!(wrap("服务器,关闭", 7, 0), "服务器,\n关闭");
+        assert_eq!(width("说明:"), 5);
     }
 
     #[test]

@@ -30,6 +30,7 @@ use super::protocol::SHUTTING_DOWN;
 use super::{Ending, GOODBYE, LAST_REPLY, Live, RETRY, STOPPING, Server};
 use crate::narrate::{Dir, Narrator};
 use crate::sockopt::{self, Want, Woke};
+use crate::tr;
 
 /// While clients wait in the backlog behind this one (serve-loop), how
 /// often the server looks whether their number changed.
@@ -164,8 +165,7 @@ impl Conn {
                     if !limits.retry {
                         continue;
                     }
-                    self.server
-                        .would_block("recv()", "the client has sent nothing yet");
+                    self.server.would_block("recv()", &tr!("eagain-recv"));
                     if silent_until.is_some_and(|s| Instant::now() >= s) {
                         return Err(silent());
                     }
@@ -233,8 +233,7 @@ impl Conn {
                 return Err(gave_up());
             }
             if limits.retry && stopping.is_none() {
-                self.server
-                    .would_block("send()", "the client's receive window is full");
+                self.server.would_block("send()", &tr!("eagain-send"));
                 sockopt::nap(self.server.stop.bell(), RETRY);
                 continue;
             }
@@ -282,16 +281,17 @@ impl Conn {
             // without progress, STOPPING in all.
             let _ = self.send_all(SHUTTING_DOWN);
         }
-        let waited = match self.waited {
-            Some(w) => format!(" (after {:.2}s in the backlog)", w.as_secs_f64()),
-            None => String::new(),
-        };
-        let line = format!(
-            "Disconnected {} after {:.2}s{waited}: {} bytes in, {} bytes out; {ending}",
-            self.peer,
-            self.connected.elapsed().as_secs_f64(),
-            self.bytes_in,
-            self.bytes_out,
+        let line = tr!(
+            "disconnected",
+            peer = self.peer,
+            after = format!("{:.2}", self.connected.elapsed().as_secs_f64()),
+            waited = self.waited.map_or_else(String::new, |w| tr!(
+                "disconnected-waited",
+                secs = format!("{:.2}", w.as_secs_f64())
+            )),
+            bytes_in = self.bytes_in,
+            bytes_out = self.bytes_out,
+            ending = ending.to_string()
         );
         self.server.tally.add_served();
         if ending.says_goodbye() {

@@ -11,6 +11,7 @@ use std::time::Duration;
 
 use crate::error::{Phase, SockError};
 use crate::narrate::{describe_errno, secs};
+use crate::tr;
 
 #[derive(Debug)]
 pub enum Ending {
@@ -33,7 +34,7 @@ pub enum Ending {
     },
     /// The step is done with this client and closes first; the words say
     /// what was done ("one recv, one reply: next client").
-    Done(&'static str),
+    Done(String),
     /// The client fell too far behind what others sent it (serve-chat's
     /// relay): `waiting` bytes were kept for it, past its share, `limit`.
     Behind { waiting: usize, limit: usize },
@@ -103,34 +104,29 @@ impl Ending {
 
 impl fmt::Display for Ending {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        match self {
-            Ending::ClientClosed => write!(f, "the client closed first (recv returned 0)"),
-            Ending::Reset { call, source } => write!(
-                f,
-                "the client reset the connection ({call}: {})",
-                describe_errno(source)
-            ),
-            Ending::Silent { after, option } => write!(
-                f,
-                "timed out: the client sent nothing for {} ({option}), the server closed",
-                secs(*after)
-            ),
-            Ending::NotReading { after, option } => write!(
-                f,
-                "timed out: the client read nothing for {} ({option}), the server closed",
-                secs(*after)
-            ),
-            Ending::Done(why) => write!(f, "the server closed first ({why})"),
-            Ending::Behind { waiting, limit } => write!(
-                f,
-                "the server closed first: {waiting} bytes waited for the client, past its share \
-                 of {limit} (it was not reading)"
-            ),
-            Ending::Stopping => write!(f, "the server closed first (shutting down)"),
-            Ending::Failed { call, source } => {
-                write!(f, "{call} failed: {}", describe_errno(source))
+        let text = match self {
+            Ending::ClientClosed => tr!("ending-client-closed"),
+            Ending::Reset { call, source } => {
+                tr!("ending-reset", call = *call, errno = describe_errno(source))
             }
-        }
+            Ending::Silent { after, option } => {
+                tr!("ending-silent", after = secs(*after), option = *option)
+            }
+            Ending::NotReading { after, option } => {
+                tr!("ending-not-reading", after = secs(*after), option = *option)
+            }
+            Ending::Done(why) => tr!("ending-done", why = why),
+            Ending::Behind { waiting, limit } => tr!(
+                "ending-behind",
+                waiting = waiting,
+                limit = limit.to_string()
+            ),
+            Ending::Stopping => tr!("ending-stopping"),
+            Ending::Failed { call, source } => {
+                tr!("err-call", op = *call, errno = describe_errno(source))
+            }
+        };
+        f.write_str(&text)
     }
 }
 

@@ -34,6 +34,7 @@ use std::time::{Duration, Instant};
 use super::{GOODBYE, Server};
 use crate::narrate::Narrator;
 use crate::sockopt::{self, AsSock, Stream, Want};
+use crate::tr;
 
 /// How often a goodbye still waiting for an acknowledgement looks again
 /// (the kernel has no event for "acknowledged").
@@ -110,10 +111,7 @@ impl Goodbye {
             say.trace(
                 "recv",
                 format_args!("fd {}, before close", sockopt::fd(stream)),
-                format_args!(
-                    "{} unread bytes discarded, so close does not reset the reply",
-                    self.discarded
-                ),
+                tr!("discarded", bytes = self.discarded),
             );
         }
     }
@@ -158,11 +156,7 @@ impl Farewells {
         let thread = thread::Builder::new()
             .name("farewells".into())
             .spawn(move || say_farewells(&rx))
-            .map_err(|e| {
-                say.warn(format!(
-                    "cannot start the thread for goodbyes ({e}): clients turned away are closed at once"
-                ))
-            })
+            .map_err(|e| say.warn(tr!("no-farewell-thread", why = e.to_string())))
             .ok();
         Farewells {
             tx: thread.is_some().then_some(tx),

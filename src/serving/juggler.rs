@@ -37,6 +37,7 @@ use crate::cli::ServeOpts;
 use crate::error::SockError;
 use crate::narrate::{Narrator, plural};
 use crate::signals::Watch;
+use crate::tr;
 
 /// How many recvs one client gets before the others have their turn.
 pub const READS_PER_TURN: usize = 16;
@@ -393,15 +394,17 @@ impl Juggler {
             Err(why) => {
                 // Without epoll this client would never be served.
                 self.free.push(index);
-                server.say.warn(format!("{peer}: {why}; closed it"));
+                server
+                    .say
+                    .warn(tr!("client-closed-it", peer = peer, why = why.to_string()));
                 return;
             }
         };
         if full {
             let max = self.max_clients;
-            server.say.warn(format!(
-                "{peer} turned away: server full ({max} connected, --max-clients {max})"
-            ));
+            server
+                .say
+                .warn(tr!("turned-away-full", peer = peer, max = max));
             server.tally.add_turned_away(true);
             conn.send_once(
                 format!(
@@ -410,7 +413,7 @@ impl Juggler {
                 )
                 .as_bytes(),
             );
-            conn.say_goodbye(Ending::Done("server full"), GOODBYE);
+            conn.say_goodbye(Ending::Done(tr!("done-full")), GOODBYE);
             self.refusing += 1;
             self.place(index, conn);
             return;

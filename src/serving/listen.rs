@@ -31,9 +31,10 @@ use super::{Conn, Limits, RETRY, Server};
 use crate::cli::{Family, ServeOpts};
 use crate::error::SockError;
 use crate::limits;
-use crate::narrate::{Narrator, describe_errno, os_error, plural, secs};
+use crate::narrate::{Narrator, describe_errno, os_error, secs};
 use crate::signals::Stop;
 use crate::sockopt::{self, AcceptQueue, Want, Woke};
+use crate::tr;
 
 /// The first wait after a failed accept; it doubles up to [`BACKOFF_MAX`].
 const BACKOFF_FIRST: Duration = Duration::from_millis(10);
@@ -155,18 +156,13 @@ impl Listener {
         say.reachable_warning(self.addr);
         super::reach::name_the_way_in(self.addr, "telnet", say);
         if self.asked_port == 0 {
-            say.note(format!(
-                "port 0 asks the kernel for any free port: it chose {}",
-                self.addr.port()
-            ));
+            say.note(tr!("port-zero", port = self.addr.port()));
         }
         if let Some(all) = self.old_timeout {
-            say.note(format!(
-                "--timeout {} sets --accept-timeout, --idle-timeout and --send-timeout at once, \
-                 so this server also stops after {} with nobody connected; to bound only the \
-                 clients, use --idle-timeout and --send-timeout",
-                all.as_secs_f64(),
-                secs(all)
+            say.note(tr!(
+                "old-timeout",
+                given = all.as_secs_f64().to_string(),
+                after = secs(all)
             ));
         }
     }
@@ -178,13 +174,10 @@ impl Listener {
         let say = &self.server.say;
         match limits::raise_open_files() {
             Ok(files) => say.open_files(&files),
-            Err(e) if e.kind() == io::ErrorKind::Unsupported => say.note(
-                "this system has no open-files limit to raise (RLIMIT_NOFILE is Unix's): \
-                 each socket is a handle, and memory is the limit",
-            ),
-            Err(e) => say.warn(format!(
-                "cannot raise the open-files limit (RLIMIT_NOFILE): {e}"
-            )),
+            Err(e) if e.kind() == io::ErrorKind::Unsupported => {
+                say.note(tr!("no-open-files-limit"))
+            }
+            Err(e) => say.warn(tr!("open-files-failed", why = e.to_string())),
         }
     }
 
@@ -229,7 +222,7 @@ impl Listener {
                     }
                 }
                 Next::Empty if server.limits.retry => {
-                    server.would_block("accept()", "no client is waiting");
+                    server.would_block("accept()", &tr!("eagain-accept"));
                     sockopt::nap(server.stop.bell(), RETRY);
                 }
                 Next::Empty => {}
@@ -248,10 +241,7 @@ impl Listener {
                 Ok((stream, peer)) => {
                     let (failed, _) = self.failures.replace((0, BACKOFF_FIRST));
                     if failed > 0 {
-                        say.note(format!(
-                            "accept() works again, after {} in a row",
-                            plural(failed, "failure")
-                        ));
+                        say.note(tr!("accept-again", failures = failed));
                     }
                     return Ok(Next::Client(stream, peer));
                 }
@@ -267,10 +257,10 @@ impl Listener {
                 Err(e) => {
                     let (failed, pause) = self.failures.get();
                     if failed == 0 {
-                        say.warn(format!(
-                            "accept() -> {}: {}; trying again, waiting a little longer each time",
-                            describe_errno(&e),
-                            why_accept_failed(&e)
+                        say.warn(tr!(
+                            "accept-failed",
+                            errno = describe_errno(&e),
+                            why = why_accept_failed(&e)
                         ));
                     }
                     self.failures
@@ -297,7 +287,7 @@ impl Listener {
         if server.limits.nodelay {
             let say = server.say.for_peer(peer);
             if let Err(e) = sockopt::set_nodelay(&stream, &say) {
-                say.warn(format!("cannot set up this client, closing it: {e}"));
+                say.warn(tr!("client-set-up-failed", why = e.to_string()));
                 return None;
             }
         }
@@ -342,10 +332,10 @@ impl Listener {
         let live = self.server.tally.live();
         if live > 0 {
             let line = String::from_utf8_lossy(super::protocol::SHUTTING_DOWN);
-            self.server.say.note(format!(
-                "closing {} still connected; each is told {:?} first",
-                plural(live as u64, "client"),
-                line.trim_end()
+            self.server.say.note(tr!(
+                "closing-clients",
+                count = live as u64,
+                goodbye = format!("{:?}", line.trim_end())
             ));
         }
     }
@@ -357,7 +347,7 @@ impl Listener {
         let say = &self.server.say;
         if self.server.stop.by_signal() {
             self.fresh_line();
-            say.note("Ctrl-C or SIGTERM received: no new clients accepted");
+            say.note(tr!("stop-signal"));
         }
         self.sock.close();
         say.finish_output();
@@ -386,9 +376,12 @@ impl Server {
     /// count of EAGAINs.
     pub fn would_block(&self, call: &str, why: &str) {
         let n = self.tally.next_would_block();
-        self.say.note(format!(
-            "{call} -> EAGAIN (would block #{n}): {why}; trying again in {}",
-            secs(RETRY)
+        self.say.note(tr!(
+            "eagain",
+            call = call,
+            n = n,
+            why = why,
+            retry = secs(RETRY)
         ));
     }
 }
@@ -403,20 +396,14 @@ fn is_fatal(e: &io::Error) -> bool {
 }
 
 /// What an accept failure that may pass means, in a few words.
-fn why_accept_failed(e: &io::Error) -> &'static str {
+fn why_accept_failed(e: &io::Error) -> String {
     match os_error(e) {
-        Some("EMFILE") => {
-            "every file descriptor this process may open is in use; the client waits in the queue until one is free"
-        }
-        Some("ENFILE") => {
-            "the whole system is out of file descriptors; the client waits in the queue"
-        }
-        Some("ENOBUFS" | "ENOMEM") => "the kernel is short of memory for sockets",
-        Some("EPERM") => "a firewall rule refused this connection",
-        Some("ENETDOWN" | "ENETUNREACH" | "EHOSTUNREACH") => {
-            "the network went away under this connection"
-        }
-        Some("EPROTO") => "a handshake went wrong (a protocol error on one connection)",
-        _ => "this may pass",
+        Some("EMFILE") => tr!("accept-emfile"),
+        Some("ENFILE") => tr!("accept-enfile"),
+        Some("ENOBUFS" | "ENOMEM") => tr!("accept-enobufs"),
+        Some("EPERM") => tr!("accept-eperm"),
+        Some("ENETDOWN" | "ENETUNREACH" | "EHOSTUNREACH") => tr!("accept-enetdown"),
+        Some("EPROTO") => tr!("accept-eproto"),
+        _ => tr!("accept-may-pass"),
     }
 }

@@ -34,8 +34,9 @@ use mio::{Interest, Registry, Token};
 
 use super::farewell::Goodbye;
 use super::{Ending, Live, Server};
-use crate::narrate::{Dir, Narrator, plural};
+use crate::narrate::{Dir, Narrator};
 use crate::sockopt;
+use crate::tr;
 
 /// The most replies kept for one client before the server stops reading
 /// from it. The kernel's own send buffer (up to 4 MiB on Linux) already
@@ -351,21 +352,18 @@ impl PolledConn {
         let pressed = own || total;
         if pressed && !self.paused {
             let why = if own {
-                format!("{} bytes of replies wait for this client", self.pending())
+                tr!("pressure-own", bytes = self.pending())
             } else {
-                format!(
-                    "{} MiB of replies wait for all clients together (the limit is {} MiB), {} of them for this one",
-                    self.kept.total() >> 20,
-                    TOTAL_CAP >> 20,
-                    plural(self.pending() as u64, "byte")
+                tr!(
+                    "pressure-all",
+                    total = self.kept.total() >> 20,
+                    limit = TOTAL_CAP >> 20,
+                    bytes = self.pending()
                 )
             };
-            self.say.note(format!(
-                "{why}, which is not reading: not reading from it until it does (backpressure)"
-            ));
+            self.say.note(tr!("pressure", why = why));
         } else if !pressed && self.paused {
-            self.say
-                .note("the client is reading again: reading from it again");
+            self.say.note(tr!("pressure-off"));
         }
         self.paused = pressed;
         pressed
@@ -508,9 +506,14 @@ impl PolledConn {
         // Closed, so its place is free (--max-clients) before we say so.
         drop(live);
         server.tally.add_served();
-        server.say.info(format!(
-            "Disconnected {peer} after {:.2}s: {bytes_in} bytes in, {bytes_out} bytes out; {ending}",
-            connected.elapsed().as_secs_f64(),
+        server.say.info(tr!(
+            "disconnected",
+            peer = peer,
+            after = format!("{:.2}", connected.elapsed().as_secs_f64()),
+            waited = "",
+            bytes_in = bytes_in,
+            bytes_out = bytes_out,
+            ending = ending.to_string()
         ));
     }
 

@@ -18,6 +18,7 @@
 use std::net::{IpAddr, SocketAddr};
 
 use crate::narrate::Narrator;
+use crate::tr;
 
 /// The addresses of `interfaces` (name, address) a client on another
 /// machine could use to reach a server bound to `bound`, in the system's
@@ -66,32 +67,28 @@ pub fn name_the_way_in(addr: SocketAddr, tool: &str, say: &Narrator) {
             // GetAdaptersAddresses reports its failure as a return code,
             // not as the thread's last error: "os error 0" says nothing.
             let why = match e.raw_os_error() {
-                Some(0) => "the system did not say why".to_string(),
+                Some(0) => tr!("reach-no-reason"),
                 _ => e.to_string(),
             };
-            say.note(format!(
-                "cannot list this machine's addresses ({why}): students type the one `ip addr` \
-                 (`ipconfig` on Windows) shows"
-            ));
+            say.note(tr!("reach-cannot-list", why = why));
             return;
         }
     };
     let ways = reachable(addr.ip(), &interfaces);
     if ways.is_empty() {
-        say.note(format!(
-            "this machine has no {} address but loopback right now (no network?): no other \
-             machine can reach it yet",
-            if addr.is_ipv4() { "IPv4" } else { "IPv6" }
+        say.note(tr!(
+            "reach-loopback-only",
+            family = if addr.is_ipv4() { "IPv4" } else { "IPv6" }
         ));
         return;
     }
     for (name, ip) in ways {
-        let on = if name.is_empty() {
-            String::new()
+        let command = format!("{tool} {ip} {}", addr.port());
+        say.info(if name.is_empty() {
+            tr!("reach-students", command = command)
         } else {
-            format!("  ({name})")
-        };
-        say.info(format!("students: {tool} {ip} {}{on}", addr.port()));
+            tr!("reach-students-on", command = command, interface = name)
+        });
     }
 }
 

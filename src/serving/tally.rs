@@ -7,7 +7,7 @@ use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, AtomicUsize, Ordering};
 use std::time::{Duration, Instant};
 
-use crate::narrate::plural;
+use crate::tr;
 
 #[derive(Debug)]
 pub struct Tally {
@@ -85,29 +85,30 @@ impl Tally {
     /// The status line a server keeps on a terminal:
     /// `3 connected now | 12 served | 1.2 KiB in | 5.4 KiB out`.
     pub fn status(&self) -> String {
-        format!(
-            "{} connected now | {} served | {} in | {} out",
-            self.live(),
-            self.served.load(Ordering::Relaxed),
-            size(self.bytes_in.load(Ordering::Relaxed)),
-            size(self.bytes_out.load(Ordering::Relaxed)),
+        tr!(
+            "status-line",
+            live = self.live(),
+            served = self.served.load(Ordering::Relaxed),
+            bytes_in = size(self.bytes_in.load(Ordering::Relaxed)),
+            bytes_out = size(self.bytes_out.load(Ordering::Relaxed))
         )
     }
 
     /// `Server stopped: 3 clients served, 12 bytes in, 180 bytes out`.
     pub fn summary(&self) -> String {
         let mut turned_away = String::new();
-        for (count, why) in [(&self.full, "server full"), (&self.busy, "no thread")] {
+        for (count, why) in [(&self.full, "full"), (&self.busy, "thread")] {
             match count.load(Ordering::Relaxed) {
                 0 => {}
-                n => turned_away.push_str(&format!(", {n} turned away ({why})")),
+                n => turned_away.push_str(&tr!("summary-turned-away", count = n, why = why)),
             }
         }
-        format!(
-            "Server stopped: {} served, {} bytes in, {} bytes out{turned_away}",
-            plural(self.served.load(Ordering::Relaxed), "client"),
-            self.bytes_in.load(Ordering::Relaxed),
-            self.bytes_out.load(Ordering::Relaxed),
+        tr!(
+            "summary",
+            served = tr!("count-clients", count = self.served.load(Ordering::Relaxed)),
+            bytes_in = self.bytes_in.load(Ordering::Relaxed),
+            bytes_out = self.bytes_out.load(Ordering::Relaxed),
+            turned_away = turned_away
         )
     }
 }

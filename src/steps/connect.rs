@@ -64,6 +64,7 @@ use crate::narrate::Narrator;
 use crate::signals::{Doorbell, Stop};
 use crate::sockopt;
 use crate::tls::{self, Tls};
+use crate::tr;
 
 /// How long connect may take when `--timeout` is not given: long enough for
 /// a slow network, short enough that nothing seems to hang.
@@ -184,10 +185,7 @@ pub fn run(args: &ConnectArgs, say: &Narrator) -> Result<(), SockError> {
     // without a limit `cat big | socktool connect` would hang half-sent.
     let write_limit = args.timeout.unwrap_or(DEFAULT_CONNECT_TIMEOUT);
     if io::stdin().is_terminal() {
-        say.note(
-            "connected: type a line and press Enter to send it; Ctrl-D ends your side \
-             (shutdown SHUT_WR), Ctrl-C quits",
-        );
+        say.note(tr!("connect-typing"));
     }
 
     let shared = Arc::new(Shared {
@@ -262,18 +260,15 @@ pub fn run(args: &ConnectArgs, say: &Narrator) -> Result<(), SockError> {
     let received = received?;
 
     if shared.we_closed.load(Ordering::SeqCst) {
-        say.note("we closed first (end of stdin, SHUT_WR); the server answered and then closed its side: recv returned 0");
+        say.note(tr!("connect-we-closed"));
     } else {
-        say.note("the server closed the connection first: recv returned 0, so there is nothing more to read and no one to send to");
+        say.note(tr!("connect-server-closed"));
     }
     if let Some(n) = unfinished {
-        say.note(format!(
-            "a sendall of {n} bytes was still waiting when the server closed (it stopped reading): \
-             those bytes are not counted below"
-        ));
+        say.note(tr!("connect-unfinished", bytes = n));
     }
     sockopt::close(link.stream, say);
-    say.info(format!("Sent {sent} bytes, received {received} bytes"));
+    say.info(tr!("connect-summary", sent = sent, received = received));
     Ok(())
 }
 
@@ -288,9 +283,7 @@ fn tls_setup(args: &ConnectArgs) -> Result<Option<tls::Setup>, SockError> {
             (opts.keylog.is_some(), "--keylog"),
         ];
         if let Some((_, flag)) = given.iter().find(|(on, _)| *on) {
-            return Err(SockError::Usage(format!(
-                "{flag} is for TLS connections: add --tls (socktool connect HOST PORT --tls {flag} ...)"
-            )));
+            return Err(SockError::Usage(tr!("connect-tls-only", flag = *flag)));
         }
         return Ok(None);
     }
@@ -415,7 +408,7 @@ fn send_stdin(
         addr,
         source,
     })?;
-    say.note("end of stdin: shutdown(SHUT_WR) sent FIN, so the server's recv returns 0; we keep reading its answer until it closes");
+    say.note(tr!("connect-half-close"));
     Ok(())
 }
 

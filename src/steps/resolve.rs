@@ -30,12 +30,14 @@ use crate::error::SockError;
 use crate::lookup;
 use crate::narrate::Narrator;
 use crate::target::Host;
+use crate::tr;
 
 pub fn run(args: &ResolveArgs, say: &Narrator) -> Result<(), SockError> {
     if let Some(pasted) = &args.host.dropped {
-        say.note(format!(
-            "resolve takes a host name: resolving {} from {pasted} (a URL's scheme, port and path are not part of the name)",
-            args.host.host
+        say.note(tr!(
+            "resolve-pasted",
+            host = args.host.host.to_string(),
+            pasted = pasted.as_str()
         ));
     }
     match &args.host.host {
@@ -100,9 +102,7 @@ fn forward(name: &str, args: &ResolveArgs, say: &Narrator) -> Result<(), SockErr
 
     let hidden = all.len() - shown.len();
     if !args.all && hidden > 0 {
-        say.note(format!(
-            "gethostbyname returns one IPv4 address; {name} has {hidden} more (see --all)"
-        ));
+        say.note(tr!("resolve-more", name = name, hidden = hidden));
     }
     Ok(())
 }

@@ -42,18 +42,16 @@ use std::time::Instant;
 
 use crate::cli::ServeLoopArgs;
 use crate::error::SockError;
-use crate::narrate::{Narrator, plural};
+use crate::narrate::Narrator;
 use crate::serving::{self, Accepted, Ending, Protocol};
+use crate::tr;
 
 pub fn run(args: &ServeLoopArgs, say: &Narrator) -> Result<(), SockError> {
     // socket → setsockopt → bind → listen, as in serve-once.
     let listener = serving::listen(&args.serve, None, say)?;
     listener.ready();
     if listener.accept_queue().is_none() {
-        say.note(
-            "this system does not say how many clients wait in the backlog (Linux's TCP_INFO \
-             does): they still wait while one client is served, unseen",
-        );
+        say.note(tr!("backlog-unseen"));
     }
     let protocol = Protocol::tutorial();
     let mut buf = vec![0u8; args.serve.recv_size];
@@ -65,10 +63,7 @@ pub fn run(args: &ServeLoopArgs, say: &Narrator) -> Result<(), SockError> {
 
     loop {
         if args.max_clients.is_some_and(|max| served >= max) {
-            say.note(format!(
-                "served {} (--max-clients): stopping",
-                plural(served, "client")
-            ));
+            say.note(tr!("loop-max-clients", count = served));
             break;
         }
         // conn, addr = s.accept()
@@ -84,9 +79,9 @@ pub fn run(args: &ServeLoopArgs, say: &Narrator) -> Result<(), SockError> {
         served += 1;
         if let Some(seen) = arrivals.pop_front() {
             let waited = seen.elapsed();
-            conn.say().note(format!(
-                "this client waited {:.2}s in the backlog, connected but not yet accepted",
-                waited.as_secs_f64()
+            conn.say().note(tr!(
+                "backlog-waited",
+                secs = format!("{:.2}", waited.as_secs_f64())
             ));
             conn.waited_in_backlog(waited);
         }
@@ -103,16 +98,13 @@ pub fn run(args: &ServeLoopArgs, say: &Narrator) -> Result<(), SockError> {
             let now = Instant::now();
             arrivals.resize(queue.waiting as usize, now);
             if queue.waiting != last_seen {
-                say.info(format!(
-                    "{} waiting in the backlog (limit {})",
-                    plural(u64::from(queue.waiting), "client"),
-                    queue.limit
+                say.info(tr!(
+                    "backlog-waiting",
+                    count = queue.waiting,
+                    limit = queue.limit
                 ));
                 if last_seen == 0 {
-                    say.note(
-                        "they are connected (the kernel finished their handshakes) but nobody calls accept() \
-                         until this client is done: one thread serves one client at a time",
-                    );
+                    say.note(tr!("backlog-lesson"));
                 }
                 last_seen = queue.waiting;
             }
@@ -127,17 +119,14 @@ pub fn run(args: &ServeLoopArgs, say: &Narrator) -> Result<(), SockError> {
                 conn.show(data, true);
                 protocol.answer_into(data, &mut reply);
                 match conn.send_all(&reply) {
-                    Ok(()) => Ending::Done("one recv, one reply: next client"),
+                    Ok(()) => Ending::Done(tr!("done-next-client")),
                     Err(why) => why,
                 }
             }
             Err(why) => why,
         };
         if matches!(ending, Ending::ClientClosed) {
-            conn.say().note(
-                "an empty recv: this client left without sending. The tutorial's loop would `break` \
-                 and stop the whole server here; socktool closes this client and keeps serving",
-            );
+            conn.say().note(tr!("loop-empty-recv"));
         }
         let stopping = matches!(ending, Ending::Stopping);
         if stopping {

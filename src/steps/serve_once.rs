@@ -50,6 +50,7 @@ use crate::error::SockError;
 use crate::narrate::Narrator;
 use crate::serving::{self, Accepted, Ending, Listener};
 use crate::sockopt;
+use crate::tr;
 
 pub fn run(args: &ServeOnceArgs, say: &Narrator) -> Result<(), SockError> {
     let opts = &args.serve;
@@ -87,15 +88,14 @@ pub fn run(args: &ServeOnceArgs, say: &Narrator) -> Result<(), SockError> {
             conn.show(data, false);
             // conn.sendall(data): the same bytes, all of them.
             match conn.send_all(data) {
-                Ok(()) => Ending::Done("echoed, one client served"),
+                Ok(()) => Ending::Done(tr!("done-echoed")),
                 Err(why) => why,
             }
         }
         Err(why) => why,
     };
     if matches!(ending, Ending::ClientClosed) {
-        conn.say()
-            .note("the client left without sending anything: there is nothing to echo");
+        conn.say().note(tr!("nothing-to-echo"));
     }
     if matches!(ending, Ending::Stopping) {
         listener.say_closing();

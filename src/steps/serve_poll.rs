@@ -81,10 +81,11 @@ use crate::cli::ServePollArgs;
 use crate::error::SockError;
 use crate::narrate::Narrator;
 use crate::serving::{self, Ending, Juggler, Protocol, READS_PER_TURN, Talk};
+use crate::tr;
 
 pub fn run(args: &ServePollArgs, say: &Narrator) -> Result<(), SockError> {
     if args.serve.nonblocking {
-        say.note("--nonblocking changes nothing here: serve-poll makes every socket non-blocking");
+        say.note(tr!("nonblocking-anyway", step = "serve-poll"));
     }
     // socket → setsockopt → bind → listen, as in serve-once; then epoll.
     let juggler = serving::event_loop(

@@ -65,6 +65,7 @@ use crate::cli::ServeThreadedArgs;
 use crate::error::SockError;
 use crate::narrate::{Narrator, plural};
 use crate::serving::{self, Accepted, Conn, Ending, Farewells, GOODBYE, Protocol, STOPPING};
+use crate::tr;
 
 /// Each client thread's stack. This loop needs a few KiB; 64 KiB was
 /// measured to hold 10,000 clients at about 10 KiB of memory each.
@@ -99,10 +100,7 @@ pub fn run(args: &ServeThreadedArgs, say: &Narrator) -> Result<(), SockError> {
         // Over --max-clients: turned away with one line, by another thread.
         if listener.full(args.many.max_clients) {
             let max = args.many.max_clients;
-            say.warn(format!(
-                "{} turned away: server full ({max} connected, --max-clients {max})",
-                conn.peer
-            ));
+            say.warn(tr!("turned-away-full", peer = conn.peer, max = max));
             let line = format!(
                 "Server full ({}). Try again later.\n",
                 plural(max as u64, "client")
@@ -132,9 +130,10 @@ pub fn run(args: &ServeThreadedArgs, say: &Narrator) -> Result<(), SockError> {
             Err(e) => {
                 let taken = slot.lock().map(|mut c| c.take()).ok().flatten();
                 if let Some(conn) = taken {
-                    say.warn(format!(
-                        "{} turned away: cannot start a thread for it ({e})",
-                        conn.peer
+                    say.warn(tr!(
+                        "turned-away-thread",
+                        peer = conn.peer,
+                        why = e.to_string()
                     ));
                     let line =
                         "Server busy: no thread could be started for you. Try again later.\n";

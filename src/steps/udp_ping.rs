@@ -53,6 +53,7 @@ use crate::error::{Asker, SockError};
 use crate::narrate::{Dir, Narrator, describe_errno, secs};
 use crate::signals::Stop;
 use crate::sockopt::{self, Want, Woke};
+use crate::tr;
 
 /// Room for any reply.
 const REPLY_BUF: usize = 65_536;
@@ -93,10 +94,7 @@ pub fn run(args: &UdpPingArgs, say: &Narrator) -> Result<(), SockError> {
         .as_bytes(),
     )?;
     if size > 0 && size < first.len() {
-        say.note(format!(
-            "--size {size} is less than the ping's own text ({} bytes): each is sent whole",
-            first.len()
-        ));
+        say.note(tr!("ping-size", size = size, text = first.len()));
     }
 
     let mut stats = Stats::default();
@@ -291,17 +289,10 @@ fn listen(
                 return Ok(true);
             }
             (Some(seq), _) if stats.was_answered(seq) => {
-                say.note(format!(
-                    "a second reply to ping {seq}: a duplicate, not counted"
-                ));
+                say.note(tr!("ping-duplicate", seq = seq));
             }
-            (Some(seq), _) => say.note(format!(
-                "the reply to ping {seq} came after that ping had timed out: late, not counted \
-                 (lost, as far as the pinger knew then)"
-            )),
-            (None, _) => say.warn(format!(
-                "a reply of {n} bytes that names no ping (no \"Ping N\" in it): not counted"
-            )),
+            (Some(seq), _) => say.note(tr!("ping-late", seq = seq)),
+            (None, _) => say.warn(tr!("ping-stray", bytes = n)),
         }
     }
 }

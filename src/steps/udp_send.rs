@@ -51,6 +51,7 @@ use crate::client;
 use crate::error::{Asker, SockError};
 use crate::narrate::{Dir, Narrator, describe_errno, os_error};
 use crate::sockopt::{self, Want, Woke};
+use crate::tr;
 
 /// Room for any reply: above the largest datagram of either family, so a
 /// reply is never cut.
@@ -80,10 +81,7 @@ pub fn run(args: &UdpSendArgs, say: &Narrator) -> Result<(), SockError> {
             source,
             asker: Asker::UdpSend,
         })?;
-        say.note(format!(
-            "connect() on a UDP socket sends nothing: it fixes the peer, so the kernel keeps only \
-             datagrams from {addr} and can report 'port unreachable' to us"
-        ));
+        say.note(tr!("udp-connect", addr = addr));
     }
 
     send(&socket, addr, &message, family, say)?;
@@ -94,23 +92,20 @@ pub fn run(args: &UdpSendArgs, say: &Narrator) -> Result<(), SockError> {
         ToString::to_string,
     );
     if let Ok(local) = local {
-        say.note(format!(
-            "the kernel bound this socket to {local} by itself (we never called bind): \
-             the server sees port {} in the sender's address",
-            local.port()
-        ));
+        say.note(tr!("udp-implicit-bind", local = local, port = local.port()));
     }
     say.step("Message sent successfully");
-    say.info(format!(
-        "Sent one datagram of {} bytes to {addr}; waiting up to {} for a reply",
-        message.len(),
-        crate::error::secs(args.timeout)
+    say.info(tr!(
+        "udp-sent",
+        bytes = message.len(),
+        addr = addr,
+        timeout = crate::error::secs(args.timeout)
     ));
 
     let reply = receive(&socket, addr, args, say)?;
     say.data(&reply)?;
     say.end_line_on_terminal(&reply)?;
-    say.info(format!("Received {} bytes from {addr}", reply.len()));
+    say.info(tr!("udp-received", bytes = reply.len(), addr = addr));
     crate::sockopt::close(socket, say);
     Ok(())
 }
@@ -229,9 +224,7 @@ fn receive(
         match traced {
             // Only possible with --no-connect: anyone may send to our port.
             Ok((_, from)) if !same_peer(from, addr) => {
-                say.warn(format!(
-                    "ignored a datagram from {from}: we are waiting for {addr}"
-                ));
+                say.warn(tr!("udp-ignored", from = from, addr = addr));
             }
             Ok((n, _)) => {
                 say.hex(Dir::Received, &buf[..n]);
@@ -253,10 +246,7 @@ fn receive(
                     io::ErrorKind::ConnectionRefused | io::ErrorKind::ConnectionReset
                 ) =>
             {
-                say.note(format!(
-                    "recvfrom failed with {}: the ICMP 'port unreachable' answer to our datagram",
-                    describe_errno(&e)
-                ));
+                say.note(tr!("udp-icmp", errno = describe_errno(&e)));
                 return Err(SockError::PortUnreachable { addr });
             }
             Err(source) => {

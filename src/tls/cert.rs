@@ -13,6 +13,8 @@ use rustls::pki_types::CertificateDer;
 use x509_parser::extensions::GeneralName;
 use x509_parser::prelude::{FromDer, X509Certificate};
 
+use crate::tr;
+
 /// What a certificate says, in words.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Described {
@@ -94,7 +96,7 @@ impl Described {
         if !self.names.is_empty() {
             lines.push(format!("    names   {}", self.names.join(", ")));
         } else if self.ca {
-            lines.push("    (a CA: it signs certificates, it names no host)".into());
+            lines.push(tr!("cert-line-ca"));
         }
         lines
     }
@@ -102,11 +104,11 @@ impl Described {
     /// `364 days left`, `expired 3 days ago`, `not valid for 2 hours yet`.
     fn left(&self, now: i64) -> String {
         if now < self.not_before {
-            format!("not valid for {} yet", span(self.not_before - now))
+            tr!("cert-not-yet", span = span(self.not_before - now))
         } else if now > self.not_after {
-            format!("expired {} ago", span(now - self.not_after))
+            tr!("cert-expired-ago", span = span(now - self.not_after))
         } else {
-            format!("{} left", span(self.not_after - now))
+            tr!("cert-left", span = span(self.not_after - now))
         }
     }
 }
@@ -120,7 +122,7 @@ pub fn span(secs: i64) -> String {
         s if s >= 2 * 60 => (s / 60, "minute"),
         s => (s, "second"),
     };
-    crate::narrate::plural(n, unit)
+    tr!("span", count = n, unit = unit)
 }
 
 /// Seconds since 1970 as a UTC date and time: `2026-12-02 05:51 UTC`.

@@ -9,6 +9,7 @@ use super::trust::Seen;
 use super::{Inner, Tls, cert, records};
 use crate::error::{CertProblem, SockError, TlsFailure};
 use crate::narrate::{Narrator, first_line};
+use crate::tr;
 
 impl Tls {
     /// A rustls error as the error line says it, after sending the alert
@@ -67,7 +68,7 @@ impl Tls {
                 Some(rustls::Error::NoCertificatesPresented) => {
                     return SockError::Certificate {
                         addr: self.addr,
-                        problem: CertProblem::Other("the server sent no certificate".into()),
+                        problem: CertProblem::Other(tr!("cert-none")),
                     };
                 }
                 Some(e) => TlsFailure::Other(e.to_string()),
@@ -138,9 +139,9 @@ impl Tls {
 fn other_certificate(e: rustls::CertificateError) -> String {
     let text = rustls::Error::InvalidCertificate(e).to_string();
     if text.contains("CaUsedAsEndEntity") {
-        "the server's own certificate is a CA's (basicConstraints CA:TRUE): a CA signs certificates, it cannot be one for a host".into()
+        tr!("cert-ca-as-host")
     } else if text.contains("BadSignature") {
-        "a signature in the chain does not match: the certificate was changed, or signed by another key than its issuer's".into()
+        tr!("cert-bad-signature")
     } else {
         text
     }
@@ -151,13 +152,11 @@ fn incompatible(p: &rustls::PeerIncompatible) -> String {
     use rustls::PeerIncompatible as P;
     match p {
         P::ServerDoesNotSupportTls12Or13 | P::ServerTlsVersionIsDisabledByOurConfig => {
-            "the server does not speak TLS 1.2 or 1.3, the oldest rustls accepts".into()
+            tr!("tls-too-old")
         }
-        P::NoCipherSuitesInCommon => "the server chose a cipher suite we did not offer".into(),
-        P::NoKxGroupsInCommon => "the server wants a key exchange we did not offer".into(),
-        P::NoSignatureSchemesInCommon => {
-            "the server signs with an algorithm we did not offer".into()
-        }
+        P::NoCipherSuitesInCommon => tr!("tls-no-common-suite"),
+        P::NoKxGroupsInCommon => tr!("tls-no-common-group"),
+        P::NoSignatureSchemesInCommon => tr!("tls-no-common-signature"),
         other => rustls::Error::PeerIncompatible(other.clone()).to_string(),
     }
 }

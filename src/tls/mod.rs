@@ -43,9 +43,10 @@ use rustls::{ClientConfig, ClientConnection};
 use crate::cli::TlsOpts;
 use crate::client;
 use crate::error::{Phase, SockError, TlsFailure};
-use crate::narrate::{Narrator, plural};
+use crate::narrate::Narrator;
 use crate::signals::Doorbell;
 use crate::target::Host;
+use crate::tr;
 
 pub mod cert;
 mod failure;
@@ -86,7 +87,7 @@ impl Setup {
         )?);
         let mut config = ClientConfig::builder_with_provider(provider)
             .with_safe_default_protocol_versions()
-            .map_err(|e| SockError::Usage(format!("TLS cannot be set up: {e}")))?
+            .map_err(|e| SockError::Usage(tr!("tls-setup", why = e.to_string())))?
             .dangerous()
             .with_custom_certificate_verifier(Arc::clone(&watcher) as _)
             .with_no_client_auth();
@@ -117,12 +118,9 @@ impl Setup {
     /// What our ClientHello proposes, for a refusal: `TLS 1.3 and 1.2 with
     /// 9 cipher suites`.
     fn offered(&self) -> String {
-        format!(
-            "TLS 1.3 and 1.2 with {}",
-            plural(
-                self.config.crypto_provider().cipher_suites.len() as u64,
-                "cipher suite"
-            )
+        tr!(
+            "tls-offered",
+            suites = self.config.crypto_provider().cipher_suites.len()
         )
     }
 }
@@ -203,16 +201,14 @@ impl Tls {
             roots: setup.roots.clone(),
             insecure: setup.insecure,
         };
-        say.info(format!(
-            "TLS handshake with {host}: the same socket now carries TLS records"
-        ));
+        say.info(tr!("tls-handshake", host = host.to_string()));
         let sni = match &name {
-            ServerName::DnsName(n) => format!("server name (SNI) {}", n.as_ref()),
-            _ => "no server name (SNI carries names, not addresses)".into(),
+            ServerName::DnsName(n) => tr!("tls-sni", name = n.as_ref()),
+            _ => tr!("tls-no-sni"),
         };
         let alpn = match setup.config.alpn_protocols.first() {
             Some(p) => format!("ALPN {}", String::from_utf8_lossy(p)),
-            None => "no ALPN".into(),
+            None => tr!("tls-no-alpn"),
         };
         say.info(format!("> ClientHello: {}, {sni}, {alpn}", setup.offered()));
 
@@ -259,31 +255,26 @@ impl Tls {
         let inner = tls.lock();
         let conn = &inner.conn;
         if conn.protocol_version() == Some(rustls::ProtocolVersion::TLSv1_3) {
-            say.note(
-                "TLS 1.3 encrypts everything after the ServerHello, the certificate too: \
-                 on the wire (and in --hex) those records are application_data (17 03 03); \
-                 with --keylog, Wireshark can open them",
-            );
+            say.note(tr!("tls-13-encrypts"));
         }
         if let Some((log, from)) = &setup.keylog {
             let lost = log.lost.load(Ordering::Relaxed);
             if lost > 0 {
-                say.warn(format!(
-                    "{lost} of this connection's secrets could not be written to {} ({from})",
-                    log.path.display()
+                say.warn(tr!(
+                    "tls-keylog-lost",
+                    lost = lost,
+                    path = log.path.display().to_string(),
+                    from = *from
                 ));
             } else {
-                say.note(format!(
-                    "this connection's secrets appended to {} ({from}), in the NSS key log format: \
-                     with them Wireshark decrypts a capture of it, and so can anyone who has the file",
-                    log.path.display()
+                say.note(tr!(
+                    "tls-keylog",
+                    path = log.path.display().to_string(),
+                    from = *from
                 ));
             }
         }
-        say.note(
-            "handshake done: from here on every byte on the socket is encrypted, in \
-             application_data records (17 03 03 ...); the request and the reply travel inside",
-        );
+        say.note(tr!("tls-done"));
         drop(inner);
         Ok(tls)
     }
@@ -390,11 +381,9 @@ impl Tls {
                     if !inner.told_end {
                         inner.told_end = true;
                         say.note(if clean {
-                            "the server sent close_notify: TLS's own \"I am done\", so the end of the stream is really the server's"
+                            tr!("tls-close-notify")
                         } else {
-                            "the server closed TCP without TLS's close_notify: the end is not authenticated \
-                             (anyone on the path could cut the stream here); the application's own framing \
-                             must tell whether all of it came"
+                            tr!("tls-no-close-notify")
                         });
                     }
                     return Ok(0);
@@ -423,7 +412,7 @@ impl Tls {
     ) -> Result<(), SockError> {
         self.lock().conn.send_close_notify();
         self.flush(stream, timeout, say)?;
-        say.note("sent close_notify: TLS's \"nothing more from me\", before the FIN that TCP's shutdown sends");
+        say.note(tr!("tls-sent-close-notify"));
         Ok(())
     }
 
@@ -500,11 +489,8 @@ fn server_name(host: &Host) -> Result<ServerName<'static>, SockError> {
         Host::Ip { addr, .. } => Ok(ServerName::IpAddress((*addr).into())),
         Host::Name(name) => {
             let name = name.trim_end_matches('.').to_string();
-            ServerName::try_from(name.clone()).map_err(|_| {
-                SockError::Usage(format!(
-                    "{name} is not a name a certificate can carry (letters, digits, '-' and '.'): connect by another name or by address"
-                ))
-            })
+            ServerName::try_from(name.clone())
+                .map_err(|_| SockError::Usage(tr!("tls-bad-name", name = name.as_str())))
         }
     }
 }

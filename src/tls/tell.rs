@@ -7,7 +7,8 @@ use super::records::version_name;
 use super::trust::{Seen, Watcher};
 use super::{Inner, Tls, cert};
 use crate::error::SockError;
-use crate::narrate::{Narrator, plural};
+use crate::narrate::Narrator;
+use crate::tr;
 
 impl Tls {
     /// Narrates what the handshake has newly learnt: the server's choice,
@@ -20,11 +21,11 @@ impl Tls {
             let conn = &inner.conn;
             let suite = conn
                 .negotiated_cipher_suite()
-                .map(|s| format!("cipher suite {:?}", s.suite()))
-                .unwrap_or_else(|| "no cipher suite yet".into());
+                .map(|s| tr!("tls-suite", suite = format!("{:?}", s.suite())))
+                .unwrap_or_else(|| tr!("tls-no-suite"));
             let group = conn
                 .negotiated_key_exchange_group()
-                .map(|g| format!(", key exchange {:?}", g.name()))
+                .map(|g| tr!("tls-group", group = format!("{:?}", g.name())))
                 .unwrap_or_default();
             let alpn = match conn.alpn_protocol() {
                 Some(p) => format!(", ALPN {}", String::from_utf8_lossy(p)),
@@ -42,25 +43,23 @@ impl Tls {
     }
 
     fn tell_certificates(&self, seen: &Seen, say: &Narrator) {
-        say.info(format!(
-            "< Certificate: {} from the server, its own first:",
-            plural(seen.chain.len() as u64, "certificate")
-        ));
+        say.info(tr!("tls-chain", count = seen.chain.len()));
         let now = cert::now();
         for (i, der) in seen.chain.iter().enumerate() {
             match cert::describe(der) {
                 Some(d) => d.lines(i, now).into_iter().for_each(|l| say.info(l)),
-                None => say.info(format!("  {i} (not a certificate x509-parser can read)")),
+                None => say.info(tr!("tls-unreadable", index = i)),
             }
         }
         match &seen.verdict {
             Ok(()) => {
-                say.info(format!(
-                    "Certificate verified: signed by a CA we trust ({}), valid now, made out for {}",
-                    self.roots, self.host
+                say.info(tr!(
+                    "tls-verified",
+                    roots = self.roots.to_string(),
+                    host = self.host.to_string()
                 ));
                 if self.insecure {
-                    say.note("--insecure was not needed: the certificate verifies");
+                    say.note(tr!("tls-insecure-unneeded"));
                 }
             }
             Err(e) if self.insecure => {
@@ -68,12 +67,7 @@ impl Tls {
                     SockError::Certificate { problem, .. } => problem.to_string(),
                     other => other.to_string(),
                 };
-                say.warn(format!(
-                    "--insecure: the certificate was NOT verified, and would have failed ({why}); \
-                     the connection is encrypted, but nothing proves it is with {}: anyone on the \
-                     path can pose as the server, then read and change everything",
-                    self.host
-                ));
+                say.warn(tr!("tls-insecure", why = why, host = self.host.to_string()));
             }
             // The error line says it.
             Err(_) => {}

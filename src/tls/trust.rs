@@ -25,6 +25,7 @@ use rustls::pki_types::{CertificateDer, ServerName, UnixTime};
 use rustls::{DigitallySignedStruct, RootCertStore, SignatureScheme};
 
 use crate::error::SockError;
+use crate::tr;
 
 /// The roots, and how to name them in a verdict.
 pub struct Roots {
@@ -39,36 +40,33 @@ pub fn roots(cacert: Option<&Path>) -> Result<Roots, SockError> {
         let store = RootCertStore {
             roots: webpki_roots::TLS_SERVER_ROOTS.to_vec(),
         };
-        let named = format!(
-            "Mozilla's list of {} roots, compiled into socktool",
-            store.len()
-        );
+        let named = tr!("tls-mozilla-roots", count = store.len());
         return Ok(Roots { store, named });
     };
     let bad = |why: String| SockError::CaFile {
         path: path.to_path_buf(),
         why,
     };
-    let bytes = std::fs::read(path).map_err(|e| bad(format!("cannot read it: {e}")))?;
+    let bytes = std::fs::read(path).map_err(|e| bad(tr!("ca-unreadable", why = e.to_string())))?;
     let mut store = RootCertStore::empty();
     let mut refused = 0;
     for cert in CertificateDer::pem_slice_iter(&bytes) {
-        let cert = cert.map_err(|e| bad(format!("not a PEM file: {e}")))?;
+        let cert = cert.map_err(|e| bad(tr!("ca-not-pem", why = e.to_string())))?;
         if store.add(cert).is_err() {
             refused += 1;
         }
     }
     if store.is_empty() {
         return Err(bad(if refused > 0 {
-            format!("its {refused} certificate(s) cannot be used as roots")
+            tr!("ca-refused", count = refused)
         } else {
-            "it holds no certificate (no -----BEGIN CERTIFICATE----- block)".into()
+            tr!("ca-empty")
         }));
     }
     let named = format!(
         "--cacert {}, {}",
         path.display(),
-        crate::narrate::plural(store.len() as u64, "certificate")
+        tr!("tls-certificates", count = store.len())
     );
     Ok(Roots { store, named })
 }
@@ -98,7 +96,7 @@ impl Watcher {
     ) -> Result<Watcher, SockError> {
         let webpki = WebPkiServerVerifier::builder_with_provider(Arc::new(roots), provider)
             .build()
-            .map_err(|e| SockError::Usage(format!("TLS cannot be set up: {e}")))?;
+            .map_err(|e| SockError::Usage(tr!("tls-setup", why = e.to_string())))?;
         Ok(Watcher {
             webpki,
             insecure,

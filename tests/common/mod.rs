@@ -32,10 +32,14 @@ pub const GOODBYE: &[u8] = b"Server shutting down. Goodbye.\n";
 /// The safety net on every blocking call in a test; never synchronisation.
 pub const PATIENCE: Duration = Duration::from_secs(10);
 
-/// `socktool` with colour off and a bound on its run time.
+/// `socktool` with colour off and a bound on its run time, in English
+/// whatever the machine's locale (tests/lang.rs runs it in Chinese).
 pub fn socktool() -> assert_cmd::Command {
     let mut cmd = assert_cmd::Command::new(BIN);
-    cmd.env_remove("NO_COLOR")
+    cmd.env_remove("LC_ALL")
+        .env_remove("LC_MESSAGES")
+        .env("LANG", "C.UTF-8")
+        .env_remove("NO_COLOR")
         .env_remove("CLICOLOR_FORCE")
         // A browser user's key log must not catch the tests' connections.
         .env_remove("SSLKEYLOGFILE")
@@ -48,7 +52,10 @@ pub fn socktool() -> assert_cmd::Command {
 /// A std `Command` for the binary, for tests that need pipes of their own.
 pub fn socktool_std() -> Command {
     let mut cmd = Command::new(BIN);
-    cmd.env_remove("NO_COLOR")
+    cmd.env_remove("LC_ALL")
+        .env_remove("LC_MESSAGES")
+        .env("LANG", "C.UTF-8")
+        .env_remove("NO_COLOR")
         .env_remove("CLICOLOR_FORCE")
         .env_remove("SSLKEYLOGFILE")
         .arg("--color")

@@ -65,6 +65,7 @@ use crate::error::{Asker, Phase, SockError};
 use crate::narrate::{Narrator, first_line};
 use crate::target::Target;
 use crate::tls::{self, Tls};
+use crate::tr;
 
 mod redirect;
 mod reply;
@@ -142,10 +143,7 @@ fn fetch(
 
     let request = if args.tutorial {
         if target.path != "/" {
-            say.warn(format!(
-                "--tutorial sends the tutorial's exact request for /; the path {} is not sent",
-                target.path
-            ));
+            say.warn(tr!("http-tutorial-path", path = target.path.as_str()));
         }
         TUTORIAL_REQUEST.to_vec()
     } else {
@@ -255,18 +253,13 @@ impl Receiver<'_> {
         let got = self.recv(&mut buf, 0)?;
         let n = cap(got as u64, 0, self.args.max_bytes) as usize;
         self.say.data(&buf[..n])?;
-        self.say.info(format!("Received {n} bytes in 1 recv call"));
+        self.say.info(tr!("http-received", bytes = n, calls = 1));
         // Only whether it is HTTP at all: a cut reply is this mode's lesson.
         let mut reply = Reply::new();
         if let Err(broken) = reply.feed(&buf[..got]) {
             return Err(unreadable(broken, &reply, self.addr));
         }
-        self.say.note(format!(
-            "the tutorial makes one recv({}): it returns whatever has arrived, at most {} bytes, \
-             so a longer reply is cut here; without Connection: close the server also keeps the \
-             connection open, so reading on would wait",
-            recv_size, recv_size
-        ));
+        self.say.note(tr!("http-one-recv", size = recv_size));
         over_limit(got as u64, self.args.max_bytes)
     }
 
@@ -291,10 +284,8 @@ impl Receiver<'_> {
             }
             if n < buf.len() && !told_short {
                 told_short = true;
-                self.say.note(format!(
-                    "recv({}) returned {n} bytes: TCP is a stream, so a reply arrives in pieces of any size; keep calling recv",
-                    buf.len()
-                ));
+                self.say
+                    .note(tr!("http-short-recv", size = buf.len(), got = n));
             }
             let keep = cap(n as u64, total, self.args.max_bytes) as usize;
             match &mut held {
@@ -306,7 +297,7 @@ impl Receiver<'_> {
             if keep < n {
                 drop(progress);
                 self.say
-                    .info(format!("Received {total} bytes in {calls} recv calls"));
+                    .info(tr!("http-received", bytes = total, calls = calls));
                 if let Some(held) = held {
                     self.say.data(&held)?;
                 }
@@ -342,16 +333,15 @@ impl Receiver<'_> {
         }
         if let Some(what) = reply.missing() {
             self.say
-                .info(format!("Received {total} bytes in {calls} recv calls"));
+                .info(tr!("http-received", bytes = total, calls = calls));
             return Err(SockError::Incomplete {
                 addr: self.addr,
                 what,
             });
         }
+        self.say.note(tr!("http-closed"));
         self.say
-            .note("recv returned 0: the server closed the connection, the reply is complete");
-        self.say
-            .info(format!("Received {total} bytes in {calls} recv calls"));
+            .info(tr!("http-received", bytes = total, calls = calls));
         Ok(None)
     }
 }

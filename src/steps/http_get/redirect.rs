@@ -17,6 +17,7 @@ use crate::cli::HttpGetArgs;
 use crate::error::SockError;
 use crate::narrate::Narrator;
 use crate::target::{self, Target};
+use crate::tr;
 
 /// A redirect that arrived with -L on.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -53,17 +54,13 @@ pub fn follow(
             addr: moved.addr,
             why: format!("Location: {}: {why}", target::shorten(&moved.location)),
         })?;
-    let upgrade = if next.tls && !from.tls {
-        " (from http:// to https://: this hop speaks TLS)"
-    } else {
-        ""
-    };
-    say.note(format!(
-        "{} is a redirect: the server sends us to {}; -L follows it, redirect {} of at most {}{upgrade}; its body is not printed",
-        moved.status,
-        next.url(),
-        hops + 1,
-        args.max_redirs
+    say.note(tr!(
+        "http-redirect",
+        status = moved.status,
+        to = next.url(),
+        hop = hops + 1,
+        max = args.max_redirs,
+        upgrade = if next.tls && !from.tls { "yes" } else { "no" }
     ));
     Ok(next)
 }

@@ -21,6 +21,8 @@
 //! A real client would also stop at the end the header announces instead
 //! of waiting for the close, and keep the connection for the next request.
 
+use crate::tr;
+
 /// The longest header kept: far above what servers send (nginx refuses
 /// request headers over 8 KiB), and a bound on memory if a peer never ends
 /// its header.
@@ -139,31 +141,21 @@ impl Reply {
     /// At the close: `None` when the reply is whole, or what is missing.
     pub fn missing(&self) -> Option<String> {
         match &self.state {
-            State::Head if self.head.is_empty() => Some(
-                "the server closed without sending any reply: an HTTP server answers every request"
-                    .into(),
-            ),
-            State::Head => Some(format!(
-                "the reply ended in its header, after {} bytes: the blank line that ends an HTTP header never came",
-                self.head.len()
-            )),
-            State::Body(Body::Length { promised, left }) if *left > 0 => Some(format!(
-                "the reply ended {left} bytes short: its header promised a body of {promised} bytes (Content-Length), {} arrived",
-                promised - left
+            State::Head if self.head.is_empty() => Some(tr!("reply-nothing")),
+            State::Head => Some(tr!("reply-ended-in-head", got = self.head.len())),
+            State::Body(Body::Length { promised, left }) if *left > 0 => Some(tr!(
+                "reply-short",
+                left = left,
+                promised = promised,
+                arrived = promised - left
             )),
             State::Body(Body::Chunked(chunk)) => match chunk {
                 Chunk::Done => None,
-                Chunk::Data { size, left } => Some(format!(
-                    "the reply ended in the middle of a chunk (Transfer-Encoding: chunked): {left} of its {size} bytes missing"
-                )),
-                Chunk::Size { .. } | Chunk::DataEnd { .. } => Some(
-                    "the reply ended between chunks (Transfer-Encoding: chunked): the chunk of size 0 that ends the body never came"
-                        .into(),
-                ),
-                Chunk::Trailer { .. } => Some(
-                    "the reply ended in the trailer after its last chunk: the blank line that ends it never came"
-                        .into(),
-                ),
+                Chunk::Data { size, left } => {
+                    Some(tr!("reply-mid-chunk", left = left, size = size))
+                }
+                Chunk::Size { .. } | Chunk::DataEnd { .. } => Some(tr!("reply-between-chunks")),
+                Chunk::Trailer { .. } => Some(tr!("reply-in-trailer")),
             },
             State::Body(_) => None,
         }
@@ -189,9 +181,9 @@ impl Reply {
         }
         let Some(end) = find_head_end(&self.head, start) else {
             if self.head.len() >= MAX_HEAD {
-                return Err(Broken::Malformed(format!(
-                    "the reply's header runs past {} KiB without the blank line that ends it",
-                    MAX_HEAD / 1024
+                return Err(Broken::Malformed(tr!(
+                    "reply-head-too-long",
+                    kib = MAX_HEAD / 1024
                 )));
             }
             return Ok(&[]);
@@ -243,7 +235,7 @@ fn parse_head(head: &[u8]) -> Result<Head, Broken> {
         .nth(1)
         .filter(|code| code.len() == 3 && code.iter().all(u8::is_ascii_digit))
         .and_then(|code| std::str::from_utf8(code).ok()?.parse::<u16>().ok())
-        .ok_or_else(|| malformed("the reply's status line has no three-digit status code"))?;
+        .ok_or_else(|| malformed(&tr!("reply-no-status")))?;
     let mut length: Option<u64> = None;
     let mut chunked = false;
     let mut location = None;
@@ -262,11 +254,9 @@ fn parse_head(head: &[u8]) -> Result<Head, Broken> {
         if name.eq_ignore_ascii_case(b"content-length") {
             let n = value
                 .parse::<u64>()
-                .map_err(|_| malformed("the reply's Content-Length is not a number"))?;
+                .map_err(|_| malformed(&tr!("reply-bad-length")))?;
             if length.is_some_and(|l| l != n) {
-                return Err(malformed(
-                    "the reply has two different Content-Length headers",
-                ));
+                return Err(malformed(&tr!("reply-two-lengths")));
             }
             length = Some(n);
         } else if name.eq_ignore_ascii_case(b"transfer-encoding") {
@@ -309,9 +299,7 @@ fn feed_chunked<'a>(chunk: &mut Chunk, bytes: &'a [u8]) -> Result<&'a [u8], Brok
             let Some(nl) = bytes.iter().position(|&b| b == b'\n') else {
                 line.extend_from_slice(bytes);
                 if line.len() > MAX_LINE {
-                    return Err(Broken::Malformed(
-                        "a line of the reply's chunked body never ends".into(),
-                    ));
+                    return Err(Broken::Malformed(tr!("reply-endless-line")));
                 }
                 return Ok(&[]);
             };
@@ -352,9 +340,7 @@ fn feed_chunked<'a>(chunk: &mut Chunk, bytes: &'a [u8]) -> Result<&'a [u8], Brok
                     }
                     b'\r' if !*seen_cr => *seen_cr = true,
                     _ => {
-                        return Err(Broken::Malformed(
-                            "a chunk of the reply is longer than its size line said".into(),
-                        ));
+                        return Err(Broken::Malformed(tr!("reply-long-chunk")));
                     }
                 }
             }
@@ -368,12 +354,7 @@ fn feed_chunked<'a>(chunk: &mut Chunk, bytes: &'a [u8]) -> Result<&'a [u8], Brok
 fn chunk_size(line: &[u8]) -> Result<u64, Broken> {
     let hex = line.split(|&b| b == b';').next().unwrap_or_default();
     let hex = std::str::from_utf8(hex).unwrap_or("").trim();
-    u64::from_str_radix(hex, 16).map_err(|_| {
-        Broken::Malformed(
-            "a chunk size line of the reply is not a hexadecimal number (Transfer-Encoding: chunked)"
-                .into(),
-        )
-    })
+    u64::from_str_radix(hex, 16).map_err(|_| Broken::Malformed(tr!("reply-bad-chunk-size")))
 }
 
 #[cfg(test)]

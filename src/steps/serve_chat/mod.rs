@@ -66,9 +66,10 @@ use mio::Token;
 
 use crate::cli::ServeChatArgs;
 use crate::error::SockError;
-use crate::narrate::{Narrator, plural};
+use crate::narrate::Narrator;
 use crate::narrate::{describe_errno, secs};
 use crate::serving::{self, Ending, Juggler, READS_PER_TURN, TOTAL_CAP, Talk};
+use crate::tr;
 
 mod room;
 use room::{LineEnd, Lines, Said};
@@ -84,7 +85,7 @@ const WHO_SHOWN: usize = 50;
 
 pub fn run(args: &ServeChatArgs, say: &Narrator) -> Result<(), SockError> {
     if args.serve.nonblocking {
-        say.note("--nonblocking changes nothing here: serve-chat makes every socket non-blocking");
+        say.note(tr!("nonblocking-anyway", step = "serve-chat"));
     }
     // socket → setsockopt → bind → listen, as in serve-once; then epoll,
     // as in serve-poll.
@@ -235,12 +236,7 @@ impl Talk for Room {
     }
 
     fn summary(&self) -> Option<String> {
-        let copies = if self.copies == 1 { "copy" } else { "copies" };
-        Some(format!(
-            "The room: {} said, {} {copies} delivered",
-            plural(self.said, "line"),
-            self.copies
-        ))
+        Some(tr!("chat-summary", lines = self.said, copies = self.copies))
     }
 }
 
@@ -298,12 +294,9 @@ impl Room {
                 self.said += 1;
                 self.copies += self.delivered - before;
                 if self.said == 1 {
-                    juggler.say().note(format!(
-                        "one line in, {} out: the server sends each line to every other client \
-                         itself, one send per client (kept for a client whose kernel will not \
-                         take it yet)",
-                        self.delivered - before
-                    ));
+                    juggler
+                        .say()
+                        .note(tr!("chat-fan-out", copies = self.delivered - before));
                 }
             }
             Said::Nick(new) => self.nick(juggler, token, peer, &name, new),
@@ -311,7 +304,7 @@ impl Room {
             Said::Quit => {
                 self.send(juggler, token, &[b"* bye"]);
                 if let Some(member) = self.take_member(token) {
-                    let why = Ending::Done("the client typed /quit");
+                    let why = Ending::Done(tr!("done-quit"));
                     self.announce_leave(juggler, &member, &why);
                     juggler.end(token, why);
                 }
@@ -366,7 +359,7 @@ impl Room {
         juggler
             .say()
             .for_peer(peer)
-            .info(format!("is now {}", shown(new)));
+            .info(tr!("chat-renamed", name = shown(new)));
         self.broadcast(juggler, None, &[b"* ", old, b" is now ", new]);
     }
 
@@ -501,10 +494,11 @@ impl Room {
                     String::from_utf8_lossy(member.lines.end.bytes())
                 );
                 let _ = conn.send_or_keep(notice.as_bytes(), registry);
-                conn.say().warn(format!(
-                    "dropped: {waiting} bytes of the room's lines wait for this client, past its \
-                     share of {limit}: it is not reading, and the others must not wait for it \
-                     ({thrown} bytes thrown away; it is told why, if it reads in time)"
+                conn.say().warn(tr!(
+                    "chat-dropped",
+                    waiting = waiting,
+                    limit = limit.to_string(),
+                    thrown = thrown
                 ));
             }
             self.announce_leave(juggler, &member, &why);

@@ -58,10 +58,11 @@ use std::time::Instant;
 
 use crate::cli::{Family, UdpServeArgs};
 use crate::error::SockError;
-use crate::narrate::{Dir, Narrator, describe_errno, os_error, plural};
+use crate::narrate::{Dir, Narrator, describe_errno, os_error};
 use crate::serving::{self, Protocol};
 use crate::signals::Stop;
 use crate::sockopt::{self, Want, Woke};
+use crate::tr;
 
 mod trouble;
 use trouble::{Fate, Held, Trouble};
@@ -95,38 +96,32 @@ impl Tally {
     /// `3 senders`, or `over 10000 senders` once the set is full.
     fn senders_text(&self) -> String {
         let n = self.senders.len();
-        let over = if self.more_senders { "over " } else { "" };
-        format!("{over}{}", plural(n as u64, "sender"))
+        let over = if self.more_senders { "yes" } else { "no" };
+        tr!("udp-senders", count = n, over = over)
     }
 
     /// The line printed when the server stops.
     fn summary(&self, trouble: &Trouble) -> String {
-        let mut line = format!(
-            "Shutting down: {} from {}, {} bytes in, {} bytes out",
-            plural(self.datagrams, "datagram"),
-            self.senders_text(),
-            self.bytes_in,
-            self.bytes_out
+        let mut line = tr!(
+            "udp-summary",
+            datagrams = self.datagrams,
+            senders = self.senders_text(),
+            bytes_in = self.bytes_in,
+            bytes_out = self.bytes_out
         );
         if trouble.any() {
-            line.push_str(&format!(
-                "; {} lost on purpose, {} delayed ({}, --seed {})",
-                trouble.lost,
-                trouble.delayed,
-                trouble.options(),
-                trouble.seed
+            line.push_str(&tr!(
+                "udp-summary-trouble",
+                lost = trouble.lost,
+                delayed = trouble.delayed,
+                options = trouble.options(),
+                seed = trouble.seed.to_string()
             ));
             if trouble.overflowed > 0 {
-                line.push_str(&format!(
-                    ", {} dropped with the delay queue full",
-                    trouble.overflowed
-                ));
+                line.push_str(&tr!("udp-summary-overflowed", count = trouble.overflowed));
             }
             if trouble.still_held() > 0 {
-                line.push_str(&format!(
-                    ", {} held replies never sent",
-                    trouble.still_held()
-                ));
+                line.push_str(&tr!("udp-summary-held", count = trouble.still_held()));
             }
         }
         line
@@ -168,18 +163,14 @@ pub fn run(args: &UdpServeArgs, say: &Narrator) -> Result<(), SockError> {
     say.listening(local);
     say.reachable_warning(local);
     serving::reach::name_the_way_in(local, "nc -u", say);
-    say.note(
-        "UDP has no listen and no accept: \"listening\" here only means bound to the address, \
-         and there are no connections, so there is nothing to accept. One socket serves every \
-         client; each datagram arrives with its sender's address",
-    );
+    say.note(tr!("udp-no-listen"));
     let seed = args.seed.unwrap_or_else(trouble::fresh_seed);
     let trouble = Trouble::new(args.loss, args.delay, seed);
     if trouble.any() {
-        say.note(format!(
-            "{}: each datagram's fate is drawn from a pseudo-random generator with seed {seed} \
-             (--seed {seed} repeats the same fates for the same datagrams)",
-            trouble.options()
+        say.note(tr!(
+            "udp-trouble",
+            options = trouble.options(),
+            seed = seed.to_string()
         ));
     }
     let tally = std::sync::Arc::new(std::sync::Mutex::new((Tally::default(), trouble)));
@@ -221,10 +212,7 @@ pub fn run(args: &UdpServeArgs, say: &Narrator) -> Result<(), SockError> {
                         io::ErrorKind::ConnectionRefused | io::ErrorKind::ConnectionReset
                     ) =>
                 {
-                    say.warn(format!(
-                        "an earlier reply was refused: {}",
-                        describe_errno(&e)
-                    ));
+                    say.warn(tr!("udp-refused", errno = describe_errno(&e)));
                     continue;
                 }
                 Err(source) => {
@@ -300,29 +288,22 @@ fn answer(
     );
     say.hex(Dir::Received, data);
     if tally.datagrams == 0 {
-        say.note("recvfrom returned the datagram and its sender's address; the reply goes back with sendto to that address");
+        say.note(tr!("udp-recvfrom"));
     }
     tally.datagrams += 1;
     tally.bytes_in += got.len.unwrap_or(got.kept) as u64;
     tally.saw(peer);
 
     match (got.cut, got.len) {
-        (true, Some(len)) => say.warn(format!(
-            "the datagram was {len} bytes but recvfrom asked for {}: the kernel discarded the last {} \
-             (a datagram is read whole or cut, never in pieces); raise --recv-size",
-            buf.len(),
-            len - got.kept
+        (true, Some(len)) => say.warn(tr!(
+            "udp-cut",
+            len = len,
+            asked = buf.len(),
+            lost = len - got.kept
         )),
-        (true, None) => say.warn(format!(
-            "the datagram was longer than the {} bytes recvfrom asked for: the kernel discarded \
-             the rest (a datagram is read whole or cut, never in pieces), and this system does \
-             not say how much (Linux does); raise --recv-size",
-            buf.len()
-        )),
-        (false, _) if got.kept == 0 => say.note(
-            "an empty datagram: for UDP, recvfrom returning 0 means 0 bytes arrived, not that anyone closed anything",
-        ),
-        (false, _) => say.info(format!("Received a datagram of {} bytes", got.kept)),
+        (true, None) => say.warn(tr!("udp-cut-unknown", asked = buf.len())),
+        (false, _) if got.kept == 0 => say.note(tr!("udp-empty")),
+        (false, _) => say.info(tr!("udp-datagram", bytes = got.kept)),
     }
     // The console is only a window onto the conversation: a stdout that is
     // closed (`| head`) or not read (`| less`, unscrolled) must not cost
@@ -334,14 +315,14 @@ fn answer(
     Protocol::tutorial().answer_into(data, &mut reply);
     let number = tally.datagrams;
     match trouble.fate() {
-        Fate::Lost => say.info(format!(
-            "datagram #{number} lost on purpose ({}): not answered, as if the network had \
-             dropped it",
-            trouble.loss_option()
+        Fate::Lost => say.info(tr!(
+            "udp-lost",
+            number = number,
+            option = trouble.loss_option()
         )),
         Fate::Answered(after) if after.is_zero() => {
             if trouble.any() {
-                say.info(format!("datagram #{number}: not lost, answered at once"));
+                say.info(tr!("udp-at-once", number = number));
             }
             send_reply(socket, peer, &reply, &say, tally);
         }
@@ -353,16 +334,17 @@ fn answer(
                 reply,
             };
             if trouble.hold(held) {
-                say.info(format!(
-                    "datagram #{number}: reply held {} ms ({})",
-                    after.as_millis(),
-                    trouble.delay_option()
+                say.info(tr!(
+                    "udp-held",
+                    number = number,
+                    ms = after.as_millis().to_string(),
+                    option = trouble.delay_option()
                 ));
             } else {
-                say.warn(format!(
-                    "datagram #{number} dropped: {} replies are held already (the most \
-                     --delay keeps at once)",
-                    trouble.still_held()
+                say.warn(tr!(
+                    "udp-queue-full",
+                    number = number,
+                    held = trouble.still_held()
                 ));
             }
         }
@@ -390,15 +372,12 @@ fn send_reply(
     );
     match sent {
         Ok(n) => tally.bytes_out += n as u64,
-        Err(e) if os_error(&e) == Some("EMSGSIZE") => say.warn(format!(
-            "not answered: the reply would be {} bytes, over the {} limit of one UDP datagram (EMSGSIZE)",
-            reply.len(),
-            max_payload(peer)
+        Err(e) if os_error(&e) == Some("EMSGSIZE") => say.warn(tr!(
+            "udp-too-big",
+            bytes = reply.len(),
+            limit = max_payload(peer)
         )),
-        Err(e) => say.warn(format!(
-            "not answered: sendto failed: {}",
-            describe_errno(&e)
-        )),
+        Err(e) => say.warn(tr!("udp-sendto-failed", errno = describe_errno(&e))),
     }
 }
 

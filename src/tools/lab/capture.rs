@@ -33,6 +33,7 @@ use pcap_file::DataLink;
 use pcap_file::pcap::{PcapHeader, PcapPacket, PcapWriter};
 
 use super::netns::LOOPBACK;
+use crate::tr;
 
 /// One frame as captured.
 #[derive(Debug, Clone)]
@@ -80,7 +81,7 @@ impl Capture {
         (&self.bell).write_all(b"x")?;
         self.reader
             .join()
-            .unwrap_or_else(|_| Err(io::Error::other("the capture thread panicked")))
+            .unwrap_or_else(|_| Err(io::Error::other(tr!("lab-capture-panicked"))))
     }
 }
 

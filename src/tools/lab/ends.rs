@@ -30,6 +30,7 @@ use crate::narrate::Narrator;
 use crate::record::{Event, Recorder, now_us};
 use crate::sockopt::{self, Listener, Want, Woke};
 use crate::target::Host;
+use crate::tr;
 
 /// The longest any one wait of a scenario may take.
 pub const PATIENCE: Duration = Duration::from_secs(10);
@@ -105,7 +106,7 @@ impl Lab {
         addr: SocketAddr,
         say: &Narrator,
     ) -> Result<(TcpStream, SocketAddr, Narrator), SockError> {
-        self.wait(listener, addr, "a client to accept")?;
+        self.wait(listener, addr, &tr!("lab-wait-accept"))?;
         let (stream, peer) = listener.accept().map_err(|source| SockError::Io {
             op: "accept",
             addr,
@@ -126,9 +127,11 @@ impl Lab {
         let quiet = Narrator::silent();
         match sockopt::wait(sock, Want::Readable, None, deadline, &quiet) {
             Ok(Woke::Ready) => Ok(()),
-            Ok(_) => Err(self.failed(format!(
-                "waited {} for {what} on {addr}",
-                crate::narrate::secs(PATIENCE)
+            Ok(_) => Err(self.failed(tr!(
+                "lab-waited",
+                after = crate::narrate::secs(PATIENCE),
+                what = what,
+                addr = addr
             ))),
             Err(source) => Err(SockError::Io {
                 op: "poll",
@@ -178,7 +181,7 @@ impl Lab {
             .join(format!("{}-{step}.jsonl", self.recordings.len()));
         self.recordings.push(file.clone());
         let exe = std::env::current_exe()
-            .map_err(|e| self.failed(format!("cannot find socktool itself: {e}")))?;
+            .map_err(|e| self.failed(tr!("lab-no-exe", error = e.to_string())))?;
         let mut child = Command::new(exe)
             .args(["--color", "never", step])
             .args(args)
@@ -188,7 +191,9 @@ impl Lab {
             .stdout(Stdio::null())
             .stderr(Stdio::piped())
             .spawn()
-            .map_err(|e| self.failed(format!("cannot start socktool {step}: {e}")))?;
+            .map_err(|e| {
+                self.failed(tr!("lab-cannot-start", step = step, error = e.to_string()))
+            })?;
         let (tx, lines) = mpsc::channel();
         if let Some(stderr) = child.stderr.take() {
             thread::spawn(move || {
@@ -272,7 +277,7 @@ impl Step {
         line.rsplit("Socket now listening on ")
             .next()
             .and_then(|a| a.trim().parse().ok())
-            .ok_or_else(|| self.failed(format!("no address in {line:?}")))
+            .ok_or_else(|| self.failed(tr!("lab-no-address", line = format!("{line:?}"))))
     }
 
     /// Waits (at most [`PATIENCE`]) for a line of narration with `needle`.
@@ -288,7 +293,7 @@ impl Step {
                     }
                 }
                 Err(_) => {
-                    return Err(self.failed(format!("never said {needle:?}")));
+                    return Err(self.failed(tr!("lab-never-said", text = format!("{needle:?}"))));
                 }
             }
         }
@@ -300,7 +305,7 @@ impl Step {
             Some(stdin) => stdin.write_all(bytes).and_then(|()| stdin.flush()),
             None => Ok(()),
         };
-        written.map_err(|e| self.failed(format!("cannot write to its stdin: {e}")))
+        written.map_err(|e| self.failed(tr!("lab-cannot-write", error = e.to_string())))
     }
 
     /// Ends the step's stdin: what Ctrl-D at a terminal does.
@@ -318,7 +323,7 @@ impl Step {
                 Ok(line) => self.seen.push(line),
                 Err(mpsc::RecvTimeoutError::Disconnected) => break,
                 Err(mpsc::RecvTimeoutError::Timeout) => {
-                    return Err(self.failed("did not exit".into()));
+                    return Err(self.failed(tr!("lab-did-not-exit")));
                 }
             }
         }
@@ -326,7 +331,7 @@ impl Step {
         let status = self
             .child
             .wait()
-            .map_err(|e| self.failed(format!("cannot wait for it: {e}")))?;
+            .map_err(|e| self.failed(tr!("lab-cannot-wait", error = e.to_string())))?;
         Ok(status.code().unwrap_or(-1))
     }
 
@@ -337,7 +342,7 @@ impl Step {
             return Ok(());
         }
         let last = self.seen.last().cloned().unwrap_or_default();
-        Err(self.failed(format!("exited {code}, not {want}: {last}")))
+        Err(self.failed(tr!("lab-exited", code = code, want = want, last = last)))
     }
 
     fn failed(&self, why: String) -> SockError {

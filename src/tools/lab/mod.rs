@@ -51,6 +51,7 @@ use crate::error::SockError;
 use crate::narrate::Narrator;
 use crate::record::now_us;
 use crate::tools::ladder::{self, Ladder, What};
+use crate::tr;
 
 use scenarios::ALL;
 
@@ -60,22 +61,23 @@ pub fn run(args: &LabArgs, say: &Narrator) -> Result<(), SockError> {
         (_, true) => return list(say),
         (Some(name), false) => name,
         (None, false) => {
-            return Err(SockError::Usage(format!(
-                "name a scenario ({}), or --list to see what each shows",
-                scenarios::names()
+            return Err(SockError::Usage(tr!(
+                "lab-no-scenario",
+                names = scenarios::names()
             )));
         }
     };
     let scenario = scenarios::find(name).ok_or_else(|| {
-        SockError::Usage(format!(
-            "there is no scenario {name:?}; the scenarios are: {} (socktool lab --list says what each shows)",
-            scenarios::names()
+        SockError::Usage(tr!(
+            "lab-unknown-scenario",
+            name = format!("{name:?}"),
+            names = scenarios::names()
         ))
     })?;
 
     // First, while this is still the only thread (see netns.rs).
     let private = if args.no_namespace {
-        Err("--no-namespace was given".to_string())
+        Err(tr!("lab-no-namespace-given"))
     } else {
         enter_namespace()
     };
@@ -84,7 +86,7 @@ pub fn run(args: &LabArgs, say: &Narrator) -> Result<(), SockError> {
     }
     let wire = Wire::start(private.is_ok())?;
 
-    say.note(format!("lab {}: {}", scenario.name, scenario.lesson));
+    say.note(format!("lab {}: {}", scenario.name, (scenario.lesson)()));
     let mut lab = ends::Lab::new(scenario.name)?;
     let outcome = (scenario.run)(&mut lab);
     let captured = wire.finish(outcome.is_ok())?;
@@ -107,22 +109,18 @@ pub fn run(args: &LabArgs, say: &Narrator) -> Result<(), SockError> {
     }
 
     match (&private, &captured) {
-        (Ok(how), Some(captured)) => say.note(format!(
-            "ran in {how}; {} captured on its loopback",
-            crate::narrate::plural(captured.count() as u64, "segment")
-        )),
-        (Err(why), _) => say.warn(format!(
-            "no wire column: {why}; the calls are drawn from this machine's loopback, with the arrows they imply"
-        )),
+        (Ok(how), Some(captured)) => {
+            say.note(tr!("lab-ran-in", how = how, count = captured.count()))
+        }
+        (Err(why), _) => say.warn(tr!("lab-no-wire", why = why)),
         _ => {}
     }
     if let (Some(path), Some(captured)) = (&args.pcap, &captured) {
         captured.write_pcap(path)?;
-        say.note(format!(
-            "wrote {} to {} (open it in Wireshark, or: tcpdump -nr {})",
-            crate::narrate::plural(captured.count() as u64, "frame"),
-            path.display(),
-            path.display()
+        say.note(tr!(
+            "lab-wrote-pcap",
+            count = captured.count(),
+            path = path.display().to_string()
         ));
     }
     ladder::show(&ladder, &args.drawing, say)
@@ -133,7 +131,7 @@ fn list(say: &Narrator) -> Result<(), SockError> {
     let wide = ALL.iter().map(|s| s.name.len()).max().unwrap_or(0);
     let mut out = String::new();
     for s in ALL {
-        out.push_str(&format!("{:<wide$}  {}\n", s.name, s.lesson));
+        out.push_str(&format!("{:<wide$}  {}\n", s.name, (s.lesson)()));
     }
     say.data(out.as_bytes())
 }
@@ -141,16 +139,13 @@ fn list(say: &Narrator) -> Result<(), SockError> {
 /// A private network namespace, or why there is none: one line, with what
 /// to do about it.
 #[cfg(target_os = "linux")]
-fn enter_namespace() -> Result<&'static str, String> {
+fn enter_namespace() -> Result<String, String> {
     netns::enter().map(netns::Made::describe)
 }
 
 #[cfg(not(target_os = "linux"))]
-fn enter_namespace() -> Result<&'static str, String> {
-    Err(format!(
-        "capturing the segments needs a private network namespace, which is Linux's ({} has none): run socktool lab on Linux to see the wire",
-        std::env::consts::OS
-    ))
+fn enter_namespace() -> Result<String, String> {
+    Err(tr!("lab-not-linux", os = std::env::consts::OS))
 }
 
 /// The kernel state the scenario saw, as rows in the columns of the ends

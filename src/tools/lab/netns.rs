@@ -29,6 +29,7 @@
 //! answers until it is up. `ip link set lo up` would do it, but needs
 //! iproute2; the two ioctls are what it calls underneath.
 
+use crate::tr;
 use std::ffi::CStr;
 use std::io;
 use std::os::fd::{AsRawFd, FromRawFd, OwnedFd};
@@ -43,10 +44,10 @@ pub enum Made {
 }
 
 impl Made {
-    pub fn describe(self) -> &'static str {
+    pub fn describe(self) -> String {
         match self {
-            Made::Network => "a private network namespace (as root)",
-            Made::UserAndNetwork => "private user and network namespaces (no root needed)",
+            Made::Network => tr!("lab-ns-root"),
+            Made::UserAndNetwork => tr!("lab-ns-user"),
         }
     }
 }
@@ -64,12 +65,10 @@ pub fn enter() -> Result<Made, String> {
         Made::Network
     } else {
         unshare(libc::CLONE_NEWUSER | libc::CLONE_NEWNET).map_err(|e| cannot(&e))?;
-        map_ids(uid, gid).map_err(|e| {
-            format!("made a user namespace but could not map this user into it ({e})")
-        })?;
+        map_ids(uid, gid).map_err(|e| tr!("lab-ns-map", error = e.to_string()))?;
         Made::UserAndNetwork
     };
-    loopback_up().map_err(|e| format!("could not bring the namespace's loopback up ({e})"))?;
+    loopback_up().map_err(|e| tr!("lab-ns-lo", error = e.to_string()))?;
     Ok(made)
 }
 
@@ -87,17 +86,9 @@ fn unshare(flags: libc::c_int) -> io::Result<()> {
 fn cannot(e: &io::Error) -> String {
     let errno = crate::narrate::describe_errno(e);
     match e.raw_os_error() {
-        Some(libc::EINVAL) => {
-            format!("unshare(CLONE_NEWUSER) refuses a process with more than one thread ({errno})")
-        }
-        Some(libc::ENOSPC) => format!(
-            "this machine allows no more user namespaces ({errno}): raise user.max_user_namespaces, or run as root"
-        ),
-        _ => format!(
-            "this kernel does not let an unprivileged user make namespaces ({errno}): run as root (sudo), \
-             or allow them with sysctl kernel.unprivileged_userns_clone=1 \
-             (Ubuntu: kernel.apparmor_restrict_unprivileged_userns=0)"
-        ),
+        Some(libc::EINVAL) => tr!("lab-ns-threads", errno = errno),
+        Some(libc::ENOSPC) => tr!("lab-ns-no-more", errno = errno),
+        _ => tr!("lab-ns-refused", errno = errno),
     }
 }
 

@@ -46,6 +46,7 @@ use crate::cli::{DrawingOpts, LadderArgs};
 use crate::error::SockError;
 use crate::narrate::Narrator;
 use crate::record::Event;
+use crate::tr;
 
 /// A conversation, ready to draw: who talked, and what happened in order.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -145,7 +146,7 @@ pub fn show(ladder: &Ladder, opts: &DrawingOpts, say: &Narrator) -> Result<(), S
             path: path.to_path_buf(),
             source,
         })?;
-        say.note(format!("wrote the ladder as SVG to {}", path.display()));
+        say.note(tr!("ladder-wrote-svg", path = path.display().to_string()));
     }
     say.data(drawing.as_bytes())
 }
@@ -172,7 +173,7 @@ pub fn read(path: &Path) -> Result<Vec<Event>, SockError> {
         events.push(event);
     }
     if events.is_empty() {
-        return Err(bad(1, "the file holds no calls".into()));
+        return Err(bad(1, tr!("ladder-no-calls")));
     }
     Ok(events)
 }
@@ -552,14 +553,11 @@ pub fn since_start(t_us: u64) -> String {
 pub fn legend(ladder: &Ladder, mark: impl Fn(ArrowKind) -> &'static str) -> String {
     let mut parts = Vec::new();
     for (kind, meaning) in [
-        (
-            ArrowKind::Handshake,
-            "connect: the handshake (drawn when connect began)",
-        ),
-        (ArrowKind::Data, "bytes sent"),
-        (ArrowKind::Close, "FIN"),
-        (ArrowKind::Segment, "a segment on the wire"),
-        (ArrowKind::Reset, "RST"),
+        (ArrowKind::Handshake, tr!("ladder-legend-handshake")),
+        (ArrowKind::Data, tr!("ladder-legend-data")),
+        (ArrowKind::Close, "FIN".to_string()),
+        (ArrowKind::Segment, tr!("ladder-legend-segment")),
+        (ArrowKind::Reset, "RST".to_string()),
     ] {
         let drawn = ladder
             .rows
@@ -570,7 +568,7 @@ pub fn legend(ladder: &Ladder, mark: impl Fn(ArrowKind) -> &'static str) -> Stri
         }
     }
     if ladder.waits_left_out {
-        parts.push("(poll waits not drawn)".into());
+        parts.push(tr!("ladder-legend-waits"));
     }
-    parts.join("; ")
+    parts.join(&tr!("ladder-legend-separator"))
 }

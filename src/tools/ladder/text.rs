@@ -21,6 +21,7 @@
 //! the empty ones on its right; only the last column is cut to its width.
 
 use super::{ArrowKind, Ladder, What, legend, order, since_start};
+use crate::tr;
 
 /// The time column: `+690.3 ms ` fits.
 const TIME: usize = 10;
@@ -34,10 +35,12 @@ pub fn draw(ladder: &Ladder, width: usize) -> Result<String, String> {
     let cell = width.saturating_sub(TIME) / n;
     if cell < NARROWEST {
         let most = width.saturating_sub(TIME) / NARROWEST;
-        return Err(format!(
-            "{n} ends do not fit side by side in {width} columns (at most {most} do): \
-             give --width {}, or draw it with --svg FILE or --mermaid",
-            TIME + n * NARROWEST
+        return Err(tr!(
+            "ladder-too-narrow",
+            ends = n,
+            width = width,
+            most = most,
+            need = TIME + n * NARROWEST
         ));
     }
     let order = order(ladder);

@@ -92,6 +92,7 @@ use crate::lookup;
 use crate::narrate::Narrator;
 use crate::signals::Stop;
 use crate::target::Host;
+use crate::tr;
 
 use report::Report;
 use worker::Worker;
@@ -151,15 +152,16 @@ fn check_sources(sources: u32) -> Result<(), SockError> {
         let ip = Ipv4Addr::from(u32::from(Ipv4Addr::LOCALHOST) + n - 1);
         if let Err(e) = std::net::UdpSocket::bind((ip, 0)) {
             let add = if cfg!(target_vendor = "apple") {
-                format!(
-                    "macOS's loopback has only 127.0.0.1 until you add more, as root: `for i in $(seq 2 {sources}); do ifconfig lo0 alias 127.0.0.$i up; done`"
-                )
+                tr!("load-sources-macos", sources = sources)
             } else {
-                "add it to the loopback interface, or lower --sources".to_string()
+                tr!("load-sources-add")
             };
-            return Err(SockError::Usage(format!(
-                "--sources {sources} needs {ip}, which is not an address of this machine ({}): {add}",
-                crate::narrate::describe_errno(&e)
+            return Err(SockError::Usage(tr!(
+                "load-sources",
+                sources = sources,
+                ip = ip.to_string(),
+                errno = crate::narrate::describe_errno(&e),
+                add = add
             )));
         }
     }
@@ -169,10 +171,7 @@ fn check_sources(sources: u32) -> Result<(), SockError> {
 pub fn run(args: &LoadArgs, say: &Narrator) -> Result<(), SockError> {
     let addr = target_addr(args, say)?;
     if args.sources > 1 && !matches!(addr.ip(), IpAddr::V4(ip) if ip.is_loopback()) {
-        return Err(SockError::Usage(format!(
-            "--sources spreads clients over 127.0.0.X, which can only reach a loopback server; {} is not one",
-            addr.ip()
-        )));
+        return Err(SockError::Usage(tr!("load-sources-far", ip = addr.ip())));
     }
 
     // Each client is one file descriptor: raise the soft limit as far as
@@ -197,12 +196,12 @@ pub fn run(args: &LoadArgs, say: &Narrator) -> Result<(), SockError> {
     if let Some(files) = files
         && args.clients + SPARE_FDS > files.after
     {
-        return Err(SockError::Usage(format!(
-            "--clients {} needs {} open files, but this process may open at most {}: lower --clients, or raise the hard limit (as root: ulimit -Hn {})",
-            args.clients,
-            args.clients + SPARE_FDS,
-            files.after,
-            (args.clients + SPARE_FDS).next_power_of_two()
+        return Err(SockError::Usage(tr!(
+            "load-too-many-files",
+            clients = args.clients,
+            needed = args.clients + SPARE_FDS,
+            limit = files.after,
+            raise = (args.clients + SPARE_FDS).next_power_of_two()
         )));
     }
 
@@ -231,24 +230,24 @@ pub fn run(args: &LoadArgs, say: &Narrator) -> Result<(), SockError> {
         duration: args.duration,
         batch: (args.connect_batch as u64).div_ceil(threads).max(1) as usize,
     });
-    say.info(format!(
-        "Loading {addr}: {} clients x {} of {} bytes{}{}, expecting {}, {threads} thread{}, at most {}",
-        args.clients,
-        if args.hold {
-            "1 message".to_string()
+    say.info(tr!(
+        "load-plan",
+        addr = addr,
+        clients = args.clients,
+        messages = if args.hold { 1 } else { args.messages },
+        size = args.size,
+        hold = if args.hold { "yes" } else { "no" },
+        welcome = if args.welcome { "yes" } else { "no" },
+        expecting = if plan.prefix.is_empty() {
+            tr!("load-pure-echo")
         } else {
-            format!("{} messages", args.messages)
+            tr!(
+                "load-prefixed",
+                prefix = plan.prefix.escape_ascii().to_string()
+            )
         },
-        args.size,
-        if args.hold { " then holding" } else { "" },
-        if args.welcome { " after a welcome line" } else { "" },
-        if plan.prefix.is_empty() {
-            "a pure echo".to_string()
-        } else {
-            format!("\"{}\" + message", plan.prefix.escape_ascii())
-        },
-        if threads == 1 { "" } else { "s" },
-        crate::error::secs(args.duration),
+        threads = threads,
+        duration = crate::error::secs(args.duration)
     ));
 
     let shared = Arc::new(Shared::default());
@@ -333,11 +332,11 @@ fn literal_addr(ip: IpAddr, scope_id: u32, port: u16) -> SocketAddr {
 /// "Holding" line once every client has had its round trip.
 fn watch(args: &LoadArgs, plan: &Plan, shared: &Shared, done: &mpsc::Receiver<()>, say: &Narrator) {
     let (total, unit) = if args.hold {
-        (args.clients, "clients served")
+        (args.clients, tr!("load-bar-served"))
     } else {
-        (args.clients * args.messages, "round trips")
+        (args.clients * args.messages, tr!("load-bar-trips"))
     };
-    let bar = say.counter(total, unit);
+    let bar = say.counter(total, &unit);
     let mut announced = false;
     let mut finished = false;
     loop {
@@ -347,12 +346,16 @@ fn watch(args: &LoadArgs, plan: &Plan, shared: &Shared, done: &mpsc::Receiver<()
             let held = shared.held.load(Ordering::Relaxed);
             bar.println(
                 say,
-                format!(
-                    "Holding {held} connections ({} failed) until --duration ends in {:.1}s",
-                    args.clients - held,
-                    plan.deadline
-                        .saturating_duration_since(Instant::now())
-                        .as_secs_f64()
+                tr!(
+                    "load-holding",
+                    held = held,
+                    failed = args.clients - held,
+                    secs = format!(
+                        "{:.1}",
+                        plan.deadline
+                            .saturating_duration_since(Instant::now())
+                            .as_secs_f64()
+                    )
                 ),
             );
         }

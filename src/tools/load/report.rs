@@ -14,6 +14,7 @@ use hdrhistogram::Histogram;
 use crate::cli::LoadArgs;
 use crate::error::{LoadFailure, SockError};
 use crate::narrate::Narrator;
+use crate::tr;
 
 /// Ways a client can fail, in the order the summary lists them.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -38,15 +39,15 @@ const FAILS: [Fail; 7] = [
 ];
 
 impl Fail {
-    fn label(self) -> &'static str {
+    fn label(self) -> String {
         match self {
-            Fail::Refused => "connection refused",
-            Fail::TurnedAway => "turned away by the server",
-            Fail::Connect => "could not connect",
-            Fail::Closed => "the server closed the connection early",
-            Fail::Io => "the connection failed (reset or error)",
-            Fail::Mismatch => "a reply was wrong",
-            Fail::Unfinished => "not finished when the run ended",
+            Fail::Refused => tr!("fail-refused"),
+            Fail::TurnedAway => tr!("fail-turned-away"),
+            Fail::Connect => tr!("fail-connect"),
+            Fail::Closed => tr!("fail-closed"),
+            Fail::Io => tr!("fail-io"),
+            Fail::Mismatch => tr!("fail-mismatch"),
+            Fail::Unfinished => tr!("fail-unfinished"),
         }
     }
 
@@ -168,46 +169,45 @@ pub(super) fn summarise(
         },
     );
 
-    say.info(format!(
-        "Connected {} of {} clients; {} finished{}",
-        r.connected,
-        args.clients,
-        r.completed,
-        if args.hold { " (held to the end)" } else { "" }
+    say.info(tr!(
+        "load-connected",
+        connected = r.connected,
+        clients = args.clients,
+        finished = r.completed,
+        held = if args.hold { "yes" } else { "no" }
     ));
-    say.info(format!(
-        "{} round trips of {} bytes verified in {:.3}s: {:.0} msgs/s",
-        r.round_trips,
-        args.size,
-        busy.as_secs_f64(),
-        rate
+    say.info(tr!(
+        "load-verified",
+        trips = r.round_trips,
+        size = args.size,
+        secs = format!("{:.3}", busy.as_secs_f64()),
+        rate = format!("{rate:.0}")
     ));
     if !r.latency.is_empty() {
-        say.info(format!(
-            "Round-trip latency: p50 {}, p99 {}, max {}",
-            ms(p50),
-            ms(p99),
-            ms(max)
+        say.info(tr!(
+            "load-latency",
+            p50 = ms(p50),
+            p99 = ms(p99),
+            max = ms(max)
         ));
     }
     if let Some(s) = served {
-        say.info(format!("Every client served in {:.3}s", s.as_secs_f64()));
+        say.info(tr!("load-served", secs = format!("{:.3}", s.as_secs_f64())));
     }
     for kind in FAILS {
         let t = &r.fails[kind as usize];
         if let Some(first) = &t.first {
-            let how_many = match (kind, t.count) {
+            let how_many = match kind {
                 // The count is the news here: how far past the server's
                 // cap the run went.
-                (Fail::TurnedAway, 1) => "1 client turned away by the server".to_string(),
-                (Fail::TurnedAway, n) => format!("{n} clients turned away by the server"),
-                (_, n) => format!("{n} client(s): {}", kind.label()),
+                Fail::TurnedAway => tr!("load-turned-away", count = t.count),
+                _ => tr!("load-failed", count = t.count, label = kind.label()),
             };
-            say.warn(format!("{how_many}; first: {first}"));
+            say.warn(tr!("load-first", how_many = how_many, first = first));
         }
     }
     if interrupted {
-        say.note("stopped by Ctrl-C");
+        say.note(tr!("load-interrupted"));
     }
 
     say.result(&format!(

@@ -37,6 +37,7 @@ use crate::sockopt;
 
 use super::super::ends::{self, Lab, PATIENCE, Side};
 use super::super::kernel;
+use crate::tr;
 
 pub fn run(lab: &mut Lab) -> Result<(), SockError> {
     let server = lab.end(Side::Server, "lab");
@@ -80,7 +81,7 @@ pub fn run(lab: &mut Lab) -> Result<(), SockError> {
     conns.push(accepted);
     let stream = connecting
         .join()
-        .map_err(|_| lab.failed("the third client's thread panicked".into()))??;
+        .map_err(|_| lab.failed(tr!("lab-third-panicked")))??;
     clients.push((stream, third));
     for _ in 0..2 {
         conns.push(lab.accept(&listener, addr, &server)?);

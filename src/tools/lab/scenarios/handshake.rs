@@ -22,6 +22,7 @@ use crate::error::SockError;
 use crate::sockopt;
 
 use super::super::ends::{Lab, PATIENCE, Side};
+use crate::tr;
 
 pub fn run(lab: &mut Lab) -> Result<(), SockError> {
     let server = lab.end(Side::Server, "lab");
@@ -30,7 +31,7 @@ pub fn run(lab: &mut Lab) -> Result<(), SockError> {
     let client = lab.end(Side::Client, "lab");
     let stream = lab.connect(addr, &client)?;
     // The listener turns readable once a finished connection is queued.
-    lab.wait(&listener, addr, "the finished handshake")?;
+    lab.wait(&listener, addr, &tr!("lab-wait-handshake"))?;
     lab.note_queue(&listener, addr);
 
     let (mut conn, peer, server) = lab.accept(&listener, addr, &server)?;

@@ -9,6 +9,7 @@
 
 use super::ends::Lab;
 use crate::error::SockError;
+use crate::tr;
 
 mod backlog_full;
 mod echo;
@@ -20,10 +21,11 @@ mod reset;
 mod time_wait;
 mod udp;
 
-/// One scenario: its name on the command line, its lesson in one line.
+/// One scenario: its name on the command line, its lesson in one line
+/// (in the student's language: `lab-lesson-NAME` in locales/).
 pub struct Scenario {
     pub name: &'static str,
-    pub lesson: &'static str,
+    pub lesson: fn() -> String,
     pub run: fn(&mut Lab) -> Result<(), SockError>,
 }
 
@@ -33,47 +35,47 @@ pub struct Scenario {
 pub const ALL: &[Scenario] = &[
     Scenario {
         name: "handshake",
-        lesson: "connect sends SYN, the listening kernel answers SYN-ACK, the ACK completes it: accept only takes a finished connection",
+        lesson: || tr!("lab-lesson-handshake"),
         run: handshake::run,
     },
     Scenario {
         name: "echo",
-        lesson: "the tutorial's serve-once conversation: connect, send, the echo, and the server closes first",
+        lesson: || tr!("lab-lesson-echo"),
         run: echo::run,
     },
     Scenario {
         name: "half-close",
-        lesson: "shutdown(SHUT_WR) sends a FIN, and the server still answers: the other direction stays open",
+        lesson: || tr!("lab-lesson-half-close"),
         run: half_close::run,
     },
     Scenario {
         name: "reset",
-        lesson: "SO_LINGER 0 turns close into a reset (RST): the peer's recv fails with ECONNRESET",
+        lesson: || tr!("lab-lesson-reset"),
         run: reset::run,
     },
     Scenario {
         name: "refused",
-        lesson: "a socket bound but not listening: the SYN is answered by RST, and connect fails with ECONNREFUSED",
+        lesson: || tr!("lab-lesson-refused"),
         run: refused::run,
     },
     Scenario {
         name: "backlog-full",
-        lesson: "listen(1) and three clients: the full accept queue drops the third SYN, which is retransmitted a second later",
+        lesson: || tr!("lab-lesson-backlog-full"),
         run: backlog_full::run,
     },
     Scenario {
         name: "time-wait",
-        lesson: "whoever closes first keeps TIME_WAIT for 60 s: the server in one conversation, the client in the next",
+        lesson: || tr!("lab-lesson-time-wait"),
         run: time_wait::run,
     },
     Scenario {
         name: "nagle",
-        lesson: "two small writes: Nagle holds the second until the peer's delayed ACK (~40 ms); TCP_NODELAY sends it at once",
+        lesson: || tr!("lab-lesson-nagle"),
         run: nagle::run,
     },
     Scenario {
         name: "udp",
-        lesson: "datagrams: no handshake, no ACK, no FIN; one sendto is one datagram is one recvfrom",
+        lesson: || tr!("lab-lesson-udp"),
         run: udp::run,
     },
 ];

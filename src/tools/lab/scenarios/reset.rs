@@ -24,6 +24,7 @@ use crate::error::SockError;
 use crate::sockopt;
 
 use super::super::ends::{Lab, PATIENCE, Side};
+use crate::tr;
 
 pub fn run(lab: &mut Lab) -> Result<(), SockError> {
     let server = lab.end(Side::Server, "lab");
@@ -45,9 +46,7 @@ pub fn run(lab: &mut Lab) -> Result<(), SockError> {
     match client::recv(&mut conn, peer, &mut buf, Some(PATIENCE), None, &server) {
         Err(SockError::Io { source, .. }) if source.kind() == io::ErrorKind::ConnectionReset => {}
         other => {
-            return Err(lab.failed(format!(
-                "after the reset the server's recv should fail with ECONNRESET, but it returned {other:?}"
-            )));
+            return Err(lab.failed(tr!("lab-reset-missed", got = format!("{other:?}"))));
         }
     }
     sockopt::close(conn, &server);

@@ -23,6 +23,7 @@ use crate::error::SockError;
 use crate::sockopt;
 
 use super::super::ends::{LOOPBACK, Lab, Side};
+use crate::tr;
 
 pub fn run(lab: &mut Lab) -> Result<(), SockError> {
     let say = lab.end(Side::Server, "lab");
@@ -35,7 +36,7 @@ pub fn run(lab: &mut Lab) -> Result<(), SockError> {
     let port = addr.port().to_string();
     let mut client = lab.socktool("udp-send", &["127.0.0.1", &port, "hello"])?;
 
-    lab.wait(&socket, addr, "a datagram")?;
+    lab.wait(&socket, addr, &tr!("lab-wait-datagram"))?;
     let mut buf = vec![0u8; 65_535];
     let got = sockopt::recvfrom(&socket, &mut buf, &say).map_err(|source| SockError::Io {
         op: "recvfrom",
