@@ -20,6 +20,7 @@ count-clients = { $count ->
 ## Errors: one line each, after `socktool: error:`
 
 err-no-address = { $host } has no { $family } address
+resolve-invalid-never = names under .invalid never resolve, RFC 6761
 err-reverse-lookup = no host name for { $addr }: { $reason }
 err-connect = cannot connect to { $addr }: { $errno }
 err-timeout = timed out after { $after } while { $phase ->

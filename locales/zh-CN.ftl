@@ -17,6 +17,7 @@ count-clients = { $count } 个客户端
 ## 错误:每个错误一行,跟在 `socktool: 错误:` 后面
 
 err-no-address = { $host } 没有 { $family } 地址
+resolve-invalid-never = .invalid 下的名字永远解析不了,见 RFC 6761
 err-reverse-lookup = { $addr } 没有对应的主机名:{ $reason }
 err-connect = 无法连接到 { $addr }:{ $errno }
 err-timeout = { $phase ->

@@ -12,6 +12,7 @@ use socket2::{Domain, Type};
 
 use crate::cli::Family;
 use crate::error::{Asker, SockError};
+use crate::tr;
 
 /// Who asked, until a caller says otherwise with [`SockError::asked_by`].
 const RESOLVE: Asker = Asker::Resolve;
@@ -22,8 +23,11 @@ pub fn lookup(host: &str, family: Option<Family>) -> Result<Vec<IpAddr>, SockErr
     if is_special_invalid(host) {
         return Err(SockError::Resolve {
             host: host.to_string(),
-            reason: "Name or service not known (names under .invalid never resolve, RFC 6761)"
-                .into(),
+            // The resolver's own words, as glibc says them, then why.
+            reason: format!(
+                "Name or service not known ({})",
+                tr!("resolve-invalid-never")
+            ),
             asker: RESOLVE,
         });
     }
