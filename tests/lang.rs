@@ -441,3 +441,43 @@ fn every_steps_help_is_chinese_under_a_chinese_locale() {
     assert!(root.contains("退出码:\n"), "{root}");
     assert!(root.contains("子命令:\n"), "{root}");
 }
+
+// ---------------------------------------------------------------------------
+// load's story of a failed client: the words change, the bytes quoted and
+// the exit code do not.
+
+#[test]
+fn loads_failure_story_is_chinese_and_quotes_the_bytes_as_they_came() {
+    // serve-threaded says its welcome line first; load without --welcome
+    // expects "OK..." there, so the first byte differs.
+    let server = start_server(&["serve-threaded", "--port", "0"]);
+    let port = server.addr.port().to_string();
+    let args = [
+        "load",
+        "127.0.0.1",
+        &port,
+        "--clients",
+        "1",
+        "--messages",
+        "1",
+        "--duration",
+        "5",
+    ];
+    socktool_in(ZH)
+        .args(args)
+        .assert()
+        .code(76)
+        .stderr(contains(
+            "客户端 0,第 1 条消息:回复的第 0 字节是 'W',应该是 'O'(期望 \"OK...",
+        ))
+        .stderr(contains("从第 0 字节起收到的是 \"Welcome to the server."))
+        .stderr(contains("reply byte").not());
+    socktool_in(C)
+        .args(args)
+        .assert()
+        .code(76)
+        .stderr(contains(
+            "client 0, message 1: reply byte 0 is 'W', expected 'O' (expected \"OK...",
+        ))
+        .stderr(contains("received from byte 0: \"Welcome to the server."));
+}

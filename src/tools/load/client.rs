@@ -20,6 +20,7 @@ use super::ending::{
     turned_away_story, wrong_line,
 };
 use super::report::{Fail, Report};
+use crate::tr;
 
 /// The longest welcome line accepted before giving up on finding its '\n'.
 const MAX_WELCOME: usize = 4096;
@@ -150,10 +151,7 @@ pub(super) fn advance(
                 Ok(0) => {
                     return Err((
                         Fail::Closed,
-                        format!(
-                            "client {id}: the server closed the connection before its welcome line ({} bytes of it)",
-                            c.got
-                        ),
+                        tr!("load-story-welcome-closed", id = id, got = c.got),
                     ));
                 }
                 Ok(n) => {
@@ -163,10 +161,11 @@ pub(super) fn advance(
                         Some(end) if end + 1 < n => {
                             return Err((
                                 Fail::Mismatch,
-                                format!(
-                                    "client {id}: the server sent {} bytes after its welcome line before any message: \"{}\"",
-                                    n - end - 1,
-                                    shown(&buf[end + 1..n])
+                                tr!(
+                                    "load-story-after-welcome",
+                                    id = id,
+                                    n = n - end - 1,
+                                    shown = shown(&buf[end + 1..n])
                                 ),
                             ));
                         }
@@ -181,10 +180,7 @@ pub(super) fn advance(
                             if c.got > MAX_WELCOME {
                                 return Err((
                                     Fail::Mismatch,
-                                    format!(
-                                        "client {id}: no '\\n' in the first {} bytes: not a welcome line (drop --welcome?)",
-                                        c.got
-                                    ),
+                                    tr!("load-story-no-newline", id = id, got = c.got),
                                 ));
                             }
                         }
@@ -199,9 +195,11 @@ pub(super) fn advance(
                 Ok(n) => {
                     return Err((
                         Fail::Mismatch,
-                        format!(
-                            "client {id}: the server sent {n} bytes after its welcome line before any message: \"{}\"",
-                            shown(&buf[..n])
+                        tr!(
+                            "load-story-after-welcome",
+                            id = id,
+                            n = n,
+                            shown = shown(&buf[..n])
                         ),
                     ));
                 }
@@ -245,24 +243,26 @@ pub(super) fn advance(
             State::Receiving => match c.stream.read(buf) {
                 Ok(0) if turned_away(c) => return Err(turned_away_story(c)),
                 Ok(0) => {
-                    let during = if c.got > 0 {
-                        format!(
-                            " in the middle of reply {} ({} of {} bytes)",
-                            c.done + 1,
-                            c.got,
-                            plan.prefix.len() + c.msg.len()
+                    let story = if c.got > 0 {
+                        tr!(
+                            "load-story-closed-mid-reply",
+                            id = id,
+                            done = c.done,
+                            total = plan.round_trips(),
+                            reply = c.done + 1,
+                            got = c.got,
+                            len = plan.prefix.len() + c.msg.len()
                         )
                     } else {
-                        format!(" before reply {}", c.done + 1)
+                        tr!(
+                            "load-story-closed-before-reply",
+                            id = id,
+                            done = c.done,
+                            total = plan.round_trips(),
+                            reply = c.done + 1
+                        )
                     };
-                    return Err((
-                        Fail::Closed,
-                        format!(
-                            "client {id}: the server closed the connection after {} of {} replies{during}",
-                            c.done,
-                            plan.round_trips()
-                        ),
-                    ));
+                    return Err((Fail::Closed, story));
                 }
                 Ok(n) => {
                     let chunk = &buf[..n];
@@ -317,17 +317,16 @@ pub(super) fn advance(
             },
             State::Holding => match c.stream.read(buf) {
                 Ok(0) => {
-                    return Err((
-                        Fail::Closed,
-                        format!("client {id}: the server closed a held connection"),
-                    ));
+                    return Err((Fail::Closed, tr!("load-story-held-closed", id = id)));
                 }
                 Ok(n) => {
                     return Err((
                         Fail::Mismatch,
-                        format!(
-                            "client {id}: the server sent {n} unexpected bytes to a held connection: \"{}\"",
-                            shown(&buf[..n])
+                        tr!(
+                            "load-story-held-bytes",
+                            id = id,
+                            n = n,
+                            shown = shown(&buf[..n])
                         ),
                     ));
                 }

@@ -18,6 +18,7 @@ use super::Plan;
 use super::check::shown;
 use super::client::Client;
 use super::report::Fail;
+use crate::tr;
 
 /// How soon after its one line a server must close for the line to count
 /// as turning the client away. serve-threaded sends its FIN microseconds
@@ -53,7 +54,15 @@ pub(super) fn io_fail(c: &Client, what: &str, e: &io::Error) -> (Fail, String) {
         return turned_away_story(c);
     }
     let kind = if closed { Fail::Closed } else { Fail::Io };
-    (kind, format!("client {}: {what}: {e}", c.id))
+    (
+        kind,
+        tr!(
+            "load-story-io",
+            id = c.id,
+            call = what,
+            error = e.to_string()
+        ),
+    )
 }
 
 /// Whether the end of the stream, seen now, means the server turned this
@@ -68,11 +77,7 @@ pub(super) fn turned_away(c: &Client) -> bool {
 pub(super) fn turned_away_story(c: &Client) -> (Fail, String) {
     (
         Fail::TurnedAway,
-        format!(
-            "client {}: the server sent one line, \"{}\", and closed the connection",
-            c.id,
-            shown(&c.line)
-        ),
+        tr!("load-story-turned-away", id = c.id, line = shown(&c.line)),
     )
 }
 
@@ -93,24 +98,26 @@ pub(super) fn mismatch(c: &Client, prefix: &[u8], chunk: &[u8], at: usize) -> St
     let pos = c.got + at;
     let expected: Vec<u8> = prefix.iter().chain(&c.msg).copied().collect();
     let what = match expected.get(pos) {
-        Some(&want) => format!(
-            "reply byte {pos} is '{}', expected '{}'",
-            [chunk[at]].escape_ascii(),
-            [want].escape_ascii()
+        Some(&want) => tr!(
+            "load-story-wrong-byte",
+            pos = pos,
+            got = [chunk[at]].escape_ascii().to_string(),
+            want = [want].escape_ascii().to_string()
         ),
-        None => format!(
-            "{} bytes more than the {}-byte reply",
-            chunk.len() - at,
-            expected.len()
+        None => tr!(
+            "load-story-extra-bytes",
+            extra = chunk.len() - at,
+            len = expected.len()
         ),
     };
-    format!(
-        "client {}, message {}: {what} (expected \"{}\", received from byte {}: \"{}\")",
-        c.id,
-        c.done + 1,
-        shown(&expected),
-        c.got,
-        shown(chunk)
+    tr!(
+        "load-story-mismatch",
+        id = c.id,
+        message = c.done + 1,
+        what = what,
+        expected = shown(&expected),
+        from = c.got,
+        received = shown(chunk)
     )
 }
 
@@ -123,16 +130,22 @@ pub(super) fn io_failure_connect(id: u64, plan: &Plan, e: &io::Error) -> (Fail, 
 /// those are limits of this machine, not of the server.
 pub(super) fn connect_failure(id: u64, addr: SocketAddr, e: &io::Error) -> (Fail, String) {
     let hint = match crate::narrate::os_error(e) {
-        Some("EADDRNOTAVAIL") => " (out of ephemeral ports: spread clients with --sources N)",
-        Some("EMFILE" | "ENFILE") => " (out of file descriptors)",
-        _ => "",
+        Some("EADDRNOTAVAIL") => format!(" ({})", tr!("load-out-of-ports")),
+        Some("EMFILE" | "ENFILE") => format!(" ({})", tr!("load-out-of-fds")),
+        _ => String::new(),
     };
     let kind = if e.kind() == io::ErrorKind::ConnectionRefused {
         Fail::Refused
     } else {
         Fail::Connect
     };
-    (kind, format!("client {id}: connect to {addr}: {e}{hint}"))
+    let story = tr!(
+        "load-story-connect",
+        id = id,
+        addr = addr,
+        error = e.to_string()
+    );
+    (kind, format!("{story}{hint}"))
 }
 
 #[cfg(test)]
