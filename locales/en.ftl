@@ -83,8 +83,8 @@ tls-closed = the server closed the connection during the handshake, without a wo
 
 ## Hints: what to do about an error, on the line after it
 
-hint-resolve-web = check the spelling and your network (`getent hosts { $host }` asks the same resolver); with no network, serve a page yourself: `python3 -m http.server 8000 --bind 127.0.0.1` in another terminal, then `socktool http-get localhost:8000`
-hint-resolve = check the spelling and your network: `getent hosts { $host }` asks the same resolver (names in /etc/hosts, such as localhost, work without a network)
+hint-resolve-web = check the spelling and your network (`{ $ask }` asks the same resolver); with no network, serve a page yourself: `python3 -m http.server 8000 --bind 127.0.0.1` in another terminal, then `socktool http-get localhost:8000`
+hint-resolve = check the spelling and your network: `{ $ask }` asks the same resolver (names in { $hosts_file }, such as localhost, work without a network)
 hint-no-address = { $host } has addresses, but no { $family } one: use { $flag } instead
 hint-connect-timed-out = the handshake got no answer: a firewall drops it, or the server's accept queue is full; raise --timeout or check the address
 hint-no-route = no route to that address: check the address and your network

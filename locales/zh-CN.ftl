@@ -80,8 +80,8 @@ tls-closed = 握手进行到一半,服务器一声不响地关闭了连接(没�
 
 ## 建议:错误的下一行,告诉你该怎么办
 
-hint-resolve-web = 检查拼写和网络(`getent hosts { $host }` 用的是同一个解析器);没有网络的话,自己提供一个网页:在另一个终端运行 `python3 -m http.server 8000 --bind 127.0.0.1`,再运行 `socktool http-get localhost:8000`
-hint-resolve = 检查拼写和网络:`getent hosts { $host }` 用的是同一个解析器(/etc/hosts 里的名字,例如 localhost,没有网络也能解析)
+hint-resolve-web = 检查拼写和网络(`{ $ask }` 用的是同一个解析器);没有网络的话,自己提供一个网页:在另一个终端运行 `python3 -m http.server 8000 --bind 127.0.0.1`,再运行 `socktool http-get localhost:8000`
+hint-resolve = 检查拼写和网络:`{ $ask }` 用的是同一个解析器({ $hosts_file } 里的名字,例如 localhost,没有网络也能解析)
 hint-no-address = { $host } 有地址,但没有 { $family } 地址:改用 { $flag }
 hint-connect-timed-out = 三次握手没有得到回应:可能被防火墙丢弃了,或者服务器的等待队列(backlog)已满;调大 --timeout,或者检查地址
 hint-no-route = 没有通往这个地址的路由:检查地址和网络

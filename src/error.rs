@@ -570,8 +570,12 @@ impl SockError {
                 // The tutorial's first client command is `http-get
                 // www.google.com`: without a network, a page of one's own
                 // does as well.
-                Asker::HttpGet => tr!("hint-resolve-web", host = host),
-                _ => tr!("hint-resolve", host = host),
+                Asker::HttpGet => tr!("hint-resolve-web", ask = resolver_command(host)),
+                _ => tr!(
+                    "hint-resolve",
+                    ask = resolver_command(host),
+                    hosts_file = HOSTS_FILE
+                ),
             }),
             // Every address the name has is of the other family.
             SockError::NoAddress { host, family } => Some(tr!(
@@ -729,6 +733,28 @@ impl CertProblem {
         }
     }
 }
+
+/// A command that asks the same resolver socktool asks (the hosts file,
+/// then DNS), on this system. `nslookup` would not do: it asks a DNS
+/// server directly and never reads the hosts file.
+fn resolver_command(host: &str) -> String {
+    if cfg!(windows) {
+        // Resolve-DnsName goes through the DNS client service, which
+        // serves the hosts file's names too.
+        format!("powershell Resolve-DnsName {host}")
+    } else if cfg!(target_os = "macos") {
+        format!("dscacheutil -q host -a name {host}")
+    } else {
+        format!("getent hosts {host}")
+    }
+}
+
+/// Where this system keeps the names it resolves without a network.
+const HOSTS_FILE: &str = if cfg!(windows) {
+    r"C:\Windows\System32\drivers\etc\hosts"
+} else {
+    "/etc/hosts"
+};
 
 /// Why a TLS handshake failed, when the certificate was not the reason.
 #[derive(Debug, Clone, PartialEq, Eq)]
