@@ -439,6 +439,21 @@ impl Drop for Peer {
 }
 
 impl Peer {
+    /// Starts `cmd` as the peer whose lines the transcript `shown` at `at`
+    /// (in `file`) shows; `socktool` when it is one of socktool's servers.
+    fn start(cmd: Command, at: &str, file: &Path, shown: &[String], socktool: bool) -> Peer {
+        let (child, lines) = spawn_merged(cmd, at, file);
+        Peer {
+            child,
+            lines,
+            seen: Vec::new(),
+            next: 0,
+            shown: shown.to_vec(),
+            at: at.to_string(),
+            socktool,
+        }
+    }
+
     /// Waits (at most [`PATIENCE`]) for a line containing `needle`.
     fn wait_for(&mut self, needle: &str) -> String {
         let deadline = Instant::now() + PATIENCE;
@@ -676,16 +691,7 @@ fn replay(block: &Block) {
                     // Python buffers a piped stdout; the readiness line must
                     // come at once.
                     .env("PYTHONUNBUFFERED", "1");
-                let (child, lines) = spawn_merged(cmd, &at, &block.file);
-                let mut peer = Peer {
-                    child,
-                    lines,
-                    seen: Vec::new(),
-                    next: 0,
-                    shown: step.shown.clone(),
-                    at: at.clone(),
-                    socktool: false,
-                };
+                let mut peer = Peer::start(cmd, &at, &block.file, &step.shown, false);
                 let ready = peer.wait_for("Serving HTTP on ");
                 let real = ready
                     .split(" port ")
@@ -709,16 +715,7 @@ fn replay(block: &Block) {
                 args.insert(1, "never".into());
                 let mut cmd = Command::new(BIN);
                 cmd.args(&args).current_dir(&dir);
-                let (child, lines) = spawn_merged(cmd, &at, &block.file);
-                let mut peer = Peer {
-                    child,
-                    lines,
-                    seen: Vec::new(),
-                    next: 0,
-                    shown: step.shown.clone(),
-                    at: at.clone(),
-                    socktool: true,
-                };
+                let mut peer = Peer::start(cmd, &at, &block.file, &step.shown, true);
                 let ready = peer.wait_for("Socket now listening on ");
                 let real = ready.trim().rsplit(':').next().unwrap_or("").to_string();
                 ports.insert(shown_port, real);
@@ -734,16 +731,7 @@ fn replay(block: &Block) {
                 cmd.args(["s_server", "-accept", &format!("127.0.0.1:{real}")])
                     .args(rest)
                     .current_dir(&dir);
-                let (child, lines) = spawn_merged(cmd, &at, &block.file);
-                let mut peer = Peer {
-                    child,
-                    lines,
-                    seen: Vec::new(),
-                    next: 0,
-                    shown: step.shown.clone(),
-                    at: at.clone(),
-                    socktool: false,
-                };
+                let mut peer = Peer::start(cmd, &at, &block.file, &step.shown, false);
                 peer.wait_for("ACCEPT");
                 ports.insert(port.to_string(), real);
                 peers.push(peer);

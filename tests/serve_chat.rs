@@ -13,7 +13,6 @@ use common::*;
 use std::io::{Read, Write};
 use std::net::{Shutdown, SocketAddr, TcpStream};
 use std::process::{Command, Stdio};
-use std::sync::mpsc;
 use std::thread;
 use std::time::{Duration, Instant};
 
@@ -309,29 +308,6 @@ fn ctrl_c_says_goodbye_to_everyone_in_their_own_line_end() {
         "{stderr}"
     );
     assert!(stderr.contains("The room: 0 lines said, "), "{stderr}");
-}
-
-/// Reads `reader` on a thread until `needle` has been seen (or it closes);
-/// returns everything read, or what arrived within `PATIENCE`.
-fn read_until(mut reader: impl Read + Send + 'static, needle: &'static [u8]) -> Vec<u8> {
-    let (tx, rx) = mpsc::channel();
-    thread::spawn(move || {
-        let mut got = Vec::new();
-        let mut buf = [0u8; 512];
-        loop {
-            match reader.read(&mut buf) {
-                Ok(0) | Err(_) => break,
-                Ok(n) => {
-                    got.extend_from_slice(&buf[..n]);
-                    if got.windows(needle.len()).any(|w| w == needle) {
-                        break;
-                    }
-                }
-            }
-        }
-        let _ = tx.send(got);
-    });
-    rx.recv_timeout(PATIENCE).unwrap_or_default()
 }
 
 #[test]

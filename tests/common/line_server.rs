@@ -3,10 +3,9 @@
 //! checks that do not depend on the design are written once here and run
 //! against each, named by its step.
 
-use std::io::{Read, Write};
+use std::io::Write;
 use std::net::{Shutdown, TcpStream};
 use std::process::{Command, Stdio};
-use std::sync::mpsc;
 use std::thread;
 use std::time::{Duration, Instant};
 
@@ -106,30 +105,6 @@ pub fn open_files_limit_is_raised(step: &str) {
     for c in &mut clients {
         assert_eq!(say_line(c, b"x\n"), b"OK...x\n", "{step}");
     }
-}
-
-/// Reads `reader` on a thread until `needle` has been seen (or it closes);
-/// returns everything read, or what arrived within `PATIENCE`.
-#[cfg(unix)]
-fn read_until(mut reader: impl Read + Send + 'static, needle: &'static [u8]) -> Vec<u8> {
-    let (tx, rx) = mpsc::channel();
-    thread::spawn(move || {
-        let mut got = Vec::new();
-        let mut buf = [0u8; 512];
-        loop {
-            match reader.read(&mut buf) {
-                Ok(0) | Err(_) => break,
-                Ok(n) => {
-                    got.extend_from_slice(&buf[..n]);
-                    if got.windows(needle.len()).any(|w| w == needle) {
-                        break;
-                    }
-                }
-            }
-        }
-        let _ = tx.send(got);
-    });
-    rx.recv_timeout(PATIENCE).unwrap_or_default()
 }
 
 /// A real telnet: it sends `hi\r\n` for the line `hi` and gets the reply

@@ -426,3 +426,27 @@ pub fn subcommands() -> Vec<String> {
     );
     names
 }
+
+/// Reads `reader` on a thread until `needle` has been seen (or it closes);
+/// returns everything read, or what arrived within `PATIENCE`. For a
+/// child's stdout (telnet, nc), which has no read timeout of its own.
+pub fn read_until(mut reader: impl Read + Send + 'static, needle: &'static [u8]) -> Vec<u8> {
+    let (tx, rx) = mpsc::channel();
+    thread::spawn(move || {
+        let mut got = Vec::new();
+        let mut buf = [0u8; 512];
+        loop {
+            match reader.read(&mut buf) {
+                Ok(0) | Err(_) => break,
+                Ok(n) => {
+                    got.extend_from_slice(&buf[..n]);
+                    if got.windows(needle.len()).any(|w| w == needle) {
+                        break;
+                    }
+                }
+            }
+        }
+        let _ = tx.send(got);
+    });
+    rx.recv_timeout(PATIENCE).unwrap_or_default()
+}
